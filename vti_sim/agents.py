@@ -1,0 +1,244 @@
+"""The five roles.  Each role is one Mesa Agent that holds its people as numpy arrays.
+
+Thousands of Mesa Agent objects with a Python ``step()`` each would cost more
+than the whole model (see ``benchmarks/``), so each role vectorises over its
+people: one row per person, one verb method per behaviour.  ``n`` is the number
+of people a role represents as individual agents (MODEL_BRIEF §3).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .feedback import executive_change_probability, pull_commitment
+from .portfolio import DIRECTIONS
+from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, ration
+
+LOW_LITERACY = 0.4  # below this digital literacy a resident is in 'illectronisme' (assumption, see registry)
+STAFF_SHARE_BY_DIRECTION = np.array([0.25, 0.15, 0.20, 0.15, 0.15, 0.10])  # assumption
+
+
+class RoleAgent(mesa.Agent):
+    """People of one role, held as arrays; ``n`` people."""
+
+    role = ""
+
+    def __init__(self, model: mesa.Model, n: int):
+        super().__init__(model)
+        self.n = n
+        self.served = np.zeros((n, N_ACTIVITIES))
+        self.demanded = np.zeros((n, N_ACTIVITIES))
+        self.capacity = np.zeros(n)
+
+    def allocate_time(self, demand: np.ndarray) -> np.ndarray:
+        """Serve this month's (n, activities) demand from each person's capacity; return hours by activity."""
+        self.demanded = demand
+        self.served, _ = ration(demand, self.capacity)
+        return self.served.sum(axis=0)
+
+
+class _Leaders(RoleAgent):
+    """Elected officials and directors: few people whose VTI time is a chosen share of their free hours."""
+
+    def __init__(self, model, n, routine, involvement, commitment):
+        super().__init__(model, n)
+        rng = model.rng
+        self.routine = np.clip(routine + rng.normal(0.0, 0.02, n), 0.0, 0.995)
+        self.involvement = involvement / involvement.sum()
+        self.commitment = commitment
+
+    def set_capacity(self, leader_time_share: float, factor: float) -> None:
+        share = np.minimum(1.0, leader_time_share * (0.5 + self.commitment))
+        self.capacity = capacity(HOURS_PER_MONTH[self.role], self.routine, share, factor)
+
+    def spread(self, role_demand: np.ndarray) -> np.ndarray:
+        return np.outer(self.involvement, role_demand)
+
+
+class ElectedOfficials(_Leaders):
+    """Mayor-president, the VTI deputy and other deputies (seed 002 §3.2)."""
+
+    role = "elected"
+
+    def __init__(self, model, n, routine):
+        involvement = np.r_[1.0, 1.6, np.full(n - 2, 0.7)]  # the VTI deputy carries most (assumption)
+        commitment = model.rng.uniform(0.5, 0.9, n)
+        super().__init__(model, n, routine, involvement, commitment)
+        self.openness_preference = model.rng.beta(4, 4, n)
+
+    def update_commitment(self, legitimacy: float) -> None:
+        self.commitment = pull_commitment(self.commitment, legitimacy)
+
+    def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
+        """An election may change the executive; a new one arrives with its own commitment and preferences."""
+        if self.model.rng.random() < executive_change_probability(legitimacy, volatility):
+            self.commitment = self.model.rng.uniform(0.2, 0.7, self.n)
+            self.openness_preference = self.model.rng.beta(4, 4, self.n)
+            return True
+        return False
+
+
+class Directors(_Leaders):
+    """DGS, DGA for digital and other directors: administrative steering and contracts (seed 003)."""
+
+    role = "directors"
+
+    def __init__(self, model, n, routine, silo_index):
+        involvement = np.r_[1.0, 1.8, np.full(n - 2, 0.8)]  # DGA digital leads (assumption)
+        commitment = model.rng.uniform(0.5, 0.9, n)
+        super().__init__(model, n, routine, involvement, commitment)
+        rng = model.rng
+        self.transversality = np.clip(1.0 - silo_index * rng.uniform(0.7, 1.3, n), 0.0, 1.0)
+        self.change_skill = rng.uniform(0.3, 0.8, n)
+        self.contract_skill = rng.uniform(0.3, 0.8, n)
+
+    def follow(self, elected_commitment: np.ndarray) -> None:
+        """Administrative commitment follows the political lead, slowly."""
+        self.commitment += 0.05 * (elected_commitment.mean() - self.commitment)
+
+    def contract_management(self) -> float:
+        """Quality of contract steering with operators, weighted by involvement."""
+        return float(self.contract_skill @ self.involvement)
+
+
+class OperationalStaff(RoleAgent):
+    """Staff of the six directions; their jobs change as digital tools arrive (seed 002 §3.3)."""
+
+    role = "staff"
+
+    def __init__(self, model, n, routine, data_culture):
+        super().__init__(model, n)
+        rng = model.rng
+        counts = np.maximum(1, np.round(STAFF_SHARE_BY_DIRECTION * n).astype(int))
+        counts[0] += n - counts.sum()
+        self.direction = np.repeat(np.arange(len(DIRECTIONS)), counts)
+        self.direction_count = np.bincount(self.direction, minlength=len(DIRECTIONS)).astype(float)
+        self.routine = np.clip(rng.normal(routine, 0.05, n), 0.0, 0.995)
+        self.digital_skill = rng.beta(3, 4, n)
+        self.acceptance = rng.uniform(0.3, 0.7, n)
+        self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
+        self.training_received = np.zeros(n)
+        self.job_transformation = np.zeros(n)
+
+    def set_capacity(self, summer_load: float, factor: float) -> None:
+        self.capacity = capacity(HOURS_PER_MONTH["staff"], np.minimum(self.routine + summer_load, 0.995), 1.0, factor)
+
+    def demand(self, shared: np.ndarray, delivery_by_direction: np.ndarray, training_each: float) -> np.ndarray:
+        """Per-person demand: shared work spread evenly, delivery by direction, training for everyone."""
+        d = np.outer(np.full(self.n, 1.0 / self.n), shared)
+        d[:, DELIVERY] += (delivery_by_direction / self.direction_count)[self.direction]
+        d[:, TRAINING] = training_each
+        return d
+
+    def train(self, hr_support: float) -> None:
+        """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
+        hours = self.served[:, TRAINING]
+        self.training_received += hours
+        self.digital_skill += 0.02 * hours * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
+        self.acceptance += (0.01 + 0.03 * hr_support) * (1.0 - self.acceptance) - 0.01 * self.job_transformation * (
+            1.0 - hr_support) * self.acceptance
+
+    def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
+        """Delivered tools change the job (the gardener now waters by phone)."""
+        target = tools_by_direction[self.direction]
+        self.job_transformation += 0.1 * (target - self.job_transformation)
+
+    def job_fit(self) -> np.ndarray:
+        """Per direction: how far staff can do the transformed job (skill and acceptance vs change)."""
+        ok = np.minimum(1.0, (0.3 + self.digital_skill) * (0.5 + 0.5 * self.acceptance))
+        need = self.job_transformation
+        fit = 1.0 - need * (1.0 - ok)
+        return np.bincount(self.direction, weights=fit, minlength=len(DIRECTIONS)) / self.direction_count
+
+    def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
+        """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
+        h = self.data_habit
+        self.data_habit = h + 0.03 * (data_culture + 0.5 * transversality) * (1.0 - h) - 0.02 * silo_index * h
+
+
+class Operators(RoleAgent):
+    """Economic operators under contract (make-do) or left to act (let-do) (seed 000/001, seed 003)."""
+
+    role = "operators"
+
+    def __init__(self, model, n, alignment):
+        super().__init__(model, n)
+        rng = model.rng
+        self.capacity_hours = rng.uniform(300.0, 1500.0, n)  # hours/month they can put on the territory
+        self.reliability = rng.beta(8, 2, n)
+        self.alignment = np.clip(alignment + rng.normal(0.0, 0.15, n), 0.0, 1.0)
+        self.data_sharing = np.clip(self.alignment * rng.uniform(0.5, 1.0, n), 0.0, 1.0)
+
+    def work(self, demand: np.ndarray, factor: float) -> np.ndarray:
+        """Serve each operator's demanded hours; return the share of its work done (with reliability)."""
+        self.capacity = self.capacity_hours * factor
+        self.demanded = demand[:, None]
+        self.served, fulfil = ration(self.demanded, self.capacity)
+        return fulfil * self.reliability
+
+
+class Residents(RoleAgent):
+    """Residents (one agent per ``inhabitants_per_agent`` inhabitants): literacy, trust, use, participation."""
+
+    role = "residents"
+
+    def __init__(self, model, n_permanent, n_seasonal, n_neighbourhoods, literacy_mean, trust_0):
+        n = n_permanent + n_seasonal
+        super().__init__(model, n)
+        rng = model.rng
+        k = 6.0
+        self.neighbourhood = rng.integers(0, n_neighbourhoods, n)
+        self.literacy = rng.beta(literacy_mean * k, (1.0 - literacy_mean) * k, n)
+        self.low_literacy = self.literacy < LOW_LITERACY
+        self.trust = np.clip(rng.normal(trust_0, 0.12, n), 0.01, 0.99)
+        self.satisfaction = np.full(n, 0.5)
+        self.propensity = rng.beta(1.5, 6.0, n)
+        self.fatigue = np.zeros(n)
+        self.seasonal = np.r_[np.zeros(n_permanent, bool), np.ones(n_seasonal, bool)]
+        self.present = ~self.seasonal
+        self.digital_use = np.zeros(n)
+        self.participated = np.zeros(n, bool)
+        self.benefit = np.zeros(n)
+        self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
+
+    def come_and_go(self, summer: bool) -> None:
+        """Seasonal residents are present in summer only (Biarritz, seed 003)."""
+        self.present = ~self.seasonal | summer
+
+    def participate(self, opportunity: float) -> float:
+        """Each present resident may join a consultation or body; return the participation rate."""
+        p = opportunity * self.propensity * (0.3 + 0.7 * self.trust) * (1.0 - self.fatigue)
+        self.participated = (self.model.rng.random(self.n) < p) & self.present
+        self.fatigue += 0.15 * self.participated * (1.0 - self.fatigue) - 0.05 * self.fatigue
+        return float(self.participated.sum() / max(self.present.sum(), 1))
+
+    def use_services(self, access: float, mediation: float) -> float:
+        """Adopt digital proximity services if literate enough or mediated; return the mean use."""
+        able = self.can_use + mediation * (1.0 - self.can_use)
+        target = access * able * (0.4 + 0.6 * self.trust) * self.present
+        self.digital_use += 0.15 * (target - self.digital_use)
+        return float(self.digital_use.mean())
+
+    def receive(self, common_value: float, personal_value: float, mean_use: float) -> None:
+        """Share out this month's value: common goods equally, proximity services by use."""
+        per_head = common_value / self.n
+        personal = personal_value / self.n * (self.digital_use / mean_use if mean_use > 1e-9 else 0.0)
+        self.benefit = (per_head + personal) * self.present
+        self.satisfaction += 0.1 * (1.0 - np.exp(-self.benefit * self.n / 10.0) - self.satisfaction)
+
+    def update_trust(self, visible: float, transparency: float, harm: np.ndarray) -> None:
+        """Visible results and shared information build trust; unanswered participation and harm erode it."""
+        gain = np.minimum(1.0, self.benefit * self.n / 10.0) * 0.5 + 0.5 * transparency
+        unanswered = self.participated * (1.0 - visible)
+        self.trust += 0.03 * gain * (1.0 - self.trust) - (0.15 * unanswered + harm) * self.trust
+        np.clip(self.trust, 0.01, 0.99, out=self.trust)
+
+    def inclusion_gap(self) -> float:
+        """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""
+        low = self.low_literacy & self.present
+        high = ~self.low_literacy & self.present
+        if not low.any() or not high.any():
+            return 0.0
+        b_high = self.benefit[high].mean()
+        return float((b_high - self.benefit[low].mean()) / b_high) if b_high > 1e-12 else 0.0

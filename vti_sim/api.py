@@ -1,0 +1,209 @@
+"""The Python entry point: ``vti_sim.run(...)`` -> RunResult(timeseries, summary, ...)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import VTIModel
+from .outputs import ROLES, TIME_ROLES
+from .phases import PHASES
+from .plateau import detect_plateau
+from .registry import resolve
+from .value import DESTRUCTION_SOURCES, VALUE_TYPES
+
+PLATEAU_MIN_UNMET = 0.05  # a plateau counts only while time is binding: >=5% of demanded hours unmet
+
+
+@dataclass
+class RunResult:
+    """What one run produced: the monthly timeseries, the per-run summary, missions, and provenance."""
+
+    timeseries: pd.DataFrame
+    summary: dict[str, Any]
+    params: dict[str, Any]
+    seed: int
+    missions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def provenance(self) -> dict[str, Any]:
+        return provenance(self.params, self.seed)
+
+
+def run(scenario: str | Path | dict | None = None, *, seed: int = 0, months: int | None = None,
+        overrides: dict[str, Any] | None = None) -> RunResult:
+    """Run one simulation and return its timeseries and summary.
+
+    ``scenario`` is a scenario name or TOML path (see ``vti_sim.scenarios``), a dict of
+    parameters, or None for the registry defaults.  ``overrides`` win over the scenario.
+    """
+    params = dict(_scenario_params(scenario))
+    params.update(overrides or {})
+    if months is not None:
+        params["months"] = months
+    params = resolve(params, source="run()")
+    model = VTIModel(rng=seed, **params)
+    while model.running:
+        model.step()
+    return result_of(model, params, seed)
+
+
+def _scenario_params(scenario) -> dict[str, Any]:
+    if scenario is None:
+        return {}
+    if isinstance(scenario, dict):
+        return scenario
+    from .scenarios import load_scenario  # scenarios depend on the registry only
+
+    return load_scenario(scenario).params
+
+
+def result_of(model: VTIModel, params: dict[str, Any], seed: int) -> RunResult:
+    ts = model.ledger.frame()
+    return RunResult(ts, summarise(model, ts), params, seed, mission_table(model), item_table(model))
+
+
+def summarise(model: VTIModel, ts: pd.DataFrame) -> dict[str, Any]:
+    """The per-run summary (MODEL_BRIEF §9); the first keys are the fixed contract of ``run``."""
+    created = {t: float(ts[f"pv_created_{t}"].sum()) for t in VALUE_TYPES}
+    destroyed = {t: float(ts[f"pv_destroyed_{t}"].sum()) for t in VALUE_TYPES}
+    net = {t: created[t] - destroyed[t] for t in VALUE_TYPES}
+    total_net = float(sum(net.values()))
+    first = model.policy.first_month
+    plateau = plateau_of(ts)
+    staff_hours = float(ts[[c for c in ts.columns if c.startswith("hours_")]].to_numpy().sum())
+    spent = float(ts["budget_spent"].sum())
+    last_year = ts.tail(12)
+    return {
+        "months_to_phase": {ph: (int(first[i]) if first[i] >= 0 else None) for i, ph in enumerate(PHASES)},
+        "pv_created": created,
+        "pv_destroyed": destroyed,
+        "pv_net": net,
+        "pv_net_total": total_net,
+        "plateau_month": plateau[0],
+        "n_agents": {"elected": model.elected.n, "directors": model.directors.n, "staff": model.staff.n,
+                     "operators": model.operators.n, "residents": model.residents.n},
+        "months": int(len(ts)),
+        # further per-run outputs
+        "plateau_level": plateau[1],
+        "pv_destroyed_by_source": {s: float(ts[f"destroyed_{s}"].sum()) for s in DESTRUCTION_SOURCES},
+        "pv_created_total": float(sum(created.values())),
+        "pv_destroyed_total": float(sum(destroyed.values())),
+        "value_per_meur": total_net / spent if spent > 0 else None,
+        "value_per_1000_staff_hours": 1000.0 * total_net / staff_hours if staff_hours > 0 else None,
+        "final_trust": float(ts["trust"].iloc[-1]),
+        "mean_participation": float(ts["participation"].mean()),
+        "inclusion_gap": float(last_year["inclusion_gap"].mean()),
+        "budget_execution": float(ts["budget_execution"].iloc[-1]),
+        "budget_spent_meur": spent,
+        "final_foundation_maturity": float(ts["foundation_maturity"].iloc[-1]),
+        "final_open_data_freshness": float(ts["open_data_freshness"].iloc[-1]),
+        "final_legitimacy": float(ts["legitimacy"].iloc[-1]),
+        "unmet_share": {r: _ratio(ts[f"unmet_{r}"].sum(), ts[f"demand_{r}"].sum()) for r in TIME_ROLES},
+        "actions_delivered": int(ts["actions_delivered"].iloc[-1]),
+        "actions_total": int(model.portfolio.n),
+        "cycles_completed": int(ts["cycle"].iloc[-1]) - 1,
+        "open_start_month": _first_true(ts["open_active"]),
+        "executive_changes": list(model.executive_changes),
+    }
+
+
+def plateau_of(ts: pd.DataFrame) -> tuple[int | None, float | None]:
+    """Plateau of monthly net value, counted only while time is binding (the potential is then higher)."""
+    unmet = ts[[f"unmet_{r}" for r in TIME_ROLES]].to_numpy().sum(axis=1)
+    demand = ts[[f"demand_{r}" for r in TIME_ROLES]].to_numpy().sum(axis=1)
+    binding = unmet / np.maximum(demand, 1e-9)
+    found = detect_plateau(ts["pv_net_total"].to_numpy())
+    if found is None:
+        return None, None
+    span = binding[found.index:found.index + 24]
+    if span.mean() < PLATEAU_MIN_UNMET:
+        return None, None
+    return int(ts["month"].iloc[found.index]), found.level
+
+
+def mission_table(model: VTIModel) -> pd.DataFrame:
+    """Mission dashboard in the manner of the Angers steering tool: means, realisations, effects, météo."""
+    pf = model.portfolio
+    months = max(model.steps, 1)
+    rows = []
+    for i, m in enumerate(pf.missions):
+        sel = pf.mission == i
+        budget = float(pf.public_cost[sel].sum())
+        spent = float(pf.spent[sel].sum())
+        progress = float(pf.progress[sel].mean())
+        delivered = int((pf.state[sel] >= 2).sum())
+        effects = float(pf.value_created[sel].sum())
+        # météo: realisation against a linear schedule over the horizon, as in the Angers tool's weather icons
+        expected = min(1.0, months / max(float(pf.duration[sel].max()) * 3.0, 1.0))
+        ratio = progress / expected if expected > 0 else 1.0
+        meteo = "sunny" if ratio >= 0.9 else "cloudy" if ratio >= 0.6 else "rainy" if ratio >= 0.3 else "stormy"
+        rows.append({"mission": m.key, "label": m.label, "actions": int(sel.sum()), "budget_meur": budget,
+                     "spent_meur": spent, "means": spent / budget if budget else 0.0,
+                     "realisation": progress, "delivered": delivered, "effects": effects, "meteo": meteo})
+    return pd.DataFrame(rows)
+
+
+def item_table(model: VTIModel) -> pd.DataFrame:
+    """Work items with the months they started and finished (for the phase Gantt)."""
+    from .phases import ITEM_KEYS, ITEM_LABELS, ITEM_PHASE
+
+    pol = model.policy
+    return pd.DataFrame({"item": ITEM_KEYS, "label": ITEM_LABELS, "phase": [PHASES[i] for i in ITEM_PHASE],
+                         "start": pol.item_start, "end": pol.item_end, "progress": pol.progress,
+                         "quality": pol.quality})
+
+
+def _ratio(a, b) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def _first_true(s: pd.Series) -> int | None:
+    idx = np.flatnonzero(s.to_numpy())
+    return int(idx[0]) if len(idx) else None
+
+
+@cache
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(params: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    """Version, commit, interpreter and library versions, resolved parameters, seed."""
+    import mesa
+
+    from . import __version__
+
+    return {"vti_sim_version": __version__, "git_commit": _git_commit(), "python": platform.python_version(),
+            "mesa": mesa.__version__, "numpy": np.__version__, "pandas": pd.__version__,
+            "params": params, "seed": seed}
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=_json_default)
+
+
+def _json_default(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o))
+
+
+__all__ = ["ROLES", "RunResult", "provenance", "run", "summarise"]

@@ -1,0 +1,400 @@
+"""VTIModel: a territory's smart-city policy under limits of time and money, month by month.
+
+``step()`` is the monthly schedule; each line is one mechanism, documented in
+its own module and in ``docs/ODD.md`` (section in brackets):
+
+1. begin_month        seasons, the budget year, whether openness has started   [7.1, 7.6, 7.9]
+2. allocate_time      bodies and work ask for hours; each person is rationed    [7.2, 7.6]
+3. advance_policy     work items progress with the hours served; phase changes [7.4]
+4. deliver_actions    money, staff and operators move actions to delivery      [7.5, 7.7]
+5. develop_staff      training, job transformation, data habits                [7.3, R2, R3]
+6. maintain_open_data catalogue and freshness                                   [7.3, R2]
+7. engage_residents   participation, use of services                           [7.8]
+8. account_value      generators -> value types; five sources of destruction   [7.10]
+9. apply_feedback     legitimacy -> commitment, budget, elections (Moore)      [7.9]
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from . import governance as gov
+from .agents import Directors, ElectedOfficials, Operators, OperationalStaff, Residents
+from .feedback import next_budget, update_legitimacy
+from .outputs import INDEX, Ledger, slice_of
+from .phases import AMBITION, EVALUATION, IMPLEMENTATION, ITEM_KEYS, ITEM_OPEN_SENSITIVE, ITEM_PHASE, OPEN_BODIES, \
+    ORGANISATIONAL, PolicyCycle
+from .portfolio import DECISION, DIRECTIONS, FOUNDATION, INFRA, PROXIMITY, Portfolio
+from .registry import resolve
+from .time_budget import DELIVERY, EVALUATION as EVAL_ACT, HOURS_PER_MONTH, OPEN, STEERING, TRAINING
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, destruction_to_types, to_types
+
+SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
+OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
+OPERATING_RATE = 0.004  # monthly operating cost of a delivered action, share of its cost (~5%/year; assumption)
+G = {g: i for i, g in enumerate(GENERATORS)}
+_PROGRESS = slice_of("progress_", ITEM_KEYS)
+_QUALITY = slice_of("quality_", ITEM_KEYS)
+_GEN = slice_of("generator_", GENERATORS)
+_CREATED = slice_of("pv_created_", VALUE_TYPES)
+_DESTROYED = slice_of("pv_destroyed_", VALUE_TYPES)
+_NET = slice_of("pv_net_", VALUE_TYPES)
+_SOURCES = slice_of("destroyed_", DESTRUCTION_SOURCES)
+_HOURS = slice(INDEX["hours_elected_steering"], INDEX["hours_staff_training"] + 1)
+
+
+class VTIModel(mesa.Model):
+    """One territory, one policy, five roles; parameters come from ``vti_sim.registry``."""
+
+    def __init__(self, rng=None, **params):
+        super().__init__(rng=rng)
+        p = self.p = resolve(params, source="VTIModel")
+        self.months = p["months"]
+        self.factor = p["capacity_factor"]
+        n_res = max(2, round(p["population"] / p["inhabitants_per_agent"]))
+        n_seasonal = round(n_res * p["seasonal_amplitude"])
+        self.elected = ElectedOfficials(self, p["n_elected"], p["routine_load_elected"])
+        self.directors = Directors(self, p["n_directors"], p["routine_load_directors"], p["silo_index"])
+        self.staff = OperationalStaff(self, p["n_staff"], p["routine_load_staff"], p["data_culture"])
+        self.operators = Operators(self, p["n_operators"], p["operator_alignment"])
+        self.residents = Residents(self, n_res, n_seasonal, p["n_neighbourhoods"], p["literacy_mean"], p["trust_0"])
+        self.portfolio = Portfolio(p["portfolio"], p["outsourcing_share"], p["let_do_share"], p["n_operators"],
+                                   self.rng)
+        self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0)
+        # territory state
+        self.maturity = p["foundation_maturity_0"]
+        self.catalogue, self.freshness = 0.05, 0.5
+        self.budget_year = p["annual_budget_meur"]
+        self.spent_year = self.invested_year = self.spent_total = self.allotted_total = 0.0
+        self.legitimacy = 0.5
+        self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"], False)
+        self.partners = 0.0
+        self.transversality = 0.0
+        self.f_open = 1.0
+        self.participation = 0.0
+        self.recent_deliveries = 0.0
+        self.executive_changes: list[int] = []
+        self.mean_use = 0.0
+        self.service_level = 1.0
+        n_prox = self.portfolio.family == PROXIMITY
+        self._prox_mag = max(float(self.portfolio.magnitude[n_prox].sum()), 1e-9)
+        self._tool_mag = np.bincount(self.portfolio.direction, weights=self.portfolio.magnitude * (
+            (self.portfolio.family == INFRA) | (self.portfolio.family == DECISION)), minlength=len(DIRECTIONS))
+        self.ledger = Ledger(self.months)
+        self.row = self.ledger.data[0]
+        self.pv_net_total = 0.0
+        self.pv_cumulative = 0.0
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "PV": "pv_cumulative", "pv_net_total": "pv_net_total", "phase": "phase",
+            "trust": "trust", "participation": "participation", "budget_spent": "spent_total",
+        })
+        self.running = True
+
+    # ---------------------------------------------------------------- the monthly schedule
+    def step(self) -> None:
+        month = self.steps - 1
+        self.row = self.ledger.data[month]
+        self.begin_month(month)
+        self.allocate_time()
+        phase_done = self.advance_policy(month)
+        self.deliver_actions(month, phase_done)
+        self.develop_staff()
+        self.maintain_open_data()
+        self.engage_residents()
+        self.account_value()
+        self.apply_feedback(month)
+        self.record(month)
+        self.datacollector.collect(self)
+        if self.steps >= self.months:
+            self.running = False
+
+    # ---------------------------------------------------------------- 1. the month begins
+    def begin_month(self, month: int) -> None:
+        p = self.p
+        summer = month % 12 in SUMMER
+        if month and month % 12 == 0:
+            self.budget_year = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
+            self.spent_year = self.invested_year = 0.0
+        if month % 12 == 0:
+            self.allotted_total += self.budget_year
+        self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"],
+                                              self.open_active)
+        self.elected.set_capacity(p["leader_time_share"], self.factor)
+        self.directors.set_capacity(p["leader_time_share"], self.factor)
+        self.staff.set_capacity(0.1 * p["seasonal_amplitude"] if summer else 0.0, self.factor)
+        self.residents.come_and_go(summer)
+
+    # ---------------------------------------------------------------- 2. time: demand and rationing
+    def allocate_time(self) -> None:
+        p, pf, policy = self.p, self.portfolio, self.policy
+        self.workable = workable = policy.workable(self.open_active)
+        in_eval = ITEM_PHASE == EVALUATION
+        items_delivery = policy.demand(workable & ~in_eval)
+        items_eval = policy.demand(workable & in_eval)
+        steering = gov.steering_demand(p["copil_per_year"], p["working_groups"])
+        under = pf.state == 1
+        self.under = under
+        n_delivered = float((pf.state >= 2).sum())
+        if self.open_active:
+            n_decisions = float(workable.sum()) + under.sum() / 6.0
+            open_ = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
+                                    policy.progress[OPEN_BODIES])
+        else:
+            open_ = np.zeros(3)
+        fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
+        self.fac_served = min(open_[2], fac_capacity)
+        # actions under way: staff work by direction; directors supervise and manage contracts
+        outsourced = pf.mode > 0
+        monthly = under * pf.effort / pf.duration
+        dirs_actions = float((monthly * (0.1 + 0.2 * outsourced)).sum())
+        staff_actions = np.bincount(pf.direction, weights=monthly * (0.9 - 0.2 * outsourced), minlength=len(DIRECTIONS))
+        monitoring = 2.0 * n_delivered
+        self.elected.allocate_time(self.elected.spread(
+            np.array([steering[0], open_[0], items_delivery[0], items_eval[0], 0.0])))
+        self.directors.allocate_time(self.directors.spread(
+            np.array([steering[1], open_[1], items_delivery[1] + dirs_actions, items_eval[1] + 0.2 * monitoring,
+                      4.0 * p["hr_support"] * self.directors.n])))
+        staff = self.staff
+        staff.allocate_time(staff.demand(
+            np.array([steering[2], open_[2] - self.fac_served, items_delivery[2], items_eval[2] + 0.8 * monitoring,
+                      0.0]), staff_actions, p["training_hours_per_year"] / 12.0))
+        roles = (self.elected, self.directors, staff)
+        served_by = np.array([r.served.sum(axis=0) for r in roles])  # (3, activities)
+        demanded_by = np.array([r.demanded.sum(axis=0) for r in roles])
+        self.hours = served_by
+        self.demand_total = demanded_by.sum(axis=1)
+        col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
+        self.item_fulfilment = served_by[:, col] / np.maximum(demanded_by[:, col], 1e-12)
+        self.item_fulfilment[demanded_by[:, col] <= 0] = 1.0
+        self.transversality = gov.transversality(float(served_by[:, STEERING].sum()))
+        open_served = float(served_by[:, OPEN].sum()) + self.fac_served
+        open_demanded = float(open_.sum())
+        self.f_open = open_served / open_demanded if open_demanded > 0 else 1.0
+        self.open_hours = open_served
+        served_staff_dir = np.bincount(staff.direction, weights=staff.served[:, DELIVERY], minlength=len(DIRECTIONS))
+        demanded_staff_dir = np.bincount(staff.direction, weights=staff.demanded[:, DELIVERY],
+                                         minlength=len(DIRECTIONS))
+        self.staff_dir_fulfilment = np.where(demanded_staff_dir > 0, served_staff_dir / np.maximum(
+            demanded_staff_dir, 1e-12), 1.0)
+        d_dem = demanded_by[1, DELIVERY]
+        self.directors_delivery = served_by[1, DELIVERY] / d_dem if d_dem > 0 else 1.0
+
+    # ---------------------------------------------------------------- 3. the policy cycle
+    def advance_policy(self, month: int) -> bool:
+        p, policy = self.p, self.policy
+        silo_drag = 1.0 - 0.6 * p["silo_index"] * (1.0 - self.transversality)  # R1: steering lowers silo friction
+        base = (0.4 + 0.6 * p["innovation_capacity"]) * silo_drag * (1.0 + 0.3 * policy.learning)
+        productivity = np.full(len(ITEM_KEYS), base)
+        productivity[ORGANISATIONAL] *= 0.4 + 0.6 * float(self.staff.acceptance.mean())  # R3
+        self.productivity = base
+        coherence = 1.0 - p["silo_index"] * (1.0 - self.transversality)
+        voice = min(1.0, 10.0 * self.participation) if self.open_active else 0.0
+        fit = 0.3 + 0.7 * (self.f_open * (0.5 * voice + 0.5 * p["participatory_share"]) if self.open_active else 0.0)
+        quality = np.where(ITEM_OPEN_SENSITIVE, 0.5 * coherence + 0.5 * fit, coherence)
+        was = policy.phase
+        done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
+        self.evaluation_closed = done and was == EVALUATION
+        return done
+
+    # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
+    def deliver_actions(self, month: int, phase_done: bool) -> None:
+        p, pf = self.p, self.portfolio
+        if self.policy.first_month[IMPLEMENTATION] >= 0:
+            pf.start_due(self.policy.implementation_months)
+        under = pf.state == 1
+        gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
+        outsourced = pf.mode > 0
+        op_demand = np.bincount(pf.operator, weights=under * outsourced * pf.operator_effort / pf.duration,
+                                minlength=self.operators.n)
+        op_done = self.operators.work(op_demand, self.factor)
+        contract = 0.6 + 0.4 * self.directors.contract_management() * self.directors_delivery
+        staff_f = self.staff_dir_fulfilment[pf.direction]
+        work = np.where(outsourced, np.minimum(staff_f, op_done[pf.operator] * contract), staff_f)
+        rate = under * gate * work * self.productivity / pf.duration
+        rate = np.minimum(rate, 1.0 - pf.progress)
+        # money: investment is capped by what is left of the year's investment budget (Bitterman & Koliba:
+        # staff capacity, not money, often binds, so money goes unspent)
+        invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
+        wanted = float(rate @ pf.public_cost)
+        if wanted > invest_left:
+            rate *= invest_left / wanted
+            wanted = invest_left
+        delivered = pf.state >= 2
+        operating_need = OPERATING_RATE * float(pf.public_cost @ delivered)
+        operating_left = self.budget_year * (1.0 - p["investment_share"]) / 12.0
+        operating = min(operating_need, operating_left)
+        self.service_level = operating / operating_need if operating_need > 0 else 1.0
+        pf.progress += rate
+        pf.spent += rate * pf.public_cost
+        self.invested_year += wanted
+        self.spent_month = wanted + operating
+        self.spent_year += self.spent_month
+        self.spent_total += self.spent_month
+        newly = under & (pf.progress >= 1.0 - 1e-9)
+        pf.state[newly] = 2
+        pf.delivered_month[newly] = month
+        self.recent_deliveries = 0.9 * self.recent_deliveries + float(newly.sum())
+        if self.evaluation_closed:
+            pf.state[pf.state == 2] = 3  # evaluated: the cycle's learning re-orients them
+        self.maturity = max(self.maturity, p["foundation_maturity_0"] + (1.0 - p["foundation_maturity_0"]) * 0.9 *
+                            pf.foundation_progress())
+
+    # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
+    def develop_staff(self) -> None:
+        p, pf, staff = self.p, self.portfolio, self.staff
+        staff.train(p["hr_support"])
+        delivered_tools = np.bincount(pf.direction, weights=pf.magnitude * (pf.state >= 2) * (
+            (pf.family == INFRA) | (pf.family == DECISION)), minlength=len(DIRECTIONS))
+        staff.transform_jobs(np.where(self._tool_mag > 0, delivered_tools / np.maximum(self._tool_mag, 1e-12), 0.0))
+        staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
+        self.directors.follow(self.elected.commitment)
+        self.job_fit = staff.job_fit()
+
+    # ---------------------------------------------------------------- 6. open data: published, then ageing
+    def maintain_open_data(self) -> None:
+        p = self.p
+        habit = float(self.staff.data_habit.mean())
+        self.habit = habit
+        decay = 0.5 ** (1.0 / p["data_half_life_months"])
+        kept = self.freshness * decay
+        self.freshness = kept + habit * (1.0 - kept)
+        self.catalogue += 0.03 * p["information_sharing"] * self.maturity * (0.3 + 0.7 * habit) * (
+            1.0 - 0.5 * p["silo_index"]) * (1.0 - self.catalogue)
+
+    # ---------------------------------------------------------------- 7. residents
+    def engage_residents(self) -> None:
+        p, pf, policy = self.p, self.portfolio, self.policy
+        delivered = pf.state >= 2
+        self.access = float((pf.magnitude * delivered)[pf.family == PROXIMITY].sum()) / self._prox_mag \
+            * self.service_level
+        self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
+        if self.open_active:
+            setup = float(policy.progress[OPEN_BODIES])
+            meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
+            reach = meetings * 0.8 + p["participatory_share"] * 1.5 + 0.3 * self.access * p["participatory_share"]
+            if policy.phase == EVALUATION:
+                reach += p["co_evaluation"]
+            opportunity = self.f_open * setup * (1.0 - math.exp(-reach))
+            self.mediation = self.f_open * min(1.0, p["open_bodies"] / 3.0) * (0.3 + 0.7 * self.principles)
+        else:
+            opportunity, self.mediation = 0.0, 0.0
+        self.participation = self.residents.participate(opportunity)
+        self.mean_use = self.residents.use_services(self.access, self.mediation)
+
+    # ---------------------------------------------------------------- 8. public value: created and destroyed
+    def account_value(self) -> None:
+        p, pf, res = self.p, self.portfolio, self.residents
+        delivered = pf.state >= 2
+        platform = self.maturity * (0.3 + 0.7 * self.habit) * (0.5 + 0.5 * self.freshness)  # R2
+        use = np.select([pf.family == INFRA, pf.family == DECISION, pf.family == PROXIMITY],
+                        [self.job_fit[pf.direction], platform, self.mean_use], 1.0)  # R3, R2, adoption
+        fit = 0.6 + 0.4 * self.policy.planning_fit()
+        evaluated = 1.0 + 0.3 * self.policy.learning * (pf.state == 3)
+        factor = delivered * use * fit * evaluated * self.service_level
+        gen = factor @ pf.potential
+        pf.value_created += factor * pf.magnitude
+        # governance processes generate value too (Frucquet et al. 2023 after O'Flynn: trust- and
+        # equity-generating processes)
+        t = self.transversality
+        gen[G["effectiveness"]] += 0.4 * t
+        gen[G["efficiency"]] += 0.3 * t
+        self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]) * (
+            0.5 + 0.5 * float(self.elected.openness_preference.mean()))
+        gen[G["transparency"]] += 0.6 * self.catalogue * self.freshness
+        if self.open_active:
+            gen[G["transparency"]] += 0.8 * p["information_sharing"] * self.f_open
+            gen[G["participation"]] += 8.0 * self.participation * (0.5 + 0.5 * self.visible)
+            gen[G["collaboration"]] += 0.12 * self.partners * self.f_open
+            # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
+            twin = float((pf.magnitude * delivered)[pf.family == DECISION].sum())
+            gen[G["collaboration"]] += 0.5 * twin * p["information_sharing"] * self.f_open * min(
+                1.0, 10.0 * self.participation)
+        self.generators = gen
+        created = to_types(gen)
+        # destruction, by source
+        risks = pf.risks * (factor > 0)[:, None]
+        prox = pf.family == PROXIMITY
+        low_present = res.low_literacy & res.present
+        excluded = float(((1.0 - res.can_use) * (1.0 - self.mediation) * low_present).sum()) / max(
+            res.present.sum(), 1)
+        protection = 0.5 * self.principles
+        destroyed = np.array([
+            float(risks[prox, 0].sum()) * self.access * excluded * 3.0,
+            float(risks[:, 1] @ (1.0 + (pf.mode == 2))) * (1.0 - 0.7 * self.maturity) * (1.0 - protection),
+            float(risks[:, 2].sum()) * (1.0 - protection),
+            0.5 * self.catalogue * (1.0 - self.freshness),
+            4.0 * float((res.participated * (1.0 - self.visible)).sum()) / max(res.present.sum(), 1),
+        ])
+        self.destroyed_by_source = destroyed
+        destroyed_types = destruction_to_types(destroyed)
+        self.created, self.destroyed = created, destroyed_types
+        self.pv_net_total = float(created.sum() - destroyed_types.sum())
+        self.pv_cumulative += self.pv_net_total
+        # value reaches residents: proximity services by use, the rest as common goods
+        personal = float((factor * pf.magnitude)[prox].sum())
+        common = max(float(created.sum()) - personal, 0.0)
+        res.receive(common, personal, self.mean_use)
+        harm = 0.01 * self.access * (res.low_literacy & (res.can_use < 0.5)) * (1.0 - self.mediation) + \
+            0.002 * destroyed[1]
+        res.update_trust(self.visible, min(1.0, gen[G["transparency"]] / 2.0), harm)
+        self.partners += 0.05 * ((gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"])
+                                  if self.open_active else 0.0) - self.partners)
+
+    # ---------------------------------------------------------------- 9. Moore feedback and elections
+    def apply_feedback(self, month: int) -> None:
+        p = self.p
+        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, float(self.residents.satisfaction.mean()))
+        self.elected.update_commitment(self.legitimacy)
+        self.executive_changed = False
+        if (month + 1) % p["mandate_months"] == 0:
+            self.executive_changed = self.elected.stand_for_election(self.legitimacy, p["election_volatility"])
+            if self.executive_changed:
+                self.executive_changes.append(month)
+
+    # ---------------------------------------------------------------- recording
+    @property
+    def phase(self) -> int:
+        return self.policy.phase
+
+    @property
+    def trust(self) -> float:
+        return float(self.residents.trust.mean())
+
+    def record(self, month: int) -> None:
+        r, policy, pf = self.row, self.policy, self.portfolio
+        r[0], r[1], r[2] = month, policy.phase, policy.cycle
+        r[_PROGRESS] = policy.progress
+        r[_QUALITY] = policy.quality
+        r[_GEN] = self.generators
+        r[_CREATED] = self.created
+        r[_DESTROYED] = self.destroyed
+        r[_NET] = self.created - self.destroyed
+        r[_SOURCES] = self.destroyed_by_source
+        i = INDEX["pv_created_total"]
+        r[i:i + 3] = self.created.sum(), self.destroyed.sum(), self.pv_net_total
+        i = INDEX["trust"]
+        r[i:i + 6] = (self.trust, self.participation, self.residents.satisfaction.mean(),
+                      self.residents.inclusion_gap(), self.mean_use, self.legitimacy)
+        r[_HOURS] = self.hours.ravel()
+        i = INDEX["demand_elected"]
+        r[i:i + 3] = self.demand_total
+        r[i + 3:i + 6] = self.demand_total - self.hours.sum(axis=1)
+        ops = self.operators
+        r[INDEX["hours_facilitation_open_governance"]] = self.fac_served
+        r[INDEX["hours_operators_delivery"]] = ops.served.sum()
+        r[INDEX["unmet_operators"]] = ops.demanded.sum() - ops.served.sum()
+        i = INDEX["budget_allotted"]
+        r[i:i + 4] = (self.budget_year, self.spent_month, self.spent_year,
+                      self.spent_total / self.allotted_total if self.allotted_total else 0.0)
+        i = INDEX["foundation_maturity"]
+        r[i:i + 4] = self.maturity, self.catalogue, self.freshness, self.habit
+        i = INDEX["proactivity"]
+        r[i:i + 7] = (self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
+                      self.transversality, self.partners, float(self.job_fit.mean()),
+                      float(self.staff.digital_skill.mean()))
+        i = INDEX["actions_under_way"]
+        r[i:i + 4] = (pf.state == 1).sum(), (pf.state >= 2).sum(), (pf.state == 3).sum(), self.executive_changed
+        self.ledger.n = month + 1

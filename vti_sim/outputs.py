@@ -1,0 +1,67 @@
+"""What a run reports: the monthly ledger's columns and the per-run summary.
+
+Columns are declared once here; the model writes one row per month into a
+preallocated array (no pandas on the hot path) and the DataFrame is built once
+at the end.  The summary keys are the public contract of ``vti_sim.run``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .phases import ITEM_KEYS, PHASES
+from .time_budget import ACTIVITIES
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES
+
+ROLES = ("elected", "directors", "staff", "operators", "residents")
+TIME_ROLES = ("elected", "directors", "staff")
+
+
+def _columns() -> tuple[str, ...]:
+    cols = ["month", "phase", "cycle"]
+    cols += [f"progress_{k}" for k in ITEM_KEYS]
+    cols += [f"quality_{k}" for k in ITEM_KEYS]
+    cols += [f"generator_{g}" for g in GENERATORS]
+    cols += [f"pv_created_{t}" for t in VALUE_TYPES]
+    cols += [f"pv_destroyed_{t}" for t in VALUE_TYPES]
+    cols += [f"pv_net_{t}" for t in VALUE_TYPES]
+    cols += [f"destroyed_{s}" for s in DESTRUCTION_SOURCES]
+    cols += ["pv_created_total", "pv_destroyed_total", "pv_net_total"]
+    cols += ["trust", "participation", "satisfaction", "inclusion_gap", "digital_use", "legitimacy"]
+    cols += [f"hours_{r}_{a}" for r in TIME_ROLES for a in ACTIVITIES]
+    cols += [f"demand_{r}" for r in TIME_ROLES] + [f"unmet_{r}" for r in TIME_ROLES]
+    cols += ["hours_facilitation_open_governance", "hours_operators_delivery", "unmet_operators"]
+    cols += ["budget_allotted", "budget_spent", "budget_spent_year", "budget_execution"]
+    cols += ["foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit"]
+    cols += ["proactivity", "openness", "open_active", "transversality", "partners", "job_fit", "skill"]
+    cols += ["actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed"]
+    return tuple(cols)
+
+
+COLUMNS = _columns()
+INDEX = {c: i for i, c in enumerate(COLUMNS)}
+
+
+class Ledger:
+    """One preallocated row per month."""
+
+    def __init__(self, months: int):
+        self.data = np.zeros((months, len(COLUMNS)))
+        self.n = 0
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.data[: self.n], columns=list(COLUMNS))
+        for c in ("month", "phase", "cycle", "actions_under_way", "actions_delivered", "actions_evaluated"):
+            df[c] = df[c].astype(np.int64)
+        for c in ("open_active", "executive_changed"):
+            df[c] = df[c].astype(bool)
+        df.insert(2, "phase_name", pd.Categorical.from_codes(df["phase"].to_numpy(), categories=list(PHASES)))
+        return df
+
+
+def slice_of(prefix: str, keys) -> slice:
+    """Contiguous column slice for ``prefix + key`` columns (they are declared together)."""
+    first, last = INDEX[f"{prefix}{keys[0]}"], INDEX[f"{prefix}{keys[-1]}"]
+    assert last - first + 1 == len(keys)
+    return slice(first, last + 1)

@@ -1,0 +1,140 @@
+"""The policy cycle: launch -> planning -> implementation -> evaluation, as work items.
+
+The items and their content are those of seed 000/001 (Carassus & Frucquet,
+Liège 2024, one slide per phase).  Each item's progress (0-1) is driven by the
+delivery hours the roles actually get (after rationing); its quality by who
+took part: steering brings coherence, participation brings fit with needs.
+Evaluation closes a cycle and feeds learning into the next planning cycle
+(ODD §7.4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PHASES = ("launch", "planning", "implementation", "evaluation")
+LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION = range(4)
+
+# key, phase, mode (core | proactive | open), hours/month it can absorb, role split (elected, directors, staff),
+# minimum months, open-sensitive (its quality depends on participation), label.  Source: seed 000/001.
+_ITEMS = (
+    ("vision", LAUNCH, "core", 30.0, (0.35, 0.45, 0.20), 3, False, "Shared pre-vision: vision and watch"),
+    ("proactive_bodies", LAUNCH, "proactive", 20.0, (0.40, 0.60, 0.00), 2, False,
+     "Shared leadership and internal bodies (COPIL, working groups)"),
+    ("open_bodies", LAUNCH, "open", 40.0, (0.20, 0.30, 0.50), 4, True,
+     "Stakeholders on board, co-construction bodies, communication"),
+    ("diagnosis_360", PLANNING, "core", 80.0, (0.05, 0.25, 0.70), 4, True,
+     "360° diagnosis: smart uses and needs, information system, capacity to innovate"),
+    ("global_ambition", PLANNING, "core", 30.0, (0.45, 0.45, 0.10), 3, True,
+     "Global ambition: unifying theme, public-value types, digital principles"),
+    ("segmentation", PLANNING, "core", 50.0, (0.05, 0.45, 0.50), 3, False,
+     "Segmentation into missions and actions aligned with other plans"),
+    ("prioritisation", PLANNING, "core", 30.0, (0.30, 0.50, 0.20), 2, True,
+     "Prioritisation and scheduling: short, medium, long term"),
+    ("pilots", IMPLEMENTATION, "core", 30.0, (0.10, 0.60, 0.30), 2, False,
+     "Pilots and responsible structures"),
+    ("resource_allocation", IMPLEMENTATION, "core", 40.0, (0.20, 0.55, 0.25), 3, False,
+     "Resources allocated: financial, human, property, IS, external (make / make-do / let-do)"),
+    ("organisational_alignment", IMPLEMENTATION, "core", 80.0, (0.00, 0.35, 0.65), 6, False,
+     "Strategy aligned with organisation: service projects, organisational change"),
+    ("ecosystem_alignment", IMPLEMENTATION, "open", 50.0, (0.15, 0.35, 0.50), 6, True,
+     "Authority aligned with external actors: ecosystem, co-production, co-creation"),
+    ("shared_indicators", EVALUATION, "core", 40.0, (0.10, 0.40, 0.50), 3, True,
+     "Shared indicators of means, realisations and effects"),
+    ("reporting", EVALUATION, "core", 40.0, (0.05, 0.30, 0.65), 2, False,
+     "Communication: dashboards and activity reports"),
+    ("learning_evaluation", EVALUATION, "core", 30.0, (0.10, 0.50, 0.40), 3, False,
+     "Evaluation of organisational learning: appropriation, routinisation"),
+)
+
+ITEM_KEYS = tuple(i[0] for i in _ITEMS)
+ITEM_LABELS = tuple(i[7] for i in _ITEMS)
+ITEM_PHASE = np.array([i[1] for i in _ITEMS])
+ITEM_MODE = tuple(i[2] for i in _ITEMS)
+ITEM_HOURS = np.array([i[3] for i in _ITEMS])
+ITEM_SPLIT = np.array([i[4] for i in _ITEMS])  # (n_items, 3)
+ITEM_MIN_MONTHS = np.array([i[5] for i in _ITEMS], dtype=float)
+ITEM_OPEN_SENSITIVE = np.array([i[6] for i in _ITEMS])
+N_ITEMS = len(_ITEMS)
+IS_OPEN_ITEM = np.array([m == "open" for m in ITEM_MODE])
+IS_PROACTIVE_ITEM = np.array([m == "proactive" for m in ITEM_MODE])
+PLANNING_FIT_ITEMS = (ITEM_PHASE == PLANNING) & ITEM_OPEN_SENSITIVE
+ORGANISATIONAL = ITEM_KEYS.index("organisational_alignment")
+AMBITION = ITEM_KEYS.index("global_ambition")
+OPEN_BODIES = ITEM_KEYS.index("open_bodies")
+
+
+class PolicyCycle:
+    """Phase, item progress and quality, and the month each phase is first reached."""
+
+    def __init__(self, proactive: bool):
+        self.phase = LAUNCH
+        self.cycle = 1
+        self.progress = np.zeros(N_ITEMS)
+        self.quality = np.zeros(N_ITEMS)
+        self.first_month = np.full(4, -1)
+        self.first_month[LAUNCH] = 0
+        self.months_in_phase = 0
+        self.implementation_months = 0  # months since implementation was first reached (actions' schedule)
+        self.learning = 0.0
+        self.proactive = proactive
+        self.phase_item_months = np.zeros(N_ITEMS)  # months each item was worked on (Gantt)
+        self.item_start = np.full(N_ITEMS, -1)
+        self.item_end = np.full(N_ITEMS, -1)
+
+    def workable(self, open_active: bool) -> np.ndarray:
+        """Items that take hours this month: the current phase's, plus open items once openness starts."""
+        mask = (ITEM_PHASE == self.phase) & (self.progress < 1.0)
+        mask &= ~IS_OPEN_ITEM | open_active
+        mask &= ~IS_PROACTIVE_ITEM | self.proactive
+        if open_active:  # openness started late: its earlier set-up items are worked on in parallel
+            mask |= IS_OPEN_ITEM & (ITEM_PHASE <= self.phase) & (self.progress < 1.0)
+        return mask
+
+    def demand(self, workable: np.ndarray) -> np.ndarray:
+        """Delivery hours each role is asked for, (3,) = elected, directors, staff."""
+        return (ITEM_HOURS * workable) @ ITEM_SPLIT
+
+    def advance(self, month: int, workable: np.ndarray, role_fulfilment: np.ndarray, productivity: np.ndarray,
+                instant_quality: np.ndarray, open_active: bool) -> bool:
+        """Move items forward with the hours actually served; return True when a phase is completed."""
+        rate = (ITEM_SPLIT @ role_fulfilment) * productivity / ITEM_MIN_MONTHS * workable
+        before = self.progress
+        after = np.minimum(1.0, before + rate)
+        gained = after - before
+        # progress-weighted running mean of the quality each item was produced with
+        self.quality = np.where(after > 0, (self.quality * before + instant_quality * gained) / np.maximum(after, 1e-12),
+                                self.quality)
+        self.progress = after
+        started = workable & (self.item_start < 0)
+        self.item_start[started] = month
+        finished = (after >= 1.0) & (self.item_end < 0)
+        self.item_end[finished] = month
+        self.months_in_phase += 1
+        if self.first_month[IMPLEMENTATION] >= 0:
+            self.implementation_months += 1
+        required = (ITEM_PHASE == self.phase) & (~IS_OPEN_ITEM | open_active) & (~IS_PROACTIVE_ITEM | self.proactive)
+        if np.all(self.progress[required] >= 1.0):
+            self._next_phase(month)
+            return True
+        return False
+
+    def _next_phase(self, month: int) -> None:
+        if self.phase == EVALUATION:
+            # learning from evaluation gives the next planning cycle a head start (seed 000/001 phase 4)
+            self.learning = min(1.0, self.learning + 0.5 * float(self.quality[ITEM_PHASE == EVALUATION].mean()))
+            self.cycle += 1
+            self.phase = PLANNING
+            again = (ITEM_PHASE >= PLANNING) & ~IS_OPEN_ITEM
+            self.progress[again] = 0.5 * self.learning
+            self.item_end[again] = -1
+        else:
+            self.phase += 1
+        self.months_in_phase = 0
+        if self.first_month[self.phase] < 0:
+            self.first_month[self.phase] = month + 1
+
+    def planning_fit(self) -> float:
+        """Fit of the plan with needs and uses: quality of the open-sensitive planning items done so far."""
+        done = self.progress[PLANNING_FIT_ITEMS]
+        return float((self.quality[PLANNING_FIT_ITEMS] * done).sum() / max(done.sum(), 1e-9)) if done.sum() else 0.0

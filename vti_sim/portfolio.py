@@ -1,0 +1,151 @@
+"""Missions -> actions: what the policy delivers, what it costs, and what value it can yield.
+
+Seed 000/001 give Angers' six missions with their 2024 budget lines and action
+counts; seed 003 gives the three families of use cases and the Mulhouse and
+Biarritz ambitions.  Everything per action is held in numpy arrays so that a
+month of delivery is a handful of vector operations (ODD §7.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .value import GENERATORS
+
+FAMILIES = ("infrastructure", "decision_support", "proximity", "foundation")
+INFRA, DECISION, PROXIMITY, FOUNDATION = range(len(FAMILIES))
+DIRECTIONS = ("it", "lighting", "green_spaces", "buildings", "waste", "user_relations")
+STATES = ("planned", "under_way", "delivered", "evaluated")
+
+# Generator profile of each family (rows sum to 1), seed 003 use-case families and seed 002 §1.4 table.
+FAMILY_GENERATORS = np.array([
+    # effic effect intrin transp partic collab
+    [0.55, 0.25, 0.20, 0.00, 0.00, 0.00],  # infrastructure optimisation (water, watering, lighting)
+    [0.10, 0.30, 0.00, 0.25, 0.10, 0.25],  # decision support & information (digital twin)
+    [0.00, 0.25, 0.15, 0.20, 0.25, 0.15],  # proximity services (report, follow, consult)
+    [0.50, 0.30, 0.00, 0.00, 0.00, 0.20],  # SI foundation (enabler)
+])
+FAMILY_MAGNITUDE = np.array([1.0, 1.0, 1.0, 0.3])  # foundation is an enabler; its value is mostly indirect
+FAMILY_REQUIRED_MATURITY = np.array([0.3, 0.6, 0.5, 0.0])
+# risks: exclusion of low-literacy residents, privacy harm, environmental footprint (seed 002 §4.2 agenda)
+FAMILY_RISKS = np.array([
+    [0.00, 0.05, 0.12],
+    [0.10, 0.25, 0.15],
+    [0.60, 0.30, 0.08],
+    [0.00, 0.10, 0.25],
+])
+assert FAMILY_GENERATORS.shape[1] == len(GENERATORS)
+
+
+@dataclass(frozen=True)
+class Mission:
+    key: str
+    label: str
+    budget_meur: float
+    families: tuple[int, ...]  # one family per action
+    direction: int
+
+
+def _m(key, label, budget, families, direction):
+    return Mission(key, label, budget, tuple(families), DIRECTIONS.index(direction))
+
+
+# Angers Loire Métropole steering tool, seed 000/001: budget 2024 lines and action counts per mission.
+# The control centre has no 2024 line ("-"); EUR 0.3M per action is an assumption.
+PRESETS: dict[str, tuple[Mission, ...]] = {
+    "angers": (
+        _m("si_foundation", "01 SI foundation", 9.913140, [FOUNDATION] * 2, "it"),
+        _m("control_centre", "02 Control centre", 0.9, [DECISION, DECISION, PROXIMITY], "it"),
+        _m("public_lighting", "03 Public lighting", 73.535414, [INFRA] * 18, "lighting"),
+        _m("buildings", "04 Buildings", 5.371388, [INFRA] * 7, "buildings"),
+        _m("green_spaces", "05 Green spaces", 3.090598, [INFRA] * 2, "green_spaces"),
+        _m("waste", "06 Waste", 0.102535, [INFRA] * 4, "waste"),
+    ),
+    # Mulhouse: quarter-hour city, digital twin as a collaborative urban platform (seed 003). Budgets: assumption.
+    "mulhouse": (
+        _m("si_foundation", "SI foundation", 3.0, [FOUNDATION] * 2, "it"),
+        _m("digital_twin", "Digital twin platform", 6.0, [DECISION] * 4, "it"),
+        _m("quarter_hour", "Quarter-hour city services", 8.0, [INFRA, INFRA, PROXIMITY, PROXIMITY, INFRA],
+           "user_relations"),
+        _m("energy_green", "Energy and green spaces", 10.0, [INFRA] * 5, "green_spaces"),
+        _m("proximity", "Proximity services", 2.0, [PROXIMITY] * 3, "user_relations"),
+    ),
+    # Biarritz: renewed proximity relations through an interactive resident app (seed 003). Budgets: assumption.
+    "biarritz": (
+        _m("si_foundation", "SI foundation", 1.0, [FOUNDATION], "it"),
+        _m("resident_app", "Interactive resident app", 1.5, [PROXIMITY] * 4, "user_relations"),
+        _m("seasonal_flows", "Seasonal flows and information", 1.5, [DECISION] * 3, "it"),
+        _m("public_lighting", "Lighting and buildings", 4.0, [INFRA] * 4, "lighting"),
+    ),
+    # Incremental trajectory (Data Publica & KPMG 2021): one function first (open data), the rest later.
+    "incremental": (
+        _m("open_data", "Open data", 0.6, [FOUNDATION, DECISION], "it"),
+        _m("services", "Digital proximity services", 1.0, [PROXIMITY] * 2, "user_relations"),
+        _m("infrastructure", "Infrastructure optimisation", 6.0, [INFRA] * 4, "lighting"),
+    ),
+}
+
+
+class Portfolio:
+    """All actions of the policy as arrays; missions are index groups over them."""
+
+    def __init__(self, preset: str, outsourcing_share: float, let_do_share: float,
+                 n_operators: int, rng: np.random.Generator):
+        self.missions = PRESETS[preset]
+        fam, mission, cost, term = [], [], [], []
+        for m_idx, m in enumerate(self.missions):
+            n = len(m.families)
+            for k, f in enumerate(m.families):
+                fam.append(f)
+                mission.append(m_idx)
+                cost.append(m.budget_meur / n)
+                # prioritisation into short/medium/long term (seed 000/001): foundation first, then thirds
+                term.append(0 if f == FOUNDATION else min(2, (3 * k) // max(n, 1)))
+        self.family = np.array(fam, dtype=np.int64)
+        self.mission = np.array(mission, dtype=np.int64)
+        self.cost = np.array(cost)
+        self.term = np.array(term, dtype=np.int64)
+        self.direction = np.array([self.missions[i].direction for i in self.mission], dtype=np.int64)
+        n = self.n = len(fam)
+        # value potential per month once delivered and fully used: concave in cost
+        self.magnitude = FAMILY_MAGNITUDE[self.family] * np.sqrt(0.2 + self.cost)
+        self.potential = FAMILY_GENERATORS[self.family] * self.magnitude[:, None]  # (n, 6)
+        self.risks = FAMILY_RISKS[self.family] * self.magnitude[:, None]  # (n, 3)
+        self.required_maturity = FAMILY_REQUIRED_MATURITY[self.family]
+        self.duration = np.where(self.cost < 1.0, 12.0, np.where(self.cost < 5.0, 18.0, 24.0))
+        # contract modes: make (0), make-do (1), let-do (2); Staropoli & Thirion 2019 via seed 000/001
+        u = rng.random(n)
+        v = rng.random(n)
+        self.mode = np.where(u < outsourcing_share, np.where(v < let_do_share, 2, 1), 0)
+        self.operator = rng.integers(0, n_operators, size=n)
+        # let-do: the operator finances most of it (the authority pays 30%), at a cost in control
+        self.public_cost = self.cost * np.where(self.mode == 2, 0.3, 1.0)
+        # staff effort in hours: in-house work, or contract management only when outsourced
+        self.effort = np.where(self.mode == 0, 300.0 + 250.0 * self.cost, 80.0 + 40.0 * self.cost)
+        self.operator_effort = np.where(self.mode == 0, 0.0, 250.0 + 250.0 * self.cost)
+        self.progress = np.zeros(n)
+        self.state = np.zeros(n, dtype=np.int64)
+        self.started_month = np.full(n, -1)
+        self.delivered_month = np.full(n, -1)
+        self.spent = np.zeros(n)
+        self.value_created = np.zeros(n)
+        self.is_foundation = self.family == FOUNDATION
+        self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
+
+    @property
+    def n_missions(self) -> int:
+        return len(self.missions)
+
+    def start_due(self, months_in_implementation: int) -> None:
+        """Start actions whose term has come: short term at once, medium after 12 months, long after 24."""
+        due = (self.state == 0) & (self.term * 12 <= months_in_implementation)
+        self.state[due] = 1
+
+    def delivered_mask(self) -> np.ndarray:
+        return self.state >= 2
+
+    def foundation_progress(self) -> float:
+        """Cost-weighted progress of foundation actions, 0-1."""
+        return float((self.progress * self.cost)[self.is_foundation].sum() / self.foundation_cost)

@@ -30,12 +30,15 @@ class RoleAgent(mesa.Agent):
         self.served = np.zeros((n, N_ACTIVITIES))
         self.demanded = np.zeros((n, N_ACTIVITIES))
         self.capacity = np.zeros(n)
+        self.served_by_activity = np.zeros(N_ACTIVITIES)
+        self.demanded_by_activity = np.zeros(N_ACTIVITIES)
 
-    def allocate_time(self, demand: np.ndarray) -> np.ndarray:
-        """Serve this month's (n, activities) demand from each person's capacity; return hours by activity."""
+    def allocate_time(self, demand: np.ndarray) -> None:
+        """Serve this month's (n, activities) demand from each person's capacity (proportional rationing)."""
         self.demanded = demand
         self.served, _ = ration(demand, self.capacity)
-        return self.served.sum(axis=0)
+        self.served_by_activity = self.served.sum(axis=0)
+        self.demanded_by_activity = demand.sum(axis=0)
 
 
 class _Leaders(RoleAgent):
@@ -196,49 +199,73 @@ class Residents(RoleAgent):
         self.propensity = rng.beta(1.5, 6.0, n)
         self.fatigue = np.zeros(n)
         self.seasonal = np.r_[np.zeros(n_permanent, bool), np.ones(n_seasonal, bool)]
-        self.present = ~self.seasonal
         self.digital_use = np.zeros(n)
         self.participated = np.zeros(n, bool)
         self.benefit = np.zeros(n)
         self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
+        self._cannot = 1.0 - self.can_use
+        # presence masks for the two seasons, and the derived weights used every month
+        self._season = {}
+        for summer in (False, True):
+            present = ~self.seasonal | summer
+            low = (self.low_literacy & present).astype(float)
+            high = (~self.low_literacy & present).astype(float)
+            self._season[summer] = (present, present.astype(float), float(present.sum()), low, low.sum(),
+                                    high, high.sum(), float(self._cannot @ low))
+        self.come_and_go(False)
 
     def come_and_go(self, summer: bool) -> None:
         """Seasonal residents are present in summer only (Biarritz, seed 003)."""
-        self.present = ~self.seasonal | summer
+        (self.present, self.present_f, self.n_present, self._low, self._n_low, self._high, self._n_high,
+         self._low_cannot) = self._season[summer]
 
     def participate(self, opportunity: float) -> float:
         """Each present resident may join a consultation or body; return the participation rate."""
+        if opportunity <= 0.0:
+            self.participated = np.zeros(self.n, bool)
+            self.fatigue *= 0.95
+            return 0.0
         p = opportunity * self.propensity * (0.3 + 0.7 * self.trust) * (1.0 - self.fatigue)
         self.participated = (self.model.rng.random(self.n) < p) & self.present
         self.fatigue += 0.15 * self.participated * (1.0 - self.fatigue) - 0.05 * self.fatigue
-        return float(self.participated.sum() / max(self.present.sum(), 1))
+        return float(np.count_nonzero(self.participated)) / self.n_present
 
-    def use_services(self, access: float, mediation: float) -> float:
-        """Adopt digital proximity services if literate enough or mediated; return the mean use."""
-        able = self.can_use + mediation * (1.0 - self.can_use)
-        target = access * able * (0.4 + 0.6 * self.trust) * self.present
+    def use_services(self, access: float, mediation: float, appeal: float) -> float:
+        """Adopt digital proximity services if literate enough or mediated; return the mean use.
+
+        ``appeal`` (0-1) is how well services fit residents' needs (co-designed services are used more).
+        """
+        if access <= 0.0 and not self.digital_use.any():
+            return 0.0
+        able = self.can_use + mediation * self._cannot
+        target = (access * appeal) * able * (0.4 + 0.6 * self.trust) * self.present_f
         self.digital_use += 0.15 * (target - self.digital_use)
-        return float(self.digital_use.mean())
+        return float(self.digital_use.sum()) / self.n
+
+    def excluded_share(self, mediation: float) -> float:
+        """Share of present residents shut out of digital-only services (low literacy, not mediated)."""
+        return self._low_cannot * (1.0 - mediation) / self.n_present
 
     def receive(self, common_value: float, personal_value: float, mean_use: float) -> None:
         """Share out this month's value: common goods equally, proximity services by use."""
         per_head = common_value / self.n
-        personal = personal_value / self.n * (self.digital_use / mean_use if mean_use > 1e-9 else 0.0)
-        self.benefit = (per_head + personal) * self.present
-        self.satisfaction += 0.1 * (1.0 - np.exp(-self.benefit * self.n / 10.0) - self.satisfaction)
+        per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
+        self.benefit = (per_head + per_use * self.digital_use) * self.present_f
+        self.satisfaction += 0.1 * (-np.expm1(-self.benefit * (self.n / 10.0)) - self.satisfaction)
 
-    def update_trust(self, visible: float, transparency: float, harm: np.ndarray) -> None:
+    def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
         """Visible results and shared information build trust; unanswered participation and harm erode it."""
-        gain = np.minimum(1.0, self.benefit * self.n / 10.0) * 0.5 + 0.5 * transparency
-        unanswered = self.participated * (1.0 - visible)
-        self.trust += 0.03 * gain * (1.0 - self.trust) - (0.15 * unanswered + harm) * self.trust
+        gain = np.minimum(1.0, self.benefit * (self.n / 10.0)) * 0.5 + 0.5 * transparency
+        loss = (0.08 * (1.0 - visible)) * self.participated + harm_all
+        if harm_low > 0.0:
+            loss = loss + harm_low * self._low
+        self.trust += 0.03 * gain * (1.0 - self.trust) - loss * self.trust
         np.clip(self.trust, 0.01, 0.99, out=self.trust)
 
     def inclusion_gap(self) -> float:
         """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""
-        low = self.low_literacy & self.present
-        high = ~self.low_literacy & self.present
-        if not low.any() or not high.any():
+        if self._n_low == 0 or self._n_high == 0:
             return 0.0
-        b_high = self.benefit[high].mean()
-        return float((b_high - self.benefit[low].mean()) / b_high) if b_high > 1e-12 else 0.0
+        b_high = float(self.benefit @ self._high) / self._n_high
+        b_low = float(self.benefit @ self._low) / self._n_low
+        return (b_high - b_low) / b_high if b_high > 1e-12 else 0.0

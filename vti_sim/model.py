@@ -22,20 +22,30 @@ import mesa
 import numpy as np
 
 from . import governance as gov
-from .agents import Directors, ElectedOfficials, Operators, OperationalStaff, Residents
+from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
 from .outputs import INDEX, Ledger, slice_of
-from .phases import AMBITION, EVALUATION, IMPLEMENTATION, ITEM_KEYS, ITEM_OPEN_SENSITIVE, ITEM_PHASE, OPEN_BODIES, \
-    ORGANISATIONAL, PolicyCycle
-from .portfolio import DECISION, DIRECTIONS, FOUNDATION, INFRA, PROXIMITY, Portfolio
+from .phases import (
+    AMBITION,
+    EVALUATION,
+    IMPLEMENTATION,
+    ITEM_KEYS,
+    ITEM_OPEN_SENSITIVE,
+    ITEM_PHASE,
+    OPEN_BODIES,
+    ORGANISATIONAL,
+    PolicyCycle,
+)
+from .portfolio import DIRECTIONS, Portfolio
 from .registry import resolve
-from .time_budget import DELIVERY, EVALUATION as EVAL_ACT, HOURS_PER_MONTH, OPEN, STEERING, TRAINING
+from .time_budget import DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
+from .time_budget import EVALUATION as EVAL_ACT
 from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, destruction_to_types, to_types
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
 OPERATING_RATE = 0.004  # monthly operating cost of a delivered action, share of its cost (~5%/year; assumption)
-G = {g: i for i, g in enumerate(GENERATORS)}
+EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
 _PROGRESS = slice_of("progress_", ITEM_KEYS)
 _QUALITY = slice_of("quality_", ITEM_KEYS)
 _GEN = slice_of("generator_", GENERATORS)
@@ -79,10 +89,30 @@ class VTIModel(mesa.Model):
         self.executive_changes: list[int] = []
         self.mean_use = 0.0
         self.service_level = 1.0
-        n_prox = self.portfolio.family == PROXIMITY
-        self._prox_mag = max(float(self.portfolio.magnitude[n_prox].sum()), 1e-9)
-        self._tool_mag = np.bincount(self.portfolio.direction, weights=self.portfolio.magnitude * (
-            (self.portfolio.family == INFRA) | (self.portfolio.family == DECISION)), minlength=len(DIRECTIONS))
+        self.planning_fit = 0.0
+        self.trust = float(self.residents.trust.mean())
+        self.satisfaction = float(self.residents.satisfaction.mean())
+        self.acceptance = float(self.staff.acceptance.mean())
+        self.habit = float(self.staff.data_habit.mean())
+        # constants of the run, computed once (hot-path economy)
+        pf = self.portfolio
+        self._inv_prox_mag = 1.0 / max(float(pf.proximity_magnitude.sum()), 1e-9)
+        tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
+        self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
+        self._steering = gov.steering_demand(p["copil_per_year"], p["working_groups"])
+        self._fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
+        self._training_each = p["training_hours_per_year"] / 12.0
+        self._directors_training = 4.0 * p["hr_support"] * self.directors.n  # change-management support
+        self._contract_skill = self.directors.contract_management()
+        self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
+        self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
+        self._eval_items = ITEM_PHASE == EVALUATION
+        self._not_eval_items = ~self._eval_items
+        self._item_productivity = np.zeros(len(ITEM_KEYS))
+        self._use = np.ones(pf.n)
+        self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
+        self._zeros3 = np.zeros(3)
+        self._zero_ops = np.zeros(self.operators.n)
         self.ledger = Ledger(self.months)
         self.row = self.ledger.data[0]
         self.pv_net_total = 0.0
@@ -131,72 +161,68 @@ class VTIModel(mesa.Model):
     def allocate_time(self) -> None:
         p, pf, policy = self.p, self.portfolio, self.policy
         self.workable = workable = policy.workable(self.open_active)
-        in_eval = ITEM_PHASE == EVALUATION
-        items_delivery = policy.demand(workable & ~in_eval)
-        items_eval = policy.demand(workable & in_eval)
-        steering = gov.steering_demand(p["copil_per_year"], p["working_groups"])
+        items_delivery = policy.demand(workable & self._not_eval_items)
+        items_eval = policy.demand(workable & self._eval_items)
+        steering = self._steering
         under = pf.state == 1
-        self.under = under
-        n_delivered = float((pf.state >= 2).sum())
+        n_delivered = float(np.count_nonzero(pf.state >= 2))
         if self.open_active:
-            n_decisions = float(workable.sum()) + under.sum() / 6.0
+            n_decisions = float(np.count_nonzero(workable)) + np.count_nonzero(under) / 6.0
             open_ = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
-                                    policy.progress[OPEN_BODIES])
+                                    float(policy.progress[OPEN_BODIES]))
         else:
-            open_ = np.zeros(3)
-        fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
-        self.fac_served = min(open_[2], fac_capacity)
-        # actions under way: staff work by direction; directors supervise and manage contracts
-        outsourced = pf.mode > 0
-        monthly = under * pf.effort / pf.duration
-        dirs_actions = float((monthly * (0.1 + 0.2 * outsourced)).sum())
-        staff_actions = np.bincount(pf.direction, weights=monthly * (0.9 - 0.2 * outsourced), minlength=len(DIRECTIONS))
+            open_ = self._zeros3
+        self.fac_served = min(float(open_[2]), self._fac_capacity)
+        # actions under way: staff work by direction; directors supervise programmes and contracts
+        monthly = under * pf.monthly_effort
+        staff_actions = np.bincount(pf.direction, weights=monthly * pf.staff_share, minlength=len(DIRECTIONS))
+        dirs_actions = float(monthly @ pf.director_share)
         monitoring = 2.0 * n_delivered
-        self.elected.allocate_time(self.elected.spread(
-            np.array([steering[0], open_[0], items_delivery[0], items_eval[0], 0.0])))
-        self.directors.allocate_time(self.directors.spread(
-            np.array([steering[1], open_[1], items_delivery[1] + dirs_actions, items_eval[1] + 0.2 * monitoring,
-                      4.0 * p["hr_support"] * self.directors.n])))
-        staff = self.staff
-        staff.allocate_time(staff.demand(
-            np.array([steering[2], open_[2] - self.fac_served, items_delivery[2], items_eval[2] + 0.8 * monitoring,
-                      0.0]), staff_actions, p["training_hours_per_year"] / 12.0))
-        roles = (self.elected, self.directors, staff)
-        served_by = np.array([r.served.sum(axis=0) for r in roles])  # (3, activities)
-        demanded_by = np.array([r.demanded.sum(axis=0) for r in roles])
+        el, di, st = self.elected, self.directors, self.staff
+        el.allocate_time(el.spread(np.array([steering[0], open_[0], items_delivery[0], items_eval[0], 0.0])))
+        di.allocate_time(di.spread(np.array([steering[1], open_[1], items_delivery[1] + dirs_actions,
+                                             items_eval[1] + 0.2 * monitoring, self._directors_training])))
+        st.allocate_time(st.demand(np.array([steering[2], open_[2] - self.fac_served, items_delivery[2],
+                                             items_eval[2] + 0.8 * monitoring, 0.0]),
+                                   staff_actions, self._training_each))
+        served_by = np.array([el.served_by_activity, di.served_by_activity, st.served_by_activity])
+        demanded_by = np.array([el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity])
         self.hours = served_by
         self.demand_total = demanded_by.sum(axis=1)
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
-        self.item_fulfilment = served_by[:, col] / np.maximum(demanded_by[:, col], 1e-12)
-        self.item_fulfilment[demanded_by[:, col] <= 0] = 1.0
+        dem = demanded_by[:, col]
+        self.item_fulfilment = np.where(dem > 0, served_by[:, col] / np.maximum(dem, 1e-12), 1.0)
         self.transversality = gov.transversality(float(served_by[:, STEERING].sum()))
-        open_served = float(served_by[:, OPEN].sum()) + self.fac_served
         open_demanded = float(open_.sum())
-        self.f_open = open_served / open_demanded if open_demanded > 0 else 1.0
-        self.open_hours = open_served
-        served_staff_dir = np.bincount(staff.direction, weights=staff.served[:, DELIVERY], minlength=len(DIRECTIONS))
-        demanded_staff_dir = np.bincount(staff.direction, weights=staff.demanded[:, DELIVERY],
-                                         minlength=len(DIRECTIONS))
-        self.staff_dir_fulfilment = np.where(demanded_staff_dir > 0, served_staff_dir / np.maximum(
-            demanded_staff_dir, 1e-12), 1.0)
+        self.open_hours = float(served_by[:, OPEN].sum()) + self.fac_served
+        self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
+        served_dir = np.bincount(st.direction, weights=st.served[:, DELIVERY], minlength=len(DIRECTIONS))
+        demanded_dir = np.bincount(st.direction, weights=st.demanded[:, DELIVERY], minlength=len(DIRECTIONS))
+        self.staff_dir_fulfilment = np.where(demanded_dir > 0, served_dir / np.maximum(demanded_dir, 1e-12), 1.0)
         d_dem = demanded_by[1, DELIVERY]
-        self.directors_delivery = served_by[1, DELIVERY] / d_dem if d_dem > 0 else 1.0
+        self.directors_delivery = float(served_by[1, DELIVERY] / d_dem) if d_dem > 0 else 1.0
 
     # ---------------------------------------------------------------- 3. the policy cycle
     def advance_policy(self, month: int) -> bool:
         p, policy = self.p, self.policy
-        silo_drag = 1.0 - 0.6 * p["silo_index"] * (1.0 - self.transversality)  # R1: steering lowers silo friction
+        t = self.transversality
+        silo_drag = 1.0 - 0.6 * p["silo_index"] * (1.0 - t)  # R1: steering lowers silo friction
         base = (0.4 + 0.6 * p["innovation_capacity"]) * silo_drag * (1.0 + 0.3 * policy.learning)
-        productivity = np.full(len(ITEM_KEYS), base)
-        productivity[ORGANISATIONAL] *= 0.4 + 0.6 * float(self.staff.acceptance.mean())  # R3
         self.productivity = base
-        coherence = 1.0 - p["silo_index"] * (1.0 - self.transversality)
-        voice = min(1.0, 10.0 * self.participation) if self.open_active else 0.0
-        fit = 0.3 + 0.7 * (self.f_open * (0.5 * voice + 0.5 * p["participatory_share"]) if self.open_active else 0.0)
+        productivity = self._item_productivity
+        productivity.fill(base)
+        productivity[ORGANISATIONAL] *= 0.4 + 0.6 * self.acceptance  # R3: change needs acceptance
+        coherence = 1.0 - p["silo_index"] * (1.0 - t)
+        if self.open_active:
+            voice = min(1.0, 10.0 * self.participation)
+            fit = 0.3 + 0.7 * self.f_open * (0.5 * voice + 0.5 * p["participatory_share"])
+        else:
+            fit = 0.3
         quality = np.where(ITEM_OPEN_SENSITIVE, 0.5 * coherence + 0.5 * fit, coherence)
         was = policy.phase
         done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
         self.evaluation_closed = done and was == EVALUATION
+        self.planning_fit = policy.planning_fit()
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
@@ -205,76 +231,74 @@ class VTIModel(mesa.Model):
         if self.policy.first_month[IMPLEMENTATION] >= 0:
             pf.start_due(self.policy.implementation_months)
         under = pf.state == 1
-        gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
-        outsourced = pf.mode > 0
-        op_demand = np.bincount(pf.operator, weights=under * outsourced * pf.operator_effort / pf.duration,
-                                minlength=self.operators.n)
-        op_done = self.operators.work(op_demand, self.factor)
-        contract = 0.6 + 0.4 * self.directors.contract_management() * self.directors_delivery
-        staff_f = self.staff_dir_fulfilment[pf.direction]
-        work = np.where(outsourced, np.minimum(staff_f, op_done[pf.operator] * contract), staff_f)
-        rate = under * gate * work * self.productivity / pf.duration
-        rate = np.minimum(rate, 1.0 - pf.progress)
-        # money: investment is capped by what is left of the year's investment budget (Bitterman & Koliba:
-        # staff capacity, not money, often binds, so money goes unspent)
-        invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
-        wanted = float(rate @ pf.public_cost)
-        if wanted > invest_left:
-            rate *= invest_left / wanted
-            wanted = invest_left
-        delivered = pf.state >= 2
-        operating_need = OPERATING_RATE * float(pf.public_cost @ delivered)
-        operating_left = self.budget_year * (1.0 - p["investment_share"]) / 12.0
-        operating = min(operating_need, operating_left)
+        if under.any():
+            gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
+            op_demand = np.bincount(pf.operator, weights=under * pf.operator_monthly, minlength=self.operators.n)
+            op_done = self.operators.work(op_demand, self.factor)
+            contract = 0.6 + 0.4 * self._contract_skill * self.directors_delivery
+            staff_f = self.staff_dir_fulfilment[pf.direction]
+            work = np.where(pf.outsourced, np.minimum(staff_f, op_done[pf.operator] * contract), staff_f)
+            rate = np.minimum(under * gate * work * (self.productivity / pf.duration), 1.0 - pf.progress)
+            # money: investment is capped by what is left of the year's investment budget; staff capacity,
+            # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
+            invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
+            wanted = float(rate @ pf.public_cost)
+            if wanted > invest_left:
+                rate *= invest_left / wanted
+                wanted = invest_left
+            pf.progress += rate
+            pf.spent += rate * pf.public_cost
+            newly = under & (pf.progress >= 1.0 - 1e-9)
+            n_new = int(np.count_nonzero(newly))
+            if n_new:
+                pf.state[newly] = 2
+                pf.delivered_month[newly] = month
+        else:
+            self.operators.work(self._zero_ops, self.factor)
+            wanted, n_new = 0.0, 0
+        operating_need = OPERATING_RATE * float(pf.public_cost @ (pf.state >= 2))
+        operating = min(operating_need, self.budget_year * (1.0 - p["investment_share"]) / 12.0)
         self.service_level = operating / operating_need if operating_need > 0 else 1.0
-        pf.progress += rate
-        pf.spent += rate * pf.public_cost
         self.invested_year += wanted
         self.spent_month = wanted + operating
         self.spent_year += self.spent_month
         self.spent_total += self.spent_month
-        newly = under & (pf.progress >= 1.0 - 1e-9)
-        pf.state[newly] = 2
-        pf.delivered_month[newly] = month
-        self.recent_deliveries = 0.9 * self.recent_deliveries + float(newly.sum())
+        self.recent_deliveries = 0.9 * self.recent_deliveries + n_new
         if self.evaluation_closed:
             pf.state[pf.state == 2] = 3  # evaluated: the cycle's learning re-orients them
-        self.maturity = max(self.maturity, p["foundation_maturity_0"] + (1.0 - p["foundation_maturity_0"]) * 0.9 *
-                            pf.foundation_progress())
+        m0 = p["foundation_maturity_0"]
+        self.maturity = max(self.maturity, m0 + (1.0 - m0) * 0.9 * pf.foundation_progress())
 
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
         p, pf, staff = self.p, self.portfolio, self.staff
         staff.train(p["hr_support"])
-        delivered_tools = np.bincount(pf.direction, weights=pf.magnitude * (pf.state >= 2) * (
-            (pf.family == INFRA) | (pf.family == DECISION)), minlength=len(DIRECTIONS))
-        staff.transform_jobs(np.where(self._tool_mag > 0, delivered_tools / np.maximum(self._tool_mag, 1e-12), 0.0))
+        delivered_tools = np.bincount(pf.direction, weights=pf.tool_magnitude * (pf.state >= 2),
+                                      minlength=len(DIRECTIONS))
+        staff.transform_jobs(delivered_tools * self._inv_tool_mag)
         staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
         self.job_fit = staff.job_fit()
+        self.acceptance = float(staff.acceptance.sum()) / staff.n
+        self.habit = float(staff.data_habit.sum()) / staff.n
 
     # ---------------------------------------------------------------- 6. open data: published, then ageing
     def maintain_open_data(self) -> None:
         p = self.p
-        habit = float(self.staff.data_habit.mean())
-        self.habit = habit
-        decay = 0.5 ** (1.0 / p["data_half_life_months"])
-        kept = self.freshness * decay
-        self.freshness = kept + habit * (1.0 - kept)
-        self.catalogue += 0.03 * p["information_sharing"] * self.maturity * (0.3 + 0.7 * habit) * (
+        kept = self.freshness * self._decay
+        self.freshness = kept + self.habit * (1.0 - kept)
+        self.catalogue += 0.03 * p["information_sharing"] * self.maturity * (0.3 + 0.7 * self.habit) * (
             1.0 - 0.5 * p["silo_index"]) * (1.0 - self.catalogue)
 
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
         p, pf, policy = self.p, self.portfolio, self.policy
-        delivered = pf.state >= 2
-        self.access = float((pf.magnitude * delivered)[pf.family == PROXIMITY].sum()) / self._prox_mag \
-            * self.service_level
+        self.delivered = delivered = pf.state >= 2
+        self.access = float(pf.proximity_magnitude @ delivered) * self._inv_prox_mag * self.service_level
         self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
         if self.open_active:
             setup = float(policy.progress[OPEN_BODIES])
-            meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
-            reach = meetings * 0.8 + p["participatory_share"] * 1.5 + 0.3 * self.access * p["participatory_share"]
+            reach = self._meetings * 0.8 + p["participatory_share"] * (1.5 + 0.3 * self.access)
             if policy.phase == EVALUATION:
                 reach += p["co_evaluation"]
             opportunity = self.f_open * setup * (1.0 - math.exp(-reach))
@@ -282,71 +306,72 @@ class VTIModel(mesa.Model):
         else:
             opportunity, self.mediation = 0.0, 0.0
         self.participation = self.residents.participate(opportunity)
-        self.mean_use = self.residents.use_services(self.access, self.mediation)
+        self.mean_use = self.residents.use_services(self.access, self.mediation, 0.5 + 0.5 * self.planning_fit)
 
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:
         p, pf, res = self.p, self.portfolio, self.residents
-        delivered = pf.state >= 2
+        delivered = self.delivered
         platform = self.maturity * (0.3 + 0.7 * self.habit) * (0.5 + 0.5 * self.freshness)  # R2
-        use = np.select([pf.family == INFRA, pf.family == DECISION, pf.family == PROXIMITY],
-                        [self.job_fit[pf.direction], platform, self.mean_use], 1.0)  # R3, R2, adoption
-        fit = 0.6 + 0.4 * self.policy.planning_fit()
-        evaluated = 1.0 + 0.3 * self.policy.learning * (pf.state == 3)
-        factor = delivered * use * fit * evaluated * self.service_level
+        use = self._use
+        use[pf.is_infra] = self.job_fit[pf.direction[pf.is_infra]]  # R3: staff able to run the new tools
+        use[pf.is_decision] = platform
+        use[pf.is_proximity] = self.mean_use
+        fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
+        learning = 1.0 + 0.3 * self.policy.learning
+        factor = delivered * use * ((fit * self.service_level) * np.where(pf.state == 3, learning, 1.0))
         gen = factor @ pf.potential
-        pf.value_created += factor * pf.magnitude
-        # governance processes generate value too (Frucquet et al. 2023 after O'Flynn: trust- and
-        # equity-generating processes)
+        realised = factor * pf.magnitude
+        pf.value_created += realised
+        # governance processes generate value too (Frucquet et al. 2023 after O'Flynn 2007: processes that
+        # generate trust or equity)
         t = self.transversality
-        gen[G["effectiveness"]] += 0.4 * t
-        gen[G["efficiency"]] += 0.3 * t
+        gen[EFFECTIVENESS] += 0.4 * t
+        gen[EFFICIENCY] += 0.3 * t
         self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]) * (
             0.5 + 0.5 * float(self.elected.openness_preference.mean()))
-        gen[G["transparency"]] += 0.6 * self.catalogue * self.freshness
+        gen[TRANSPARENCY] += 0.6 * self.catalogue * self.freshness
         if self.open_active:
-            gen[G["transparency"]] += 0.8 * p["information_sharing"] * self.f_open
-            gen[G["participation"]] += 8.0 * self.participation * (0.5 + 0.5 * self.visible)
-            gen[G["collaboration"]] += 0.12 * self.partners * self.f_open
+            f = self.f_open
+            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f
+            gen[PARTICIPATION] += 20.0 * self.participation * (0.5 + 0.5 * self.visible)
+            gen[COLLABORATION] += 0.3 * self.partners * f
             # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-            twin = float((pf.magnitude * delivered)[pf.family == DECISION].sum())
-            gen[G["collaboration"]] += 0.5 * twin * p["information_sharing"] * self.f_open * min(
-                1.0, 10.0 * self.participation)
+            twin = float(pf.decision_magnitude @ delivered)
+            gen[COLLABORATION] += 0.5 * twin * p["information_sharing"] * f * min(1.0, 10.0 * self.participation)
         self.generators = gen
         created = to_types(gen)
         # destruction, by source
-        risks = pf.risks * (factor > 0)[:, None]
-        prox = pf.family == PROXIMITY
-        low_present = res.low_literacy & res.present
-        excluded = float(((1.0 - res.can_use) * (1.0 - self.mediation) * low_present).sum()) / max(
-            res.present.sum(), 1)
+        live = factor > 0
         protection = 0.5 * self.principles
-        destroyed = np.array([
-            float(risks[prox, 0].sum()) * self.access * excluded * 3.0,
-            float(risks[:, 1] @ (1.0 + (pf.mode == 2))) * (1.0 - 0.7 * self.maturity) * (1.0 - protection),
-            float(risks[:, 2].sum()) * (1.0 - protection),
-            0.5 * self.catalogue * (1.0 - self.freshness),
-            4.0 * float((res.participated * (1.0 - self.visible)).sum()) / max(res.present.sum(), 1),
-        ])
+        excluded = res.excluded_share(self.mediation)
+        destroyed = self._destroyed
+        destroyed[0] = float(pf.exclusion_risk @ live) * self.access * excluded * 3.0
+        destroyed[1] = float(pf.privacy_risk @ live) * (1.0 - 0.7 * self.maturity) * (1.0 - protection)
+        destroyed[2] = float(pf.footprint_risk @ live) * (1.0 - protection)
+        destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
+        destroyed[4] = 4.0 * float(np.count_nonzero(res.participated)) * (1.0 - self.visible) / res.n_present
         self.destroyed_by_source = destroyed
         destroyed_types = destruction_to_types(destroyed)
         self.created, self.destroyed = created, destroyed_types
         self.pv_net_total = float(created.sum() - destroyed_types.sum())
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods
-        personal = float((factor * pf.magnitude)[prox].sum())
+        personal = float(realised @ pf.is_proximity)
         common = max(float(created.sum()) - personal, 0.0)
         res.receive(common, personal, self.mean_use)
-        harm = 0.01 * self.access * (res.low_literacy & (res.can_use < 0.5)) * (1.0 - self.mediation) + \
-            0.002 * destroyed[1]
-        res.update_trust(self.visible, min(1.0, gen[G["transparency"]] / 2.0), harm)
-        self.partners += 0.05 * ((gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"])
-                                  if self.open_active else 0.0) - self.partners)
+        res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / 2.0),
+                         0.01 * self.access * (1.0 - self.mediation), 0.002 * destroyed[1])
+        target = gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"]) \
+            if self.open_active else 0.0
+        self.partners += 0.05 * (target - self.partners)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:
-        p = self.p
-        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, float(self.residents.satisfaction.mean()))
+        p, res = self.p, self.residents
+        self.trust = float(res.trust.sum()) / res.n
+        self.satisfaction = float(res.satisfaction.sum()) / res.n
+        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction)
         self.elected.update_commitment(self.legitimacy)
         self.executive_changed = False
         if (month + 1) % p["mandate_months"] == 0:
@@ -358,10 +383,6 @@ class VTIModel(mesa.Model):
     @property
     def phase(self) -> int:
         return self.policy.phase
-
-    @property
-    def trust(self) -> float:
-        return float(self.residents.trust.mean())
 
     def record(self, month: int) -> None:
         r, policy, pf = self.row, self.policy, self.portfolio
@@ -376,8 +397,8 @@ class VTIModel(mesa.Model):
         i = INDEX["pv_created_total"]
         r[i:i + 3] = self.created.sum(), self.destroyed.sum(), self.pv_net_total
         i = INDEX["trust"]
-        r[i:i + 6] = (self.trust, self.participation, self.residents.satisfaction.mean(),
-                      self.residents.inclusion_gap(), self.mean_use, self.legitimacy)
+        r[i:i + 6] = (self.trust, self.participation, self.satisfaction, self.residents.inclusion_gap(),
+                      self.mean_use, self.legitimacy)
         r[_HOURS] = self.hours.ravel()
         i = INDEX["demand_elected"]
         r[i:i + 3] = self.demand_total
@@ -396,5 +417,7 @@ class VTIModel(mesa.Model):
                       self.transversality, self.partners, float(self.job_fit.mean()),
                       float(self.staff.digital_skill.mean()))
         i = INDEX["actions_under_way"]
-        r[i:i + 4] = (pf.state == 1).sum(), (pf.state >= 2).sum(), (pf.state == 3).sum(), self.executive_changed
+        state = pf.state
+        r[i:i + 4] = (np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
+                      self.executive_changed)
         self.ledger.n = month + 1

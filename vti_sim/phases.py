@@ -18,32 +18,32 @@ LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION = range(4)
 # key, phase, mode (core | proactive | open), hours/month it can absorb, role split (elected, directors, staff),
 # minimum months, open-sensitive (its quality depends on participation), label.  Source: seed 000/001.
 _ITEMS = (
-    ("vision", LAUNCH, "core", 30.0, (0.35, 0.45, 0.20), 3, False, "Shared pre-vision: vision and watch"),
-    ("proactive_bodies", LAUNCH, "proactive", 20.0, (0.40, 0.60, 0.00), 2, False,
+    ("vision", LAUNCH, "core", 30.0, (0.35, 0.45, 0.20), 4, False, "Shared pre-vision: vision and watch"),
+    ("proactive_bodies", LAUNCH, "proactive", 20.0, (0.40, 0.60, 0.00), 3, False,
      "Shared leadership and internal bodies (COPIL, working groups)"),
-    ("open_bodies", LAUNCH, "open", 40.0, (0.20, 0.30, 0.50), 4, True,
+    ("open_bodies", LAUNCH, "open", 40.0, (0.20, 0.30, 0.50), 6, True,
      "Stakeholders on board, co-construction bodies, communication"),
-    ("diagnosis_360", PLANNING, "core", 80.0, (0.05, 0.25, 0.70), 4, True,
+    ("diagnosis_360", PLANNING, "core", 80.0, (0.05, 0.25, 0.70), 6, True,
      "360° diagnosis: smart uses and needs, information system, capacity to innovate"),
-    ("global_ambition", PLANNING, "core", 30.0, (0.45, 0.45, 0.10), 3, True,
+    ("global_ambition", PLANNING, "core", 30.0, (0.45, 0.45, 0.10), 4, True,
      "Global ambition: unifying theme, public-value types, digital principles"),
-    ("segmentation", PLANNING, "core", 50.0, (0.05, 0.45, 0.50), 3, False,
+    ("segmentation", PLANNING, "core", 50.0, (0.05, 0.45, 0.50), 4, False,
      "Segmentation into missions and actions aligned with other plans"),
-    ("prioritisation", PLANNING, "core", 30.0, (0.30, 0.50, 0.20), 2, True,
+    ("prioritisation", PLANNING, "core", 30.0, (0.30, 0.50, 0.20), 3, True,
      "Prioritisation and scheduling: short, medium, long term"),
-    ("pilots", IMPLEMENTATION, "core", 30.0, (0.10, 0.60, 0.30), 2, False,
+    ("pilots", IMPLEMENTATION, "core", 30.0, (0.10, 0.60, 0.30), 3, False,
      "Pilots and responsible structures"),
-    ("resource_allocation", IMPLEMENTATION, "core", 40.0, (0.20, 0.55, 0.25), 3, False,
+    ("resource_allocation", IMPLEMENTATION, "core", 40.0, (0.20, 0.55, 0.25), 4, False,
      "Resources allocated: financial, human, property, IS, external (make / make-do / let-do)"),
-    ("organisational_alignment", IMPLEMENTATION, "core", 80.0, (0.00, 0.35, 0.65), 6, False,
+    ("organisational_alignment", IMPLEMENTATION, "core", 80.0, (0.00, 0.35, 0.65), 18, False,
      "Strategy aligned with organisation: service projects, organisational change"),
-    ("ecosystem_alignment", IMPLEMENTATION, "open", 50.0, (0.15, 0.35, 0.50), 6, True,
+    ("ecosystem_alignment", IMPLEMENTATION, "open", 50.0, (0.15, 0.35, 0.50), 12, True,
      "Authority aligned with external actors: ecosystem, co-production, co-creation"),
-    ("shared_indicators", EVALUATION, "core", 40.0, (0.10, 0.40, 0.50), 3, True,
+    ("shared_indicators", EVALUATION, "core", 40.0, (0.10, 0.40, 0.50), 4, True,
      "Shared indicators of means, realisations and effects"),
-    ("reporting", EVALUATION, "core", 40.0, (0.05, 0.30, 0.65), 2, False,
+    ("reporting", EVALUATION, "core", 40.0, (0.05, 0.30, 0.65), 3, False,
      "Communication: dashboards and activity reports"),
-    ("learning_evaluation", EVALUATION, "core", 30.0, (0.10, 0.50, 0.40), 3, False,
+    ("learning_evaluation", EVALUATION, "core", 30.0, (0.10, 0.50, 0.40), 6, False,
      "Evaluation of organisational learning: appropriation, routinisation"),
 )
 
@@ -84,11 +84,11 @@ class PolicyCycle:
 
     def workable(self, open_active: bool) -> np.ndarray:
         """Items that take hours this month: the current phase's, plus open items once openness starts."""
-        mask = (ITEM_PHASE == self.phase) & (self.progress < 1.0)
+        mask = (self.phase == ITEM_PHASE) & (self.progress < 1.0)
         mask &= ~IS_OPEN_ITEM | open_active
         mask &= ~IS_PROACTIVE_ITEM | self.proactive
         if open_active:  # openness started late: its earlier set-up items are worked on in parallel
-            mask |= IS_OPEN_ITEM & (ITEM_PHASE <= self.phase) & (self.progress < 1.0)
+            mask |= IS_OPEN_ITEM & (self.phase >= ITEM_PHASE) & (self.progress < 1.0)
         return mask
 
     def demand(self, workable: np.ndarray) -> np.ndarray:
@@ -113,7 +113,7 @@ class PolicyCycle:
         self.months_in_phase += 1
         if self.first_month[IMPLEMENTATION] >= 0:
             self.implementation_months += 1
-        required = (ITEM_PHASE == self.phase) & (~IS_OPEN_ITEM | open_active) & (~IS_PROACTIVE_ITEM | self.proactive)
+        required = (self.phase == ITEM_PHASE) & (~IS_OPEN_ITEM | open_active) & (~IS_PROACTIVE_ITEM | self.proactive)
         if np.all(self.progress[required] >= 1.0):
             self._next_phase(month)
             return True

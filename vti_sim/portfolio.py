@@ -132,6 +132,21 @@ class Portfolio:
         self.spent = np.zeros(n)
         self.value_created = np.zeros(n)
         self.is_foundation = self.family == FOUNDATION
+        self.is_infra = self.family == INFRA
+        self.is_decision = self.family == DECISION
+        self.is_proximity = self.family == PROXIMITY
+        self.outsourced = self.mode > 0
+        # hot-path constants: monthly efforts and who carries them, magnitudes by family, risks by kind
+        self.monthly_effort = self.effort / self.duration
+        self.operator_monthly = self.operator_effort / self.duration
+        self.director_share = np.where(self.outsourced, 0.1, 0.03)  # directors supervise; contracts need more
+        self.staff_share = 1.0 - self.director_share
+        self.proximity_magnitude = self.magnitude * self.is_proximity
+        self.decision_magnitude = self.magnitude * self.is_decision
+        self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)
+        self.exclusion_risk = self.risks[:, 0] * self.is_proximity
+        self.privacy_risk = self.risks[:, 1] * (1.0 + (self.mode == 2))  # let-do: less control over data
+        self.footprint_risk = self.risks[:, 2]
         self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
 
     @property

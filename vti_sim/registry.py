@@ -129,10 +129,10 @@ L, C = "lever", "context"
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
-    _p("leader_time_share", 0.25, 0.0, 0.6, "share of free hours", L, "proactive",
+    _p("leader_time_share", 0.3, 0.0, 0.6, "share of free hours", L, "proactive",
        "Share of elected officials' and directors' non-routine hours reserved for the VTI policy.",
        "seed 004 R1 'implication forte et identifiée'; seed 003 'engagement constant des Maires'. "
-       "Default: assumption, a quarter of leaders' discretionary time."),
+       "Default: assumption, about a third of leaders' discretionary time."),
     _p("copil_per_year", 6.0, 0.0, 24.0, "meetings/year", L, "proactive",
        "Top-level steering committee (COPIL) meetings a year; each costs its attendees about 3 h with preparation.",
        "seed 002 §3.2 (COPIL with the Mayor-President, two VPs, the DGA). Default: assumption, every two months."),
@@ -244,12 +244,12 @@ PARAMETERS: tuple[Parameter, ...] = (
        "assumption for a 300k-inhabitant intercommunality.", "int"),
     _p("n_operators", 8, 1, 40, "operators", C, "organisation",
        "Economic operators under contract or partnership.", "assumption.", "int"),
-    _p("routine_load_elected", 0.88, 0.3, 0.99, "share of hours", C, "organisation",
+    _p("routine_load_elected", 0.85, 0.3, 0.99, "share of hours", C, "organisation",
        "Share of elected officials' hours taken by their other duties.",
        "seed 003 'la tension sur les ressources … affecte aussi les responsables politiques'. Default: assumption."),
-    _p("routine_load_directors", 0.82, 0.3, 0.99, "share of hours", C, "organisation",
+    _p("routine_load_directors", 0.7, 0.3, 0.99, "share of hours", C, "organisation",
        "Share of directors' hours taken by routine management.", "seed 003 (same). Default: assumption."),
-    _p("routine_load_staff", 0.8, 0.3, 0.99, "share of hours", C, "organisation",
+    _p("routine_load_staff", 0.9, 0.3, 0.99, "share of hours", C, "organisation",
        "Mean share of operational staff hours taken by routine service.", "assumption."),
     _p("coordination_hours_per_channel", 0.4, 0.0, 5.0, "h/month/channel", C, "organisation",
        "Monthly hours each communication channel between engaged groups costs; channels grow as n(n-1)/2.",

@@ -1,0 +1,95 @@
+"""Speed of one default run vs the cheapest possible per-agent Mesa loop over the same agents and months.
+
+The baseline is what the issue names: Mesa Agents whose ``step()`` does one random draw and one update,
+run with ``shuffle_do`` for the same number of agents and months as a default VTIModel run.  Goal: the
+model (with its timeseries and summary built) is at least 10x faster.  Run:
+
+    .venv/bin/python benchmarks/bench_model.py [--repeats 7]
+
+CPU time (``time.process_time``) is reported so that other load on the machine does not inflate figures.
+Results are also written to ``benchmarks/results/model.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import mesa
+
+import vti_sim
+from vti_sim.api import result_of
+from vti_sim.model import VTIModel
+from vti_sim.registry import defaults
+
+
+class _CheapAgent(mesa.Agent):
+    def __init__(self, model):
+        super().__init__(model)
+        self.x = 0.0
+
+    def step(self):
+        self.x += self.model.random.random()
+
+
+class _CheapModel(mesa.Model):
+    def __init__(self, n, rng=None):
+        super().__init__(rng=rng)
+        _CheapAgent.create_agents(self, n)
+
+    def step(self):
+        self.agents.shuffle_do("step")
+
+
+def _time(fn, repeats):
+    out = []
+    for _ in range(repeats):
+        t = time.process_time()
+        fn()
+        out.append(time.process_time() - t)
+    return statistics.median(out), min(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=7)
+    args = ap.parse_args()
+    p = defaults()
+    months = p["months"]
+    probe = VTIModel(rng=0)
+    n_agents = sum([probe.elected.n, probe.directors.n, probe.staff.n, probe.operators.n, probe.residents.n])
+
+    def model_run(seed=[0]):
+        seed[0] += 1
+        m = VTIModel(rng=seed[0])
+        while m.running:
+            m.step()
+        result_of(m, m.p, seed[0])
+
+    def baseline_run():
+        m = _CheapModel(n_agents, rng=1)
+        for _ in range(months):
+            m.step()
+
+    model_run()  # warm-up
+    med_model, best_model = _time(model_run, args.repeats)
+    med_base, best_base = _time(baseline_run, max(3, args.repeats // 2))
+    res = {
+        "agents": n_agents, "months": months, "vti_run_median_s": med_model, "vti_run_best_s": best_model,
+        "per_month_us": 1e6 * med_model / months,
+        "mesa_per_agent_loop_median_s": med_base, "speedup": med_base / med_model,
+        "python": platform.python_version(), "mesa": mesa.__version__, "vti_sim": vti_sim.__version__,
+    }
+    for k, v in res.items():
+        print(f"{k:32s} {v:.4g}" if isinstance(v, float) else f"{k:32s} {v}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "model.json").write_text(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capa
 
 LOW_LITERACY = 0.4  # below this digital literacy a resident is in 'illectronisme' (assumption, see registry)
 STAFF_SHARE_BY_DIRECTION = np.array([0.25, 0.15, 0.20, 0.15, 0.15, 0.10])  # assumption
+SATISFACTION_SCALE = 10.0  # PVU/month reaching the population at which satisfaction is half-way (assumption)
 
 
 class RoleAgent(mesa.Agent):
@@ -50,13 +51,38 @@ class _Leaders(RoleAgent):
         self.routine = np.clip(routine + rng.normal(0.0, 0.02, n), 0.0, 0.995)
         self.involvement = involvement / involvement.sum()
         self.commitment = commitment
+        self.fulfilment = np.ones(n)
+        self._d = np.zeros(N_ACTIVITIES)
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
         share = np.minimum(1.0, leader_time_share * (0.5 + self.commitment))
         self.capacity = capacity(HOURS_PER_MONTH[self.role], self.routine, share, factor)
 
-    def spread(self, role_demand: np.ndarray) -> np.ndarray:
-        return np.outer(self.involvement, role_demand)
+    def allocate_time(self, role_demand: np.ndarray) -> None:
+        """Each person is asked ``involvement_i * role_demand``; proportional rationing then reduces to
+        one fulfilment factor per person, so the role's served hours are ``role_demand * sum_i w_i f_i``."""
+        self._d = role_demand
+        total = float(role_demand.sum())
+        self.fulfilment = np.minimum(1.0, self.capacity / np.maximum(self.involvement * total, 1e-12))
+        self.served_by_activity = role_demand * float(self.involvement @ self.fulfilment)
+        self.demanded_by_activity = role_demand
+
+    @property
+    def served(self) -> np.ndarray:
+        """Per person (n, activities): for inspection and invariant tests, not used on the hot path."""
+        return np.outer(self.involvement * self.fulfilment, self._d)
+
+    @served.setter
+    def served(self, value) -> None:
+        pass
+
+    @property
+    def demanded(self) -> np.ndarray:
+        return np.outer(self.involvement, self._d)
+
+    @demanded.setter
+    def demanded(self, value) -> None:
+        pass
 
 
 class ElectedOfficials(_Leaders):
@@ -69,6 +95,7 @@ class ElectedOfficials(_Leaders):
         commitment = model.rng.uniform(0.5, 0.9, n)
         super().__init__(model, n, routine, involvement, commitment)
         self.openness_preference = model.rng.beta(4, 4, n)
+        self.openness = float(self.openness_preference.mean())  # the executive's preference for openness
 
     def update_commitment(self, legitimacy: float) -> None:
         self.commitment = pull_commitment(self.commitment, legitimacy)
@@ -78,6 +105,7 @@ class ElectedOfficials(_Leaders):
         if self.model.rng.random() < executive_change_probability(legitimacy, volatility):
             self.commitment = self.model.rng.uniform(0.2, 0.7, self.n)
             self.openness_preference = self.model.rng.beta(4, 4, self.n)
+            self.openness = float(self.openness_preference.mean())
             return True
         return False
 
@@ -122,21 +150,64 @@ class OperationalStaff(RoleAgent):
         self.acceptance = rng.uniform(0.3, 0.7, n)
         self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
         self.training_received = np.zeros(n)
+        self.training_hours = np.zeros(n)
         self.job_transformation = np.zeros(n)
+        self.fulfilment = np.ones(n)
+        self.direction_fulfilment = np.ones(len(DIRECTIONS))
+        self._shared, self._per_dir, self._training = np.zeros(N_ACTIVITIES), np.zeros(len(DIRECTIONS)), 0.0
 
     def set_capacity(self, summer_load: float, factor: float) -> None:
-        self.capacity = capacity(HOURS_PER_MONTH["staff"], np.minimum(self.routine + summer_load, 0.995), 1.0, factor)
+        routine = np.minimum(self.routine + summer_load, 0.995) if summer_load else self.routine
+        self.capacity = capacity(HOURS_PER_MONTH["staff"], routine, 1.0, factor)
 
-    def demand(self, shared: np.ndarray, delivery_by_direction: np.ndarray, training_each: float) -> np.ndarray:
-        """Per-person demand: shared work spread evenly, delivery by direction, training for everyone."""
-        d = np.outer(np.full(self.n, 1.0 / self.n), shared)
-        d[:, DELIVERY] += (delivery_by_direction / self.direction_count)[self.direction]
-        d[:, TRAINING] = training_each
+    def allocate_time(self, shared: np.ndarray, delivery_by_direction: np.ndarray, training_each: float) -> None:
+        """Per-person demand: shared work spread evenly, delivery by direction, training for everyone.
+
+        Proportional rationing gives person i the fulfilment ``f_i = min(1, capacity_i / demand_i)`` on
+        every activity; role and direction totals follow without building the (n, activities) matrix.
+        """
+        n = self.n
+        per_dir = delivery_by_direction / self.direction_count
+        total = (float(shared.sum()) / n + training_each) + per_dir[self.direction]
+        f = np.minimum(1.0, self.capacity / np.maximum(total, 1e-12))
+        self.fulfilment = f
+        self._shared, self._per_dir, self._training = shared, per_dir, training_each
+        f_sum = float(f.sum())
+        f_dir = np.bincount(self.direction, weights=f, minlength=len(DIRECTIONS))
+        self.direction_fulfilment = f_dir / self.direction_count
+        served = shared * (f_sum / n)
+        served[DELIVERY] += float(per_dir @ f_dir)
+        served[TRAINING] = training_each * f_sum
+        self.served_by_activity = served
+        demanded = shared.copy()
+        demanded[DELIVERY] += float(delivery_by_direction.sum())
+        demanded[TRAINING] = training_each * n
+        self.demanded_by_activity = demanded
+        self.training_hours = training_each * f
+
+    @property
+    def demanded(self) -> np.ndarray:
+        """Per person (n, activities): for inspection and invariant tests, not used on the hot path."""
+        d = np.outer(np.full(self.n, 1.0 / self.n), self._shared)
+        d[:, DELIVERY] += self._per_dir[self.direction]
+        d[:, TRAINING] = self._training
         return d
+
+    @demanded.setter
+    def demanded(self, value) -> None:
+        pass
+
+    @property
+    def served(self) -> np.ndarray:
+        return self.demanded * self.fulfilment[:, None]
+
+    @served.setter
+    def served(self, value) -> None:
+        pass
 
     def train(self, hr_support: float) -> None:
         """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
-        hours = self.served[:, TRAINING]
+        hours = self.training_hours
         self.training_received += hours
         self.digital_skill += 0.02 * hours * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
         self.acceptance += (0.01 + 0.03 * hr_support) * (1.0 - self.acceptance) - 0.01 * self.job_transformation * (
@@ -176,8 +247,9 @@ class Operators(RoleAgent):
     def work(self, demand: np.ndarray, factor: float) -> np.ndarray:
         """Serve each operator's demanded hours; return the share of its work done (with reliability)."""
         self.capacity = self.capacity_hours * factor
+        fulfil = np.minimum(1.0, self.capacity / np.maximum(demand, 1e-12))
         self.demanded = demand[:, None]
-        self.served, fulfil = ration(self.demanded, self.capacity)
+        self.served = (demand * fulfil)[:, None]
         return fulfil * self.reliability
 
 
@@ -199,6 +271,11 @@ class Residents(RoleAgent):
         self.propensity = rng.beta(1.5, 6.0, n)
         self.fatigue = np.zeros(n)
         self.seasonal = np.r_[np.zeros(n_permanent, bool), np.ones(n_seasonal, bool)]
+        self.has_seasonal = n_seasonal > 0
+        self.trust_term = 0.3 + 0.7 * self.trust  # how trust scales willingness to participate and use services
+        self._nobody = np.zeros(n, bool)
+        self.participated_any = False
+        self._x = np.zeros(n)
         self.digital_use = np.zeros(n)
         self.participated = np.zeros(n, bool)
         self.benefit = np.zeros(n)
@@ -222,12 +299,18 @@ class Residents(RoleAgent):
     def participate(self, opportunity: float) -> float:
         """Each present resident may join a consultation or body; return the participation rate."""
         if opportunity <= 0.0:
-            self.participated = np.zeros(self.n, bool)
+            self.participated_any = False
+            self.participated = self._nobody
             self.fatigue *= 0.95
             return 0.0
-        p = opportunity * self.propensity * (0.3 + 0.7 * self.trust) * (1.0 - self.fatigue)
-        self.participated = (self.model.rng.random(self.n) < p) & self.present
-        self.fatigue += 0.15 * self.participated * (1.0 - self.fatigue) - 0.05 * self.fatigue
+        rest = 1.0 - self.fatigue
+        p = (opportunity * self.propensity) * self.trust_term * rest
+        self.participated = self.model.rng.random(self.n) < p
+        if self.has_seasonal:
+            self.participated &= self.present
+        self.participated_any = True
+        self.fatigue *= 0.95
+        self.fatigue += 0.15 * self.participated * rest
         return float(np.count_nonzero(self.participated)) / self.n_present
 
     def use_services(self, access: float, mediation: float, appeal: float) -> float:
@@ -237,9 +320,12 @@ class Residents(RoleAgent):
         """
         if access <= 0.0 and not self.digital_use.any():
             return 0.0
-        able = self.can_use + mediation * self._cannot
-        target = (access * appeal) * able * (0.4 + 0.6 * self.trust) * self.present_f
-        self.digital_use += 0.15 * (target - self.digital_use)
+        able = self.can_use + mediation * self._cannot if mediation else self.can_use
+        target = (0.15 * access * appeal) * able * self.trust_term
+        if self.has_seasonal:
+            target *= self.present_f
+        self.digital_use *= 0.85
+        self.digital_use += target
         return float(self.digital_use.sum()) / self.n
 
     def excluded_share(self, mediation: float) -> float:
@@ -250,17 +336,32 @@ class Residents(RoleAgent):
         """Share out this month's value: common goods equally, proximity services by use."""
         per_head = common_value / self.n
         per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
-        self.benefit = (per_head + per_use * self.digital_use) * self.present_f
-        self.satisfaction += 0.1 * (-np.expm1(-self.benefit * (self.n / 10.0)) - self.satisfaction)
+        benefit = per_head + per_use * self.digital_use
+        if self.has_seasonal:
+            benefit *= self.present_f
+        self.benefit = benefit
+        # satisfaction relaxes towards a saturating function x/(1+x) of the value received
+        x = benefit * (self.n / SATISFACTION_SCALE)
+        self._x = x
+        self.satisfaction *= 0.9
+        self.satisfaction += 0.1 * x / (1.0 + x)
 
     def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
-        """Visible results and shared information build trust; unanswered participation and harm erode it."""
-        gain = np.minimum(1.0, self.benefit * (self.n / 10.0)) * 0.5 + 0.5 * transparency
-        loss = (0.08 * (1.0 - visible)) * self.participated + harm_all
+        """Visible results and shared information build trust; unanswered participation and harm erode it.
+
+        ``trust <- trust * (1 - g - loss) + g`` with ``g = 0.03 * gain`` (gain <= 1) and a small ``loss``
+        keeps trust in [0, 1] without clipping.
+        """
+        g = np.minimum(0.015, 0.015 * self._x)
+        g += 0.015 * transparency
+        keep = (1.0 - harm_all) - g
+        if self.participated_any:
+            keep -= (0.08 * (1.0 - visible)) * self.participated
         if harm_low > 0.0:
-            loss = loss + harm_low * self._low
-        self.trust += 0.03 * gain * (1.0 - self.trust) - loss * self.trust
-        np.clip(self.trust, 0.01, 0.99, out=self.trust)
+            keep -= harm_low * self._low
+        self.trust *= keep
+        self.trust += g
+        self.trust_term = 0.3 + 0.7 * self.trust
 
     def inclusion_gap(self) -> float:
         """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""

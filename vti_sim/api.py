@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .model import VTIModel
-from .outputs import ROLES, TIME_ROLES
+from .outputs import INDEX, ROLES, TIME_ROLES
 from .phases import PHASES
 from .plateau import detect_plateau
 from .registry import resolve
 from .value import DESTRUCTION_SOURCES, VALUE_TYPES
 
+_HOURS = slice(INDEX["hours_elected_steering"], INDEX["hours_staff_training"] + 1)
 PLATEAU_MIN_UNMET = 0.05  # a plateau counts only while time is binding: >=5% of demanded hours unmet
 
 
@@ -68,20 +69,24 @@ def _scenario_params(scenario) -> dict[str, Any]:
 
 def result_of(model: VTIModel, params: dict[str, Any], seed: int) -> RunResult:
     ts = model.ledger.frame()
-    return RunResult(ts, summarise(model, ts), params, seed, mission_table(model), item_table(model))
+    return RunResult(ts, summarise(model), params, seed, mission_table(model), item_table(model))
 
 
-def summarise(model: VTIModel, ts: pd.DataFrame) -> dict[str, Any]:
-    """The per-run summary (MODEL_BRIEF §9); the first keys are the fixed contract of ``run``."""
-    created = {t: float(ts[f"pv_created_{t}"].sum()) for t in VALUE_TYPES}
-    destroyed = {t: float(ts[f"pv_destroyed_{t}"].sum()) for t in VALUE_TYPES}
+def summarise(model: VTIModel) -> dict[str, Any]:
+    """The per-run summary (MODEL_BRIEF §9), computed from the model's ledger array (no pandas, it is hot in
+    sweeps).  The first keys are the fixed contract of ``run``."""
+    data = model.ledger.data[: model.ledger.n]
+    col = {c: data[:, i] for c, i in INDEX.items()}
+    created = {t: float(col[f"pv_created_{t}"].sum()) for t in VALUE_TYPES}
+    destroyed = {t: float(col[f"pv_destroyed_{t}"].sum()) for t in VALUE_TYPES}
     net = {t: created[t] - destroyed[t] for t in VALUE_TYPES}
     total_net = float(sum(net.values()))
     first = model.policy.first_month
-    plateau = plateau_of(ts)
-    staff_hours = float(ts[[c for c in ts.columns if c.startswith("hours_")]].to_numpy().sum())
-    spent = float(ts["budget_spent"].sum())
-    last_year = ts.tail(12)
+    plateau = plateau_of(col)
+    hours = float(data[:, _HOURS].sum())
+    spent = float(col["budget_spent"].sum())
+    last_year = slice(max(len(data) - 12, 0), len(data))
+    open_idx = np.flatnonzero(col["open_active"])
     return {
         "months_to_phase": {ph: (int(first[i]) if first[i] >= 0 else None) for i, ph in enumerate(PHASES)},
         "pv_created": created,
@@ -91,43 +96,42 @@ def summarise(model: VTIModel, ts: pd.DataFrame) -> dict[str, Any]:
         "plateau_month": plateau[0],
         "n_agents": {"elected": model.elected.n, "directors": model.directors.n, "staff": model.staff.n,
                      "operators": model.operators.n, "residents": model.residents.n},
-        "months": int(len(ts)),
-        # further per-run outputs
+        "months": int(len(data)),
+        # further per-run outputs (MODEL_BRIEF §9)
         "plateau_level": plateau[1],
-        "pv_destroyed_by_source": {s: float(ts[f"destroyed_{s}"].sum()) for s in DESTRUCTION_SOURCES},
+        "pv_destroyed_by_source": {s: float(col[f"destroyed_{s}"].sum()) for s in DESTRUCTION_SOURCES},
         "pv_created_total": float(sum(created.values())),
         "pv_destroyed_total": float(sum(destroyed.values())),
         "value_per_meur": total_net / spent if spent > 0 else None,
-        "value_per_1000_staff_hours": 1000.0 * total_net / staff_hours if staff_hours > 0 else None,
-        "final_trust": float(ts["trust"].iloc[-1]),
-        "mean_participation": float(ts["participation"].mean()),
-        "inclusion_gap": float(last_year["inclusion_gap"].mean()),
-        "budget_execution": float(ts["budget_execution"].iloc[-1]),
+        "value_per_1000_staff_hours": 1000.0 * total_net / hours if hours > 0 else None,
+        "final_trust": float(col["trust"][-1]),
+        "mean_participation": float(col["participation"].mean()),
+        "inclusion_gap": float(col["inclusion_gap"][last_year].mean()),
+        "budget_execution": float(col["budget_execution"][-1]),
         "budget_spent_meur": spent,
-        "final_foundation_maturity": float(ts["foundation_maturity"].iloc[-1]),
-        "final_open_data_freshness": float(ts["open_data_freshness"].iloc[-1]),
-        "final_legitimacy": float(ts["legitimacy"].iloc[-1]),
-        "unmet_share": {r: _ratio(ts[f"unmet_{r}"].sum(), ts[f"demand_{r}"].sum()) for r in TIME_ROLES},
-        "actions_delivered": int(ts["actions_delivered"].iloc[-1]),
+        "final_foundation_maturity": float(col["foundation_maturity"][-1]),
+        "final_open_data_freshness": float(col["open_data_freshness"][-1]),
+        "final_legitimacy": float(col["legitimacy"][-1]),
+        "unmet_share": {r: _ratio(col[f"unmet_{r}"].sum(), col[f"demand_{r}"].sum()) for r in TIME_ROLES},
+        "actions_delivered": int(col["actions_delivered"][-1]),
         "actions_total": int(model.portfolio.n),
-        "cycles_completed": int(ts["cycle"].iloc[-1]) - 1,
-        "open_start_month": _first_true(ts["open_active"]),
+        "cycles_completed": int(col["cycle"][-1]) - 1,
+        "open_start_month": int(open_idx[0]) if len(open_idx) else None,
         "executive_changes": list(model.executive_changes),
     }
 
 
-def plateau_of(ts: pd.DataFrame) -> tuple[int | None, float | None]:
-    """Plateau of monthly net value, counted only while time is binding (the potential is then higher)."""
-    unmet = ts[[f"unmet_{r}" for r in TIME_ROLES]].to_numpy().sum(axis=1)
-    demand = ts[[f"demand_{r}" for r in TIME_ROLES]].to_numpy().sum(axis=1)
-    binding = unmet / np.maximum(demand, 1e-9)
-    found = detect_plateau(ts["pv_net_total"].to_numpy())
+def plateau_of(col: dict[str, np.ndarray]) -> tuple[int | None, float | None]:
+    """Plateau of monthly net value, counted only while time is binding (so the potential is higher)."""
+    found = detect_plateau(col["pv_net_total"])
     if found is None:
         return None, None
-    span = binding[found.index:found.index + 24]
-    if span.mean() < PLATEAU_MIN_UNMET:
+    unmet = sum(col[f"unmet_{r}"] for r in TIME_ROLES)
+    demand = sum(col[f"demand_{r}"] for r in TIME_ROLES)
+    span = slice(found.index, found.index + 24)
+    if unmet[span].sum() < PLATEAU_MIN_UNMET * demand[span].sum():
         return None, None
-    return int(ts["month"].iloc[found.index]), found.level
+    return int(col["month"][found.index]), found.level
 
 
 def mission_table(model: VTIModel) -> pd.DataFrame:
@@ -164,11 +168,6 @@ def item_table(model: VTIModel) -> pd.DataFrame:
 
 def _ratio(a, b) -> float:
     return float(a / b) if b > 0 else 0.0
-
-
-def _first_true(s: pd.Series) -> int | None:
-    idx = np.flatnonzero(s.to_numpy())
-    return int(idx[0]) if len(idx) else None
 
 
 @cache

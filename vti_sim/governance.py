@@ -24,10 +24,10 @@ COPIL_ATTENDEES = np.array([3.0, 2.0, 2.0])  # Mayor-President, 2 VPs; DGS, DGA;
 GROUP_HOURS = 2.0  # monthly working-group meeting (assumption)
 GROUP_ATTENDEES = np.array([0.0, 1.0, 4.0])  # one director, four staff per cross-cutting group (assumption)
 BODY_HOURS = 3.0  # per open-body meeting per attendee (assumption)
-BODY_ATTENDEES = np.array([1.0, 1.0, 2.0])  # an elected chair, a director, two facilitators (assumption)
+BODY_ATTENDEES = (1.0, 1.0, 2.0)  # an elected chair, a director, two facilitators (assumption)
 BODY_PREPARATION = 10.0  # facilitation hours per open meeting: invitations, minutes, follow-up (assumption)
-CONSULTATION_HOURS = np.array([0.5, 1.5, 4.0])  # per participatory decision (assumption)
-COORDINATION_SPLIT = np.array([0.15, 0.35, 0.50])  # who carries partnership coordination (assumption)
+CONSULTATION_HOURS = (0.5, 1.5, 4.0)  # per participatory decision (assumption)
+COORDINATION_SPLIT = (0.15, 0.35, 0.50)  # who carries partnership coordination (assumption)
 STEERING_REFERENCE = 40.0  # steering hours/month at which transversality reaches 63% (assumption)
 MAX_PARTNERS = 15.0  # partners a very rich ecosystem offers (assumption)
 
@@ -56,17 +56,18 @@ def open_demand(p: dict, phase: int, n_partners: float, n_decisions: float, n_de
     ``setup`` (0-1) is how far the co-construction bodies are set up; bodies meet in proportion.
     """
     meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0 * setup
-    bodies = meetings * BODY_HOURS * BODY_ATTENDEES
-    bodies[2] += meetings * BODY_PREPARATION
-    consultations = p["participatory_share"] * n_decisions * CONSULTATION_HOURS
+    consult = p["participatory_share"] * n_decisions
     info = p["information_sharing"] * (20.0 + 0.5 * n_delivered)
     co_eval = p["co_evaluation"] * (30.0 if phase == EVALUATION else 5.0)
     n_groups = n_partners + p["open_bodies"] * setup + (1.0 if p["participatory_share"] > 0 else 0.0)
-    coordination = coordination_hours(n_groups, p["coordination_hours_per_channel"]) * COORDINATION_SPLIT
-    out = bodies + consultations + coordination
-    out[1] += 0.2 * co_eval
-    out[2] += info + 0.8 * co_eval
-    return out
+    coordination = coordination_hours(n_groups, p["coordination_hours_per_channel"])
+    b, c, k = BODY_HOURS * meetings, CONSULTATION_HOURS, COORDINATION_SPLIT
+    return np.array([
+        b * BODY_ATTENDEES[0] + consult * c[0] + coordination * k[0],
+        b * BODY_ATTENDEES[1] + consult * c[1] + coordination * k[1] + 0.2 * co_eval,
+        b * BODY_ATTENDEES[2] + meetings * BODY_PREPARATION + consult * c[2] + coordination * k[2] + info
+        + 0.8 * co_eval,
+    ])
 
 
 def transversality(steering_hours_served: float) -> float:

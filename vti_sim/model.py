@@ -29,9 +29,11 @@ from .phases import (
     AMBITION,
     EVALUATION,
     IMPLEMENTATION,
+    ITEM_HOURS,
     ITEM_KEYS,
     ITEM_OPEN_SENSITIVE,
     ITEM_PHASE,
+    ITEM_SPLIT,
     OPEN_BODIES,
     ORGANISATIONAL,
     PolicyCycle,
@@ -54,6 +56,15 @@ _DESTROYED = slice_of("pv_destroyed_", VALUE_TYPES)
 _NET = slice_of("pv_net_", VALUE_TYPES)
 _SOURCES = slice_of("destroyed_", DESTRUCTION_SOURCES)
 _HOURS = slice(INDEX["hours_elected_steering"], INDEX["hours_staff_training"] + 1)
+_DEMAND = slice(INDEX["demand_elected"], INDEX["demand_staff"] + 1)
+_UNMET = slice(INDEX["unmet_elected"], INDEX["unmet_staff"] + 1)
+_SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total", "pv_net_total",
+            "trust", "participation", "satisfaction", "inclusion_gap", "digital_use", "legitimacy",
+            "hours_facilitation_open_governance", "hours_operators_delivery", "unmet_operators",
+            "budget_allotted", "budget_spent", "budget_spent_year", "budget_execution",
+            "foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit",
+            "proactivity", "openness", "open_active", "transversality", "partners", "job_fit", "skill",
+            "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed")
 
 
 class VTIModel(mesa.Model):
@@ -106,12 +117,13 @@ class VTIModel(mesa.Model):
         self._contract_skill = self.directors.contract_management()
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
         self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
-        self._eval_items = ITEM_PHASE == EVALUATION
-        self._not_eval_items = ~self._eval_items
+        self._eval_f = (ITEM_PHASE == EVALUATION).astype(float)
+        self._not_eval_f = 1.0 - self._eval_f
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._use = np.ones(pf.n)
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
         self._zeros3 = np.zeros(3)
+        self._scalar_index = np.array([INDEX[c] for c in _SCALARS])
         self._zero_ops = np.zeros(self.operators.n)
         self.ledger = Ledger(self.months)
         self.row = self.ledger.data[0]
@@ -161,8 +173,9 @@ class VTIModel(mesa.Model):
     def allocate_time(self) -> None:
         p, pf, policy = self.p, self.portfolio, self.policy
         self.workable = workable = policy.workable(self.open_active)
-        items_delivery = policy.demand(workable & self._not_eval_items)
-        items_eval = policy.demand(workable & self._eval_items)
+        item_hours = ITEM_HOURS * workable
+        items_delivery = (item_hours * self._not_eval_f) @ ITEM_SPLIT
+        items_eval = (item_hours * self._eval_f) @ ITEM_SPLIT
         steering = self._steering
         under = pf.state == 1
         n_delivered = float(np.count_nonzero(pf.state >= 2))
@@ -179,14 +192,16 @@ class VTIModel(mesa.Model):
         dirs_actions = float(monthly @ pf.director_share)
         monitoring = 2.0 * n_delivered
         el, di, st = self.elected, self.directors, self.staff
-        el.allocate_time(el.spread(np.array([steering[0], open_[0], items_delivery[0], items_eval[0], 0.0])))
-        di.allocate_time(di.spread(np.array([steering[1], open_[1], items_delivery[1] + dirs_actions,
-                                             items_eval[1] + 0.2 * monitoring, self._directors_training])))
-        st.allocate_time(st.demand(np.array([steering[2], open_[2] - self.fac_served, items_delivery[2],
-                                             items_eval[2] + 0.8 * monitoring, 0.0]),
-                                   staff_actions, self._training_each))
+        demand = np.array([
+            [steering[0], open_[0], items_delivery[0], items_eval[0], 0.0],
+            [steering[1], open_[1], items_delivery[1] + dirs_actions, items_eval[1] + 0.2 * monitoring,
+             self._directors_training],
+            [steering[2], open_[2] - self.fac_served, items_delivery[2], items_eval[2] + 0.8 * monitoring, 0.0]])
+        el.allocate_time(demand[0])
+        di.allocate_time(demand[1])
+        st.allocate_time(demand[2], staff_actions, self._training_each)
         served_by = np.array([el.served_by_activity, di.served_by_activity, st.served_by_activity])
-        demanded_by = np.array([el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity])
+        demanded_by = np.array([demand[0], demand[1], st.demanded_by_activity])
         self.hours = served_by
         self.demand_total = demanded_by.sum(axis=1)
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
@@ -196,9 +211,7 @@ class VTIModel(mesa.Model):
         open_demanded = float(open_.sum())
         self.open_hours = float(served_by[:, OPEN].sum()) + self.fac_served
         self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
-        served_dir = np.bincount(st.direction, weights=st.served[:, DELIVERY], minlength=len(DIRECTIONS))
-        demanded_dir = np.bincount(st.direction, weights=st.demanded[:, DELIVERY], minlength=len(DIRECTIONS))
-        self.staff_dir_fulfilment = np.where(demanded_dir > 0, served_dir / np.maximum(demanded_dir, 1e-12), 1.0)
+        self.staff_dir_fulfilment = st.direction_fulfilment
         d_dem = demanded_by[1, DELIVERY]
         self.directors_delivery = float(served_by[1, DELIVERY] / d_dem) if d_dem > 0 else 1.0
 
@@ -280,6 +293,7 @@ class VTIModel(mesa.Model):
         self.directors.follow(self.elected.commitment)
         self.job_fit = staff.job_fit()
         self.acceptance = float(staff.acceptance.sum()) / staff.n
+        self.skill = float(staff.digital_skill.sum()) / staff.n
         self.habit = float(staff.data_habit.sum()) / staff.n
 
     # ---------------------------------------------------------------- 6. open data: published, then ageing
@@ -329,7 +343,7 @@ class VTIModel(mesa.Model):
         gen[EFFECTIVENESS] += 0.4 * t
         gen[EFFICIENCY] += 0.3 * t
         self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]) * (
-            0.5 + 0.5 * float(self.elected.openness_preference.mean()))
+            0.5 + 0.5 * self.elected.openness)
         gen[TRANSPARENCY] += 0.6 * self.catalogue * self.freshness
         if self.open_active:
             f = self.f_open
@@ -354,7 +368,9 @@ class VTIModel(mesa.Model):
         self.destroyed_by_source = destroyed
         destroyed_types = destruction_to_types(destroyed)
         self.created, self.destroyed = created, destroyed_types
-        self.pv_net_total = float(created.sum() - destroyed_types.sum())
+        self.created_total = float(created.sum())
+        self.destroyed_total = float(destroyed_types.sum())
+        self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods
         personal = float(realised @ pf.is_proximity)
@@ -385,8 +401,7 @@ class VTIModel(mesa.Model):
         return self.policy.phase
 
     def record(self, month: int) -> None:
-        r, policy, pf = self.row, self.policy, self.portfolio
-        r[0], r[1], r[2] = month, policy.phase, policy.cycle
+        r, policy, pf, ops = self.row, self.policy, self.portfolio, self.operators
         r[_PROGRESS] = policy.progress
         r[_QUALITY] = policy.quality
         r[_GEN] = self.generators
@@ -394,30 +409,23 @@ class VTIModel(mesa.Model):
         r[_DESTROYED] = self.destroyed
         r[_NET] = self.created - self.destroyed
         r[_SOURCES] = self.destroyed_by_source
-        i = INDEX["pv_created_total"]
-        r[i:i + 3] = self.created.sum(), self.destroyed.sum(), self.pv_net_total
-        i = INDEX["trust"]
-        r[i:i + 6] = (self.trust, self.participation, self.satisfaction, self.residents.inclusion_gap(),
-                      self.mean_use, self.legitimacy)
         r[_HOURS] = self.hours.ravel()
-        i = INDEX["demand_elected"]
-        r[i:i + 3] = self.demand_total
-        r[i + 3:i + 6] = self.demand_total - self.hours.sum(axis=1)
-        ops = self.operators
-        r[INDEX["hours_facilitation_open_governance"]] = self.fac_served
-        r[INDEX["hours_operators_delivery"]] = ops.served.sum()
-        r[INDEX["unmet_operators"]] = ops.demanded.sum() - ops.served.sum()
-        i = INDEX["budget_allotted"]
-        r[i:i + 4] = (self.budget_year, self.spent_month, self.spent_year,
-                      self.spent_total / self.allotted_total if self.allotted_total else 0.0)
-        i = INDEX["foundation_maturity"]
-        r[i:i + 4] = self.maturity, self.catalogue, self.freshness, self.habit
-        i = INDEX["proactivity"]
-        r[i:i + 7] = (self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
-                      self.transversality, self.partners, float(self.job_fit.mean()),
-                      float(self.staff.digital_skill.mean()))
-        i = INDEX["actions_under_way"]
+        r[_DEMAND] = self.demand_total
+        r[_UNMET] = self.demand_total - self.hours.sum(axis=1)
         state = pf.state
-        r[i:i + 4] = (np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
-                      self.executive_changed)
+        ops_demanded, ops_served = float(ops.demanded.sum()), float(ops.served.sum())
+        r[self._scalar_index] = (
+            month, policy.phase, policy.cycle,
+            self.created_total, self.destroyed_total, self.pv_net_total,
+            self.trust, self.participation, self.satisfaction, self.residents.inclusion_gap(), self.mean_use,
+            self.legitimacy,
+            self.fac_served, ops_served, ops_demanded - ops_served,
+            self.budget_year, self.spent_month, self.spent_year,
+            self.spent_total / self.allotted_total if self.allotted_total else 0.0,
+            self.maturity, self.catalogue, self.freshness, self.habit,
+            self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
+            self.transversality, self.partners, float(self.job_fit.mean()), self.skill,
+            np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
+            self.executive_changed,
+        )
         self.ledger.n = month + 1

@@ -51,13 +51,23 @@ class Ledger:
         self.n = 0
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.data[: self.n], columns=list(COLUMNS))
-        for c in ("month", "phase", "cycle", "actions_under_way", "actions_delivered", "actions_evaluated"):
-            df[c] = df[c].astype(np.int64)
-        for c in ("open_active", "executive_changed"):
-            df[c] = df[c].astype(bool)
-        df.insert(2, "phase_name", pd.Categorical.from_codes(df["phase"].to_numpy(), categories=list(PHASES)))
-        return df
+        """The monthly timeseries; counts as integers, flags as booleans, the phase also by name."""
+        data = self.data[: self.n]
+        cols = {}
+        for c, i in INDEX.items():
+            cols[c] = data[:, i]
+            if c == "cycle":
+                cols["phase_name"] = pd.Categorical.from_codes(data[:, INDEX["phase"]].astype(np.int64),
+                                                              categories=list(PHASES))
+        for c in _INT_COLUMNS:
+            cols[c] = cols[c].astype(np.int64)
+        for c in _BOOL_COLUMNS:
+            cols[c] = cols[c].astype(bool)
+        return pd.DataFrame(cols, copy=False)
+
+
+_INT_COLUMNS = ("month", "phase", "cycle", "actions_under_way", "actions_delivered", "actions_evaluated")
+_BOOL_COLUMNS = ("open_active", "executive_changed")
 
 
 def slice_of(prefix: str, keys) -> slice:

@@ -59,9 +59,33 @@ N_ITEMS = len(_ITEMS)
 IS_OPEN_ITEM = np.array([m == "open" for m in ITEM_MODE])
 IS_PROACTIVE_ITEM = np.array([m == "proactive" for m in ITEM_MODE])
 PLANNING_FIT_ITEMS = (ITEM_PHASE == PLANNING) & ITEM_OPEN_SENSITIVE
+PLANNING_FIT_WEIGHTS = PLANNING_FIT_ITEMS.astype(float)
 ORGANISATIONAL = ITEM_KEYS.index("organisational_alignment")
+_INV_MIN_MONTHS = 1.0 / ITEM_MIN_MONTHS
+
+
+def _masks(required: bool) -> np.ndarray:
+    """[proactive, open_active, phase] -> item mask, precomputed once (hot-path economy).
+
+    Workable: the current phase's items, plus open set-up items of earlier phases once openness starts late.
+    Required: the current phase's items, open ones only if openness is active, proactive ones only if the
+    policy has proactive bodies at all.
+    """
+    out = np.zeros((2, 2, 4, N_ITEMS), bool)
+    for pro in (0, 1):
+        for op in (0, 1):
+            for ph in range(4):
+                m = (ph == ITEM_PHASE) & (~IS_OPEN_ITEM | bool(op)) & (~IS_PROACTIVE_ITEM | bool(pro))
+                if op and not required:
+                    m |= IS_OPEN_ITEM & (ph >= ITEM_PHASE)
+                out[pro, op, ph] = m
+    return out
 AMBITION = ITEM_KEYS.index("global_ambition")
 OPEN_BODIES = ITEM_KEYS.index("open_bodies")
+
+
+_ELIGIBLE = _masks(required=False)
+_REQUIRED = _masks(required=True)
 
 
 class PolicyCycle:
@@ -77,19 +101,18 @@ class PolicyCycle:
         self.months_in_phase = 0
         self.implementation_months = 0  # months since implementation was first reached (actions' schedule)
         self.learning = 0.0
-        self.proactive = proactive
+        self.proactive = int(bool(proactive))
         self.phase_item_months = np.zeros(N_ITEMS)  # months each item was worked on (Gantt)
         self.item_start = np.full(N_ITEMS, -1)
         self.item_end = np.full(N_ITEMS, -1)
 
     def workable(self, open_active: bool) -> np.ndarray:
         """Items that take hours this month: the current phase's, plus open items once openness starts."""
-        mask = (self.phase == ITEM_PHASE) & (self.progress < 1.0)
-        mask &= ~IS_OPEN_ITEM | open_active
-        mask &= ~IS_PROACTIVE_ITEM | self.proactive
-        if open_active:  # openness started late: its earlier set-up items are worked on in parallel
-            mask |= IS_OPEN_ITEM & (self.phase >= ITEM_PHASE) & (self.progress < 1.0)
-        return mask
+        return _ELIGIBLE[self.proactive, int(open_active), self.phase] & (self.progress < 1.0)
+
+    def required(self, open_active: bool) -> np.ndarray:
+        """Items the current phase needs done before the policy moves on."""
+        return _REQUIRED[self.proactive, int(open_active), self.phase]
 
     def demand(self, workable: np.ndarray) -> np.ndarray:
         """Delivery hours each role is asked for, (3,) = elected, directors, staff."""
@@ -98,23 +121,18 @@ class PolicyCycle:
     def advance(self, month: int, workable: np.ndarray, role_fulfilment: np.ndarray, productivity: np.ndarray,
                 instant_quality: np.ndarray, open_active: bool) -> bool:
         """Move items forward with the hours actually served; return True when a phase is completed."""
-        rate = (ITEM_SPLIT @ role_fulfilment) * productivity / ITEM_MIN_MONTHS * workable
+        rate = (ITEM_SPLIT @ role_fulfilment) * productivity * _INV_MIN_MONTHS * workable
         before = self.progress
         after = np.minimum(1.0, before + rate)
-        gained = after - before
-        # progress-weighted running mean of the quality each item was produced with
-        self.quality = np.where(after > 0, (self.quality * before + instant_quality * gained) / np.maximum(after, 1e-12),
-                                self.quality)
+        # progress-weighted running mean of the quality each item was produced with (0 where nothing done)
+        self.quality = (self.quality * before + instant_quality * (after - before)) / np.maximum(after, 1e-12)
         self.progress = after
-        started = workable & (self.item_start < 0)
-        self.item_start[started] = month
-        finished = (after >= 1.0) & (self.item_end < 0)
-        self.item_end[finished] = month
+        self.item_start[workable & (self.item_start < 0)] = month
+        self.item_end[(after >= 1.0) & (self.item_end < 0)] = month
         self.months_in_phase += 1
         if self.first_month[IMPLEMENTATION] >= 0:
             self.implementation_months += 1
-        required = (self.phase == ITEM_PHASE) & (~IS_OPEN_ITEM | open_active) & (~IS_PROACTIVE_ITEM | self.proactive)
-        if np.all(self.progress[required] >= 1.0):
+        if (after >= 1.0).all(where=self.required(open_active)):
             self._next_phase(month)
             return True
         return False
@@ -136,5 +154,5 @@ class PolicyCycle:
 
     def planning_fit(self) -> float:
         """Fit of the plan with needs and uses: quality of the open-sensitive planning items done so far."""
-        done = self.progress[PLANNING_FIT_ITEMS]
-        return float((self.quality[PLANNING_FIT_ITEMS] * done).sum() / max(done.sum(), 1e-9)) if done.sum() else 0.0
+        done = float(self.progress @ PLANNING_FIT_WEIGHTS)
+        return float((self.quality * self.progress) @ PLANNING_FIT_WEIGHTS) / done if done > 0 else 0.0

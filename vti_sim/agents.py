@@ -281,6 +281,11 @@ class Residents(RoleAgent):
         self.benefit = np.zeros(n)
         self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
         self._cannot = 1.0 - self.can_use
+        # most consultation now runs through digital channels (apps, platforms): 60% of opportunities need
+        # digital literacy, 40% are in person (assumption); likewise for information reaching residents
+        self.channel_access = 0.4 + 0.6 * self.can_use
+        self.propensity = self.propensity * self.channel_access
+        self.reach = float(self.channel_access.mean())
         # presence masks for the two seasons, and the derived weights used every month
         self._season = {}
         for summer in (False, True):

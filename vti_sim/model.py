@@ -63,7 +63,8 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             "hours_facilitation_open_governance", "hours_operators_delivery", "unmet_operators",
             "budget_allotted", "budget_spent", "budget_spent_year", "budget_execution",
             "foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit",
-            "proactivity", "openness", "open_active", "transversality", "partners", "job_fit", "skill",
+            "proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
+            "skill",
             "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed")
 
 
@@ -108,6 +109,7 @@ class VTIModel(mesa.Model):
         # constants of the run, computed once (hot-path economy)
         pf = self.portfolio
         self._inv_prox_mag = 1.0 / max(float(pf.proximity_magnitude.sum()), 1e-9)
+        self._inv_total_mag = 1.0 / float(pf.magnitude.sum())
         tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
         self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
         self._steering = gov.steering_demand(p["copil_per_year"], p["working_groups"])
@@ -328,7 +330,10 @@ class VTIModel(mesa.Model):
         delivered = self.delivered
         platform = self.maturity * (0.3 + 0.7 * self.habit) * (0.5 + 0.5 * self.freshness)  # R2
         use = self._use
-        use[pf.is_infra] = self.job_fit[pf.direction[pf.is_infra]]  # R3: staff able to run the new tools
+        # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
+        # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
+        data_ready = 0.7 + 0.3 * self.maturity * (0.3 + 0.7 * self.habit)
+        use[pf.is_infra] = self.job_fit[pf.direction[pf.is_infra]] * data_ready
         use[pf.is_decision] = platform
         use[pf.is_proximity] = self.mean_use
         fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
@@ -342,14 +347,20 @@ class VTIModel(mesa.Model):
         t = self.transversality
         gen[EFFECTIVENESS] += 0.4 * t
         gen[EFFICIENCY] += 0.3 * t
-        self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]) * (
-            0.5 + 0.5 * self.elected.openness)
+        # substance: share of the portfolio under way or delivered; what there is to report and co-produce
+        substance = 0.2 + 0.8 * float(pf.magnitude @ (pf.state >= 1)) * self._inv_total_mag
+        # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
+        self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]
+                        * substance * res.reach) * (0.5 + 0.5 * self.elected.openness)
         gen[TRANSPARENCY] += 0.6 * self.catalogue * self.freshness
         if self.open_active:
             f = self.f_open
-            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f
-            gen[PARTICIPATION] += 20.0 * self.participation * (0.5 + 0.5 * self.visible)
-            gen[COLLABORATION] += 0.3 * self.partners * f
+            # information is worth what residents can read and believe (literacy x trust)
+            audience = float(res.can_use @ res.trust_term) / res.n
+            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f * audience * substance
+            # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
+            gen[PARTICIPATION] += 20.0 * self.participation * self.visible
+            gen[COLLABORATION] += 0.3 * self.partners * f * substance
             # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
             twin = float(pf.decision_magnitude @ delivered)
             gen[COLLABORATION] += 0.5 * twin * p["information_sharing"] * f * min(1.0, 10.0 * self.participation)
@@ -364,7 +375,7 @@ class VTIModel(mesa.Model):
         destroyed[1] = float(pf.privacy_risk @ live) * (1.0 - 0.7 * self.maturity) * (1.0 - protection)
         destroyed[2] = float(pf.footprint_risk @ live) * (1.0 - protection)
         destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
-        destroyed[4] = 4.0 * float(np.count_nonzero(res.participated)) * (1.0 - self.visible) / res.n_present
+        destroyed[4] = 12.0 * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
         destroyed_types = destruction_to_types(destroyed)
         self.created, self.destroyed = created, destroyed_types
@@ -424,7 +435,7 @@ class VTIModel(mesa.Model):
             self.spent_total / self.allotted_total if self.allotted_total else 0.0,
             self.maturity, self.catalogue, self.freshness, self.habit,
             self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
-            self.transversality, self.partners, float(self.job_fit.mean()), self.skill,
+            self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()), self.skill,
             np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
             self.executive_changed,
         )

@@ -34,7 +34,8 @@ def _columns() -> tuple[str, ...]:
     cols += ["hours_facilitation_open_governance", "hours_operators_delivery", "unmet_operators"]
     cols += ["budget_allotted", "budget_spent", "budget_spent_year", "budget_execution"]
     cols += ["foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit"]
-    cols += ["proactivity", "openness", "open_active", "transversality", "partners", "job_fit", "skill"]
+    cols += ["proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
+             "skill"]
     cols += ["actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed"]
     return tuple(cols)
 

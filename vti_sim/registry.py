@@ -251,9 +251,10 @@ PARAMETERS: tuple[Parameter, ...] = (
        "Share of directors' hours taken by routine management.", "seed 003 (same). Default: assumption."),
     _p("routine_load_staff", 0.9, 0.3, 0.99, "share of hours", C, "organisation",
        "Mean share of operational staff hours taken by routine service.", "assumption."),
-    _p("coordination_hours_per_channel", 0.4, 0.0, 5.0, "h/month/channel", C, "organisation",
+    _p("coordination_hours_per_channel", 1.5, 0.0, 5.0, "h/month/channel", C, "organisation",
        "Monthly hours each communication channel between engaged groups costs; channels grow as n(n-1)/2.",
-       "Brooks' law (Brooks 1975); Huxham & Vangen 2004 collaborative inertia. Default: assumption."),
+       "Brooks' law (Brooks 1975); Huxham & Vangen 2004 collaborative inertia; seed 002 §3.6 partnerships "
+       "'demandent énormément de temps'. Default: assumption, about one short meeting or call a month per channel."),
     _p("data_half_life_months", 2.0, 0.5, 24.0, "months", C, "organisation",
        "Months for unmaintained open data to lose half its freshness.",
        "seed 002 §3.2: open data with no internal update reflex is 'obsolète au bout de deux mois'."),

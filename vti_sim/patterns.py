@@ -1,0 +1,201 @@
+"""The thesis propositions R1-R6 as falsifiable experiments, declared once.
+
+Each pattern (MODEL_BRIEF §2; seed 004 results 1-6) is a contrast between two
+lever settings, a metric and a direction, evaluated in a *context*.  Nothing
+here sets an outcome: a pattern holds only if the model's mechanisms produce
+the predicted sign, and each pattern names a documented context in which it
+is expected to fail (ODD §8).  The same declarations drive the tests, the
+future R1-R6 report and the sensitivity analysis.
+
+Replicates use common random numbers (arm A and arm B share seeds), so the
+paired difference isolates the levers' effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from .api import run
+from .plateau import detect_plateau
+
+
+def _summary(key: str, sub: str | None = None) -> Callable:
+    def metric(result) -> float:
+        value = result.summary[key] if sub is None else result.summary[key][sub]
+        return float("nan") if value is None else float(value)
+
+    metric.__name__ = key if sub is None else f"{key}.{sub}"
+    return metric
+
+
+def months_to_evaluation(result) -> float:
+    """Months until the first cycle reaches evaluation (horizon + 1 if never)."""
+    m = result.summary["months_to_phase"]["evaluation"]
+    return float(result.summary["months"] + 1 if m is None else m)
+
+
+def forced_phasing(result) -> float:
+    """How much less of the planned open governance is served early (months 3-24) than later (48 on).
+
+    0 means openness is served as planned from the start; a positive value means the realised trajectory
+    is proactive first, open later, whatever was intended.
+    """
+    f = result.timeseries["open_fulfilment"].to_numpy()
+    return float(f[48:].mean() - f[3:24].mean())
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    statement: str
+    source: str
+    arm_a: dict[str, Any]  # the setting the proposition favours
+    arm_b: dict[str, Any] | None  # the comparison; None: arm A's metric is compared with zero
+    metric: Callable
+    higher_is_better: bool = True
+    sesoi: float = 0.02  # smallest effect of interest: relative to arm B's mean (absolute when arm B is None)
+    failing_context: dict[str, Any] = field(default_factory=dict)
+    failing_reason: str = ""
+
+
+OPEN_LEVERS = dict(open_bodies=4, participatory_share=0.4, information_sharing=0.7)
+OPEN_WITH_RESOURCES = dict(openness_start="launch", facilitation_fte=4.0, open_bodies=4, participatory_share=0.4,
+                           information_sharing=0.7, co_evaluation=0.5)
+OPEN_WITHOUT_RESOURCES = dict(OPEN_WITH_RESOURCES, facilitation_fte=0.0)
+TECHNOCENTRIC = dict(openness_start="never")
+
+PATTERNS: dict[str, Pattern] = {p.key: p for p in (
+    Pattern("R1", "Strong, shared political and administrative steering speeds the policy through its phases.",
+            "seed 004 result 1; seed 002 §3.2 (COPIL at the highest level)",
+            dict(copil_per_year=12.0, working_groups=6), dict(copil_per_year=2.0, working_groups=0),
+            months_to_evaluation, higher_is_better=False,
+            failing_context=dict(silo_index=0.0, routine_load_directors=0.95, routine_load_staff=0.97),
+            failing_reason="no silos to cross and no free time: steering bodies only cost hours"),
+    Pattern("R2", "Internal data culture (against silos and data attachment) turns data into value.",
+            "seed 004 result 2; seed 002 §3.2 (open data obsolete after two months)",
+            dict(data_culture=0.8), dict(data_culture=0.0), _summary("pv_net_total"),
+            failing_context=dict(foundation_maturity_0=0.0, annual_budget_meur=1.0, information_sharing=0.0,
+                                 data_half_life_months=24.0),
+            failing_reason="no data platform gets built and published data does not age: the culture has nothing "
+                           "to re-attach data to"),
+    Pattern("R3", "Training and HR support for transformed jobs make implementation deliver value.",
+            "seed 004 result 3; seed 002 §3.3 (the gardener who waters by phone)",
+            dict(training_hours_per_year=40.0, hr_support=0.8), dict(training_hours_per_year=0.0, hr_support=0.0),
+            _summary("pv_net_total"),
+            failing_context=dict(portfolio="biarritz", routine_load_staff=0.97),
+            failing_reason="few infrastructure tools to learn and no staff time: training crowds out delivery"),
+    Pattern("R4", "Information and co-creation practices using digital tools create value.",
+            "seed 004 result 4; seed 002 §3.4 (digital twin as collaborative platform, flooded cabinet)",
+            dict(openness_start="launch", information_sharing=0.9, participatory_share=0.6),
+            dict(openness_start="launch", information_sharing=0.1, participatory_share=0.0),
+            _summary("pv_net_total"),
+            failing_context=dict(literacy_mean=0.2, open_bodies=0, ecosystem_richness=0.0, foundation_maturity_0=0.0,
+                                 annual_budget_meur=1.0),
+            failing_reason="illectronisme with no in-person bodies, no partners and nothing delivered: digital "
+                           "information reaches few and consultations go unanswered"),
+    Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: opening "
+                  "from launch does not pay before the foundation is in place.",
+            "seed 004 result 5; seed 002 §3.6 ('déployons d'abord la structure')",
+            dict(OPEN_LEVERS, openness_start="structure_first"), dict(OPEN_LEVERS, openness_start="launch"),
+            _summary("pv_net_total"),
+            failing_context=dict(foundation_maturity_0=0.9, capacity_factor=20.0),
+            failing_reason="a mature foundation and unconstrained time: nothing to wait for, so the order of "
+                           "phases makes no difference"),
+    Pattern("R6", "Open governance has more public-value potential than proactive governance.",
+            "seed 004 result 6; seed 002 §3.5",
+            OPEN_WITH_RESOURCES, TECHNOCENTRIC, _summary("pv_net_total"),
+            failing_context=dict(OPEN_WITHOUT_RESOURCES, foundation_maturity_0=0.0, literacy_mean=0.3,
+                                 routine_load_directors=0.95, routine_load_elected=0.95),
+            failing_reason="openness without resources, an immature foundation and low literacy: consultations "
+                           "go unanswered and services exclude"),
+)}
+
+
+@dataclass
+class PatternResult:
+    key: str
+    context: dict[str, Any]
+    a: np.ndarray
+    b: np.ndarray
+    higher_is_better: bool
+
+    @property
+    def diff(self) -> np.ndarray:
+        """Paired differences in the direction the proposition predicts (positive = it holds)."""
+        d = self.a - self.b
+        return d if self.higher_is_better else -d
+
+    @property
+    def effect(self) -> float:
+        return float(np.nanmean(self.diff))
+
+    sesoi: float = 0.02
+    one_arm: bool = False
+
+    @property
+    def relative_effect(self) -> float:
+        base = float(np.nanmean(np.abs(self.b)))
+        return self.effect / base if base > 0 else float("nan")
+
+    @property
+    def cohens_dz(self) -> float:
+        sd = float(np.nanstd(self.diff, ddof=1)) if len(self.diff) > 1 else 0.0
+        return self.effect / sd if sd > 0 else float("inf") * np.sign(self.effect)
+
+    def ci(self, level: float = 0.95) -> tuple[float, float]:
+        d = self.diff[np.isfinite(self.diff)]
+        if len(d) < 2:
+            return (self.effect, self.effect)
+        half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+        return (float(d.mean() - half), float(d.mean() + half))
+
+    @property
+    def holds(self) -> bool:
+        """The predicted direction: 95% interval of the paired effect above zero, and an effect at least the
+        smallest effect of interest (relative to arm B, or absolute for one-arm patterns)."""
+        size = self.effect if self.one_arm else self.relative_effect
+        return self.ci()[0] > 0 and size >= self.sesoi
+
+
+def evaluate(key: str, *, context: dict[str, Any] | None = None, failing: bool = False, replicates: int = 5,
+             months: int | None = None, seed: int = 0) -> PatternResult:
+    """Run both arms of pattern ``key`` in a context (default, or its documented failing context)."""
+    pat = PATTERNS[key]
+    ctx = dict(pat.failing_context if failing else {})
+    ctx.update(context or {})
+    a, b = [], []
+    for r in range(replicates):
+        s = seed + r
+        a.append(pat.metric(run(seed=s, months=months, overrides={**ctx, **pat.arm_a})))
+        b.append(0.0 if pat.arm_b is None else pat.metric(run(seed=s, months=months,
+                                                                overrides={**ctx, **pat.arm_b})))
+    return PatternResult(key, ctx, np.array(a), np.array(b), pat.higher_is_better, pat.sesoi, pat.arm_b is None)
+
+
+def openness_curve(levels, *, context: dict[str, Any] | None = None, replicates: int = 3, months: int | None = None,
+                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Value against open-governance intensity at fixed resources (for the across-runs plateau, R5).
+
+    Intensity u in [0, 1] scales the open levers together: bodies, meetings, participation, information.
+    """
+    values = []
+    for u in levels:
+        levers = dict(openness_start="launch", open_bodies=int(round(12 * u)), open_meetings_per_year=12.0 * u,
+                      participatory_share=u, information_sharing=u, co_evaluation=u)
+        runs = [run(seed=seed + r, months=months, overrides={**(context or {}), **levers})
+                for r in range(replicates)]
+        values.append(np.mean([x.summary["pv_net_total"] for x in runs]))
+    return np.asarray(levels, dtype=float), np.asarray(values)
+
+
+def plateau_across(levels, values, **kw):
+    """Plateau of value against openness (across runs): see ``vti_sim.plateau``."""
+    kw.setdefault("window", 2)
+    kw.setdefault("min_length", 0.25)
+    kw.setdefault("rise", 0.1)  # the curve starts from the value without openness, not from zero
+    return detect_plateau(values, x=levels, **kw)

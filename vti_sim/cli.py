@@ -53,10 +53,195 @@ def params(format: str = typer.Option("table", "--format", help="table or json")
 
 
 # --- run / compare commands (scenarios, issue 3) ---
+_RUN_EPILOG = """\b
+Examples:
+  vti-sim run angers                          # one run, seed 0 -> results/angers-seed0/
+  vti-sim run biarritz --seed 3 --months 72   # one mandate only
+  vti-sim run global --set facilitation_fte=3 --set openness_start=launch
+  vti-sim run scenarios/my_case.toml --replicates 20 --out results/my_case
+\b
+Scenarios: a name from ./scenarios/ or the repository's scenarios/ (angers, mulhouse, biarritz,
+global, incremental, technocentric, open_with_resources, open_without_resources), or a .toml path.
+Replicate seeds: replicate 0 uses --seed itself (so -r 1 equals a plain run); replicate k>=1 uses
+int(numpy.random.SeedSequence(seed).spawn(R)[k].generate_state(1)[0]).
+Writes timeseries.csv/.parquet, summary.json, run.json (provenance), missions.csv and figures/*.png."""
+
+_COMPARE_EPILOG = """\b
+Examples:
+  vti-sim compare global open_with_resources open_without_resources
+  vti-sim compare technocentric open_with_resources --replicates 20 --months 72
+  vti-sim compare angers mulhouse biarritz --set annual_budget_meur=10 --out results/cases
+\b
+Every scenario runs with the same replicate seeds (see `vti-sim run --help`), so differences vs
+the first scenario are paired by replicate; the interval is a 95% t-interval over replicates."""
+
+
+def _seed_option() -> typer.models.OptionInfo:
+    return typer.Option("0", "--seed", metavar="N", help="base random seed (integer >= 0)")
+
+
+def _parse_counts(seed: str, replicates: str) -> tuple[int, int]:
+    from .scenario_runs import parse_int
+
+    return (parse_int(seed, "--seed", minimum=0), parse_int(replicates, "--replicates", minimum=1, maximum=100_000))
+
+
+@app.command("run", epilog=_RUN_EPILOG)
+def run_command(
+    scenario: str = typer.Argument(..., help="scenario name or path to a .toml file"),
+    seed: str = _seed_option(),
+    months: str = typer.Option(None, "--months", metavar="M", help="simulated months (overrides the scenario)"),
+    set_: list[str] = typer.Option(None, "--set", metavar="NAME=VALUE",
+                                   help="override one registry parameter; repeatable; wins over the scenario"),
+    replicates: str = typer.Option("1", "--replicates", "-r", metavar="R", help="replicates (default 1)"),
+    out: str = typer.Option(None, "--out", metavar="DIR",
+                            help="output directory (default results/<scenario>-seed<N>, or "
+                                 "results/<scenario>-r<R> with replicates; -seed<N>-r<R> if N != 0)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Run one scenario (optionally with replicates) and write its outputs and figures."""
+    from pathlib import Path
+
+    from . import scenario_runs as sr
+
+    try:
+        seed_n, reps = _parse_counts(seed, replicates)
+        plan = sr.plan(scenario, seed=seed_n, months=months, sets=set_ or [], replicates=reps)
+        if out:
+            outdir = Path(out)
+        elif reps == 1:
+            outdir = Path("results") / f"{plan.name}-seed{seed_n}"
+        else:
+            outdir = Path("results") / (f"{plan.name}-r{reps}" if seed_n == 0 else f"{plan.name}-seed{seed_n}-r{reps}")
+        sr.check_outdir(outdir)
+    except registry.ParameterError as e:
+        fail(str(e))
+    from . import figures
+
+    results = sr.execute(plan, progress=not quiet)
+    with sr.atomic_dir(outdir) as tmp:
+        sr.write_run(plan, results, tmp, sys.argv,
+                     figures=lambda groups, d: figures.save_all(groups, d, labels=[plan.scenario.name]))
+    typer.echo(f"outputs: {outdir}")
+    typer.echo(f"figures: {outdir / 'figures'}")
+
+
+@app.command("compare", epilog=_COMPARE_EPILOG)
+def compare_command(
+    scenarios: list[str] = typer.Argument(..., help="two or more scenario names or paths; the first is the baseline"),
+    seed: str = _seed_option(),
+    months: str = typer.Option(None, "--months", metavar="M", help="simulated months (overrides the scenarios)"),
+    set_: list[str] = typer.Option(None, "--set", metavar="NAME=VALUE",
+                                   help="override one registry parameter in every scenario; repeatable"),
+    replicates: str = typer.Option("5", "--replicates", "-r", metavar="R",
+                                   help="replicates per scenario (default 5; at least 2 for intervals)"),
+    out: str = typer.Option(None, "--out", metavar="DIR", help="output directory (default results/compare-<a>-<b>...)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Overlay scenarios on the same figures and tabulate summary differences vs the first one."""
+    from pathlib import Path
+
+    from . import scenario_runs as sr
+
+    if len(scenarios) < 2:
+        fail("compare: give at least two scenarios (the first is the baseline)")
+    try:
+        seed_n, reps = _parse_counts(seed, replicates)
+        plans = [sr.plan(s, seed=seed_n, months=months, sets=set_ or [], replicates=reps) for s in scenarios]
+        outdir = Path(out) if out else Path("results") / ("compare-" + "-".join(p.name for p in plans))
+        sr.check_outdir(outdir)
+    except registry.ParameterError as e:
+        fail(str(e))
+    from . import figures
+    from .api import to_json
+
+    names = [p.scenario.name for p in plans]
+    names = [n if names.count(n) == 1 else f"{n}#{i + 1}" for i, n in enumerate(names)]  # same scenario twice
+    groups = [sr.execute(p, progress=not quiet, desc=f"{p.name} ({i + 1}/{len(plans)})")
+              for i, p in enumerate(plans)]
+    table = sr.compare_table(groups, names)
+    with sr.atomic_dir(outdir) as tmp:
+        table.to_csv(tmp / "compare.csv", index=False)
+        summary = {n: {"median": sr.median_summary(g), "replicates": [r.summary for r in g]}
+                   for n, g in zip(names, groups, strict=True)}
+        (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
+        record = {"command": sys.argv, "baseline": names[0], "replicates": reps,
+                  "replicate_seeds": plans[0].seeds, "seed_derivation": sr.SEED_DERIVATION,
+                  "runs": {n: sr.run_record(p, sys.argv) for n, p in zip(names, plans, strict=True)}}
+        (tmp / "run.json").write_text(to_json(record), encoding="utf-8")
+        figures.save_all(groups, tmp / "figures", labels=names)
+    typer.echo(f"Differences vs {names[0]} (mean over {reps} paired replicates, 95% t-interval):")
+    typer.echo(sr.format_table(table))
+    typer.echo(f"table: {outdir / 'compare.csv'}")
+    typer.echo(f"figures: {outdir / 'figures'}")
+
 
 # --- sweep command (issue 4) ---
+@app.command("sweep")
+def sweep_command(
+    experiment: str = typer.Argument(..., help="experiment TOML file (see experiments/)"),
+    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
+    out: str = typer.Option(None, "--out", help="output directory (default: results/sweep-<name>)"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+) -> None:
+    """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep."""
+    from pathlib import Path
+
+    from . import sweep as sw
+
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler: give one or the other")
+    if workers is not None and workers < 1:
+        fail(f"--workers: got {workers}; allowed: an integer >= 1")
+    if not Path(experiment).is_file():
+        fail(f"{experiment}: experiment file not found")
+    try:
+        exp = sw.load_experiment(experiment)
+        result = sw.sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+    except (registry.ParameterError, sw.SweepError) as e:
+        fail(str(e))
+    except OSError as e:
+        if scheduler is not None:
+            fail(f"--scheduler: cannot connect to {scheduler} ({e})")
+        raise
+    except KeyboardInterrupt:
+        typer.echo("vti-sim: interrupted; rerun the same command to resume", err=True)
+        raise typer.Exit(code=130) from None
+    if not quiet:
+        typer.echo(f"{result}")
+
 
 # --- workshop command (issue 5) ---
+@app.command()
+def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bind (default: this machine only)"),
+             port: int = typer.Option(8765, "--port", help="port to serve on"),
+             lang: str = typer.Option("fr", "--lang", help="starting language: fr or en (switchable in the app)"),
+             open_browser: bool = typer.Option(False, "--open/--no-open", help="open a browser tab")) -> None:
+    """Serve the workshop app (Mesa SolaraViz) at http://HOST:PORT; Ctrl+C stops it."""
+    import os
+
+    from . import i18n
+
+    if lang not in i18n.LANGS:
+        fail(f"--lang: got {lang!r}; allowed: {', '.join(i18n.LANGS)}")
+    if not 0 < port < 65536:
+        fail(f"--port: got {port}; allowed: 1-65535")
+    cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app:page", "--host", host, "--port", str(port),
+           "--production", "--open" if open_browser else "--no-open", "--no-check-version"]
+    env = {**os.environ, "VTI_SIM_LANG": lang}
+    typer.echo(f"vti-sim workshop: serving on http://{host}:{port} (Ctrl+C to stop)", err=True)
+    if os.name == "posix":  # the server takes this process's place, so stopping one stops the other
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execvpe(cmd[0], cmd, env)
+    import subprocess
+
+    try:
+        raise typer.Exit(code=subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(code=130) from None
+
 
 
 def main() -> None:

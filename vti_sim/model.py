@@ -435,7 +435,8 @@ class VTIModel(mesa.Model):
             self.spent_total / self.allotted_total if self.allotted_total else 0.0,
             self.maturity, self.catalogue, self.freshness, self.habit,
             self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
-            self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()), self.skill,
+            self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()),
+            self.skill,
             np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
             self.executive_changed,
         )

@@ -22,6 +22,7 @@ user can add or shadow scenarios), then the repository's ``scenarios/``
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -134,6 +135,8 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
     plines = lines.get("params", {})
     for key, value in raw.items():  # TOML is typed: a quoted number is a wrong type, not a number
         p = REGISTRY.get(key)
+        if p is None:
+            raise unknown_parameter(key, source=source, line=plines.get(key))
         if p is not None and p.dtype != "choice" and isinstance(value, str):
             raise ParameterError(key, f"got string {value!r}; allowed: {p.allowed()} (write numbers without quotes)",
                                  source=source, line=plines.get(key))
@@ -154,6 +157,14 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         chain = (name, *parent.chain)
     params.update(own)
     return Scenario(name=name, description=description, params=params, path=path, chain=chain)
+
+
+def unknown_parameter(name: str, *, source: str, line: int | None = None) -> ParameterError:
+    """The error for a name that is not in the registry, with the closest registry names as a hint."""
+    close = difflib.get_close_matches(name, list(REGISTRY), n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return ParameterError(name, f"unknown parameter; {hint}see `vti-sim params` for the allowed names",
+                          source=source, line=line)
 
 
 def key_lines(text: str) -> dict[str, dict[str, int]]:
@@ -179,4 +190,5 @@ def key_lines(text: str) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["SCENARIO_DIR", "Scenario", "key_lines", "list_scenarios", "load_scenario", "search_dirs"]
+__all__ = ["SCENARIO_DIR", "Scenario", "key_lines", "list_scenarios", "load_scenario", "search_dirs",
+           "unknown_parameter"]

@@ -50,22 +50,49 @@ class _Leaders(RoleAgent):
         rng = model.rng
         self.routine = np.clip(routine + rng.normal(0.0, 0.02, n), 0.0, 0.995)
         self.involvement = involvement / involvement.sum()
+        self._w = self.involvement.tolist()
         self.commitment = commitment
         self.fulfilment = np.ones(n)
-        self._d = np.zeros(N_ACTIVITIES)
+        self._d = [0.0] * N_ACTIVITIES
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
-        share = np.minimum(1.0, leader_time_share * (0.5 + self.commitment))
-        self.capacity = capacity(HOURS_PER_MONTH[self.role], self.routine, share, factor)
+        # a handful of people: plain Python floats are cheaper than numpy calls here (hot path)
+        free = self._free_hours(factor)
+        self._capacity = [h * min(1.0, leader_time_share * (0.5 + c)) for h, c in zip(free, self.commitment.tolist(),
+                                                                                        strict=True)]
 
-    def allocate_time(self, role_demand: np.ndarray) -> None:
+    def _free_hours(self, factor: float) -> list[float]:
+        if getattr(self, "_free_for", None) != factor:
+            self._free = (HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor).tolist()
+            self._free_for = factor
+        return self._free
+
+    @property
+    def capacity(self) -> np.ndarray:
+        return np.array(self._capacity)
+
+    @capacity.setter
+    def capacity(self, value) -> None:
+        self._capacity = list(np.broadcast_to(value, (self.n,)).astype(float))
+
+    def allocate_time(self, role_demand: list[float]) -> None:
         """Each person is asked ``involvement_i * role_demand``; proportional rationing then reduces to
         one fulfilment factor per person, so the role's served hours are ``role_demand * sum_i w_i f_i``."""
         self._d = role_demand
-        total = float(role_demand.sum())
-        self.fulfilment = np.minimum(1.0, self.capacity / np.maximum(self.involvement * total, 1e-12))
-        self.served_by_activity = role_demand * float(self.involvement @ self.fulfilment)
+        total = sum(role_demand)
+        f = [1.0 if w * total <= c else c / (w * total) for w, c in zip(self._w, self._capacity, strict=True)]
+        self._f = f
+        s = sum(w * fi for w, fi in zip(self._w, f, strict=True))
+        self.served_by_activity = [x * s for x in role_demand]
         self.demanded_by_activity = role_demand
+
+    @property
+    def fulfilment(self) -> np.ndarray:
+        return np.array(self._f)
+
+    @fulfilment.setter
+    def fulfilment(self, value) -> None:
+        self._f = list(np.broadcast_to(value, (self.n,)).astype(float))
 
     @property
     def served(self) -> np.ndarray:
@@ -149,6 +176,7 @@ class OperationalStaff(RoleAgent):
         self.digital_skill = rng.beta(3, 4, n)
         self.acceptance = rng.uniform(0.3, 0.7, n)
         self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
+        self.mean_data_habit = float(self.data_habit.mean())
         self.training_received = np.zeros(n)
         self.training_hours = np.zeros(n)
         self.job_transformation = np.zeros(n)
@@ -209,26 +237,29 @@ class OperationalStaff(RoleAgent):
         """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
         hours = self.training_hours
         self.training_received += hours
-        self.digital_skill += 0.02 * hours * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
-        self.acceptance += (0.01 + 0.03 * hr_support) * (1.0 - self.acceptance) - 0.01 * self.job_transformation * (
-            1.0 - hr_support) * self.acceptance
+        self.digital_skill += (0.02 * hours) * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
+        # acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, written as one affine update
+        a, b = 0.01 + 0.03 * hr_support, 0.01 * (1.0 - hr_support)
+        self.acceptance *= (1.0 - a) - b * self.job_transformation
+        self.acceptance += a
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
         """Delivered tools change the job (the gardener now waters by phone)."""
-        target = tools_by_direction[self.direction]
-        self.job_transformation += 0.1 * (target - self.job_transformation)
+        self.job_transformation *= 0.9
+        self.job_transformation += (0.1 * tools_by_direction)[self.direction]
 
     def job_fit(self) -> np.ndarray:
         """Per direction: how far staff can do the transformed job (skill and acceptance vs change)."""
         ok = np.minimum(1.0, (0.3 + self.digital_skill) * (0.5 + 0.5 * self.acceptance))
-        need = self.job_transformation
-        fit = 1.0 - need * (1.0 - ok)
-        return np.bincount(self.direction, weights=fit, minlength=len(DIRECTIONS)) / self.direction_count
+        shortfall = self.job_transformation * (1.0 - ok)
+        return 1.0 - np.bincount(self.direction, weights=shortfall, minlength=len(DIRECTIONS)) / self.direction_count
 
     def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
         """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
-        h = self.data_habit
-        self.data_habit = h + 0.03 * (data_culture + 0.5 * transversality) * (1.0 - h) - 0.02 * silo_index * h
+        grow, decay = 0.03 * (data_culture + 0.5 * transversality), 0.02 * silo_index
+        self.data_habit *= 1.0 - grow - decay  # h <- h + grow (1 - h) - decay h
+        self.data_habit += grow
+        self.mean_data_habit = self.mean_data_habit * (1.0 - grow - decay) + grow  # the same affine map
 
 
 class Operators(RoleAgent):
@@ -258,7 +289,7 @@ class Residents(RoleAgent):
 
     role = "residents"
 
-    def __init__(self, model, n_permanent, n_seasonal, n_neighbourhoods, literacy_mean, trust_0):
+    def __init__(self, model, n_permanent, n_seasonal, n_neighbourhoods, literacy_mean, trust_0, n_councils=0):
         n = n_permanent + n_seasonal
         super().__init__(model, n)
         rng = model.rng
@@ -282,8 +313,10 @@ class Residents(RoleAgent):
         self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
         self._cannot = 1.0 - self.can_use
         # most consultation now runs through digital channels (apps, platforms): 60% of opportunities need
-        # digital literacy, 40% are in person (assumption); likewise for information reaching residents
-        self.channel_access = 0.4 + 0.6 * self.can_use
+        # digital literacy; 40% are in person, where a co-construction body (neighbourhood council, thematic
+        # commission) covers the resident's neighbourhood (assumption); likewise for information reaching them
+        self.covered = self.neighbourhood < n_councils
+        self.channel_access = 0.4 * self.covered + 0.6 * self.can_use
         self.propensity = self.propensity * self.channel_access
         self.reach = float(self.channel_access.mean())
         # presence masks for the two seasons, and the derived weights used every month
@@ -374,4 +407,7 @@ class Residents(RoleAgent):
             return 0.0
         b_high = float(self.benefit @ self._high) / self._n_high
         b_low = float(self.benefit @ self._low) / self._n_low
-        return (b_high - b_low) / b_high if b_high > 1e-12 else 0.0
+        if b_high <= 1e-12:
+            return 0.0
+        gap = 1.0 - b_low / b_high
+        return 0.0 if abs(gap) < 1e-9 else gap  # equal shares up to rounding: no gap

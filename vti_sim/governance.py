@@ -50,7 +50,7 @@ def steering_demand(copil_per_year: float, working_groups: int) -> np.ndarray:
 
 
 def open_demand(p: dict, phase: int, n_partners: float, n_decisions: float, n_delivered: float,
-                setup: float) -> np.ndarray:
+                setup: float) -> tuple[float, float, float]:
     """Monthly open-governance hours asked of (elected, directors, staff-side incl. facilitators).
 
     ``setup`` (0-1) is how far the co-construction bodies are set up; bodies meet in proportion.
@@ -62,12 +62,12 @@ def open_demand(p: dict, phase: int, n_partners: float, n_decisions: float, n_de
     n_groups = n_partners + p["open_bodies"] * setup + (1.0 if p["participatory_share"] > 0 else 0.0)
     coordination = coordination_hours(n_groups, p["coordination_hours_per_channel"])
     b, c, k = BODY_HOURS * meetings, CONSULTATION_HOURS, COORDINATION_SPLIT
-    return np.array([
+    return (
         b * BODY_ATTENDEES[0] + consult * c[0] + coordination * k[0],
         b * BODY_ATTENDEES[1] + consult * c[1] + coordination * k[1] + 0.2 * co_eval,
         b * BODY_ATTENDEES[2] + meetings * BODY_PREPARATION + consult * c[2] + coordination * k[2] + info
         + 0.8 * co_eval,
-    ])
+    )
 
 
 def transversality(steering_hours_served: float) -> float:

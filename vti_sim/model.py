@@ -82,9 +82,11 @@ class VTIModel(mesa.Model):
         self.directors = Directors(self, p["n_directors"], p["routine_load_directors"], p["silo_index"])
         self.staff = OperationalStaff(self, p["n_staff"], p["routine_load_staff"], p["data_culture"])
         self.operators = Operators(self, p["n_operators"], p["operator_alignment"])
-        self.residents = Residents(self, n_res, n_seasonal, p["n_neighbourhoods"], p["literacy_mean"], p["trust_0"])
+        self.residents = Residents(self, n_res, n_seasonal, p["n_neighbourhoods"], p["literacy_mean"], p["trust_0"],
+                                   n_councils=p["open_bodies"] if p["openness_start"] != "never" else 0)
         self.portfolio = Portfolio(p["portfolio"], p["outsourcing_share"], p["let_do_share"], p["n_operators"],
                                    self.rng)
+        self.portfolio.contract_with(self.operators)
         self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0)
         # territory state
         self.maturity = p["foundation_maturity_0"]
@@ -110,22 +112,24 @@ class VTIModel(mesa.Model):
         pf = self.portfolio
         self._inv_prox_mag = 1.0 / max(float(pf.proximity_magnitude.sum()), 1e-9)
         self._inv_total_mag = 1.0 / float(pf.magnitude.sum())
+        self._coverage = min(1.0, p["open_bodies"] / p["n_neighbourhoods"])
         tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
         self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
-        self._steering = gov.steering_demand(p["copil_per_year"], p["working_groups"])
+        self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"]).tolist())
         self._fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
         self._training_each = p["training_hours_per_year"] / 12.0
         self._directors_training = 4.0 * p["hr_support"] * self.directors.n  # change-management support
         self._contract_skill = self.directors.contract_management()
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
         self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
-        self._eval_f = (ITEM_PHASE == EVALUATION).astype(float)
-        self._not_eval_f = 1.0 - self._eval_f
+        in_eval = (ITEM_PHASE == EVALUATION)[:, None]
+        self._split_by_eval = np.hstack([ITEM_SPLIT * ~in_eval, ITEM_SPLIT * in_eval])  # (items, 2 x roles)
+        self._zero_dirs = np.zeros(len(DIRECTIONS))
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._use = np.ones(pf.n)
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
-        self._zeros3 = np.zeros(3)
         self._scalar_index = np.array([INDEX[c] for c in _SCALARS])
+        self._on_state_change()
         self._zero_ops = np.zeros(self.operators.n)
         self.ledger = Ledger(self.months)
         self.row = self.ledger.data[0]
@@ -173,49 +177,52 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 2. time: demand and rationing
     def allocate_time(self) -> None:
+        """Bodies and work ask each role for hours; each person is rationed proportionally (ODD §7.2).
+
+        Roles x activities is a 3 x 5 table, so it is handled as plain floats (cheaper than numpy calls).
+        """
         p, pf, policy = self.p, self.portfolio, self.policy
         self.workable = workable = policy.workable(self.open_active)
-        item_hours = ITEM_HOURS * workable
-        items_delivery = (item_hours * self._not_eval_f) @ ITEM_SPLIT
-        items_eval = (item_hours * self._eval_f) @ ITEM_SPLIT
-        steering = self._steering
+        # item hours by role, split into delivery work (launch-implementation) and evaluation work
+        ie, id_, is_, ve, vd, vs = ((ITEM_HOURS * workable) @ self._split_by_eval).tolist()
+        st_e, st_d, st_s = self._steering
         under = pf.state == 1
-        n_delivered = float(np.count_nonzero(pf.state >= 2))
+        n_under = int(np.count_nonzero(under))
+        n_delivered = self.n_delivered
         if self.open_active:
-            n_decisions = float(np.count_nonzero(workable)) + np.count_nonzero(under) / 6.0
-            open_ = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
-                                    float(policy.progress[OPEN_BODIES]))
+            n_decisions = float(np.count_nonzero(workable)) + n_under / 6.0
+            op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
+                                               float(policy.progress[OPEN_BODIES]))
         else:
-            open_ = self._zeros3
-        self.fac_served = min(float(open_[2]), self._fac_capacity)
+            op_e = op_d = op_s = 0.0
+        self.fac_served = fac = min(op_s, self._fac_capacity)
         # actions under way: staff work by direction; directors supervise programmes and contracts
-        monthly = under * pf.monthly_effort
-        staff_actions = np.bincount(pf.direction, weights=monthly * pf.staff_share, minlength=len(DIRECTIONS))
-        dirs_actions = float(monthly @ pf.director_share)
+        if n_under:
+            monthly = under * pf.monthly_effort
+            staff_actions = np.bincount(pf.direction, weights=monthly * pf.staff_share, minlength=len(DIRECTIONS))
+            dirs_actions = float(monthly @ pf.director_share)
+        else:
+            staff_actions, dirs_actions = self._zero_dirs, 0.0
         monitoring = 2.0 * n_delivered
         el, di, st = self.elected, self.directors, self.staff
-        demand = np.array([
-            [steering[0], open_[0], items_delivery[0], items_eval[0], 0.0],
-            [steering[1], open_[1], items_delivery[1] + dirs_actions, items_eval[1] + 0.2 * monitoring,
-             self._directors_training],
-            [steering[2], open_[2] - self.fac_served, items_delivery[2], items_eval[2] + 0.8 * monitoring, 0.0]])
-        el.allocate_time(demand[0])
-        di.allocate_time(demand[1])
-        st.allocate_time(demand[2], staff_actions, self._training_each)
-        served_by = np.array([el.served_by_activity, di.served_by_activity, st.served_by_activity])
-        demanded_by = np.array([demand[0], demand[1], st.demanded_by_activity])
-        self.hours = served_by
-        self.demand_total = demanded_by.sum(axis=1)
+        el.allocate_time([st_e, op_e, ie, ve, 0.0])
+        di.allocate_time([st_d, op_d, id_ + dirs_actions, vd + 0.2 * monitoring, self._directors_training])
+        st.allocate_time(np.array([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0]), staff_actions,
+                         self._training_each)
+        se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity.tolist()
+        de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity.tolist()
+        self.hours = (se, sd, ss)
+        self.demand_total = (sum(de), sum(dd), sum(ds))
+        self.served_total = (sum(se), sum(sd), sum(ss))
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
-        dem = demanded_by[:, col]
-        self.item_fulfilment = np.where(dem > 0, served_by[:, col] / np.maximum(dem, 1e-12), 1.0)
-        self.transversality = gov.transversality(float(served_by[:, STEERING].sum()))
-        open_demanded = float(open_.sum())
-        self.open_hours = float(served_by[:, OPEN].sum()) + self.fac_served
+        self.item_fulfilment = np.array([x[col] / y[col] if y[col] > 0 else 1.0
+                                         for x, y in ((se, de), (sd, dd), (ss, ds))])
+        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
+        open_demanded = op_e + op_d + op_s
+        self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
         self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
         self.staff_dir_fulfilment = st.direction_fulfilment
-        d_dem = demanded_by[1, DELIVERY]
-        self.directors_delivery = float(served_by[1, DELIVERY] / d_dem) if d_dem > 0 else 1.0
+        self.directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
 
     # ---------------------------------------------------------------- 3. the policy cycle
     def advance_policy(self, month: int) -> bool:
@@ -268,6 +275,7 @@ class VTIModel(mesa.Model):
             if n_new:
                 pf.state[newly] = 2
                 pf.delivered_month[newly] = month
+                self._on_state_change()
         else:
             self.operators.work(self._zero_ops, self.factor)
             wanted, n_new = 0.0, 0
@@ -281,22 +289,33 @@ class VTIModel(mesa.Model):
         self.recent_deliveries = 0.9 * self.recent_deliveries + n_new
         if self.evaluation_closed:
             pf.state[pf.state == 2] = 3  # evaluated: the cycle's learning re-orients them
+            self._on_state_change()
         m0 = p["foundation_maturity_0"]
         self.maturity = max(self.maturity, m0 + (1.0 - m0) * 0.9 * pf.foundation_progress())
 
+    def _on_state_change(self) -> None:
+        """Derived portfolio quantities that change only when an action is delivered or evaluated."""
+        pf = self.portfolio
+        delivered = pf.state >= 2
+        self.delivered = delivered
+        self.n_delivered = int(np.count_nonzero(delivered))
+        self.n_evaluated = int(np.count_nonzero(pf.state == 3))
+        self.tools_delivered = np.bincount(pf.direction, weights=pf.tool_magnitude * delivered,
+                                           minlength=len(DIRECTIONS)) * self._inv_tool_mag
+        self.evaluated_boost = np.where(pf.state == 3, 1.0 + 0.3 * self.policy.learning, 1.0)
+        self.risk_exposure = tuple(float(x) for x in delivered @ pf.risk_matrix)
+
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
-        p, pf, staff = self.p, self.portfolio, self.staff
+        p, _pf, staff = self.p, self.portfolio, self.staff
         staff.train(p["hr_support"])
-        delivered_tools = np.bincount(pf.direction, weights=pf.tool_magnitude * (pf.state >= 2),
-                                      minlength=len(DIRECTIONS))
-        staff.transform_jobs(delivered_tools * self._inv_tool_mag)
+        staff.transform_jobs(self.tools_delivered)
         staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
         self.job_fit = staff.job_fit()
         self.acceptance = float(staff.acceptance.sum()) / staff.n
         self.skill = float(staff.digital_skill.sum()) / staff.n
-        self.habit = float(staff.data_habit.sum()) / staff.n
+        self.habit = staff.mean_data_habit
 
     # ---------------------------------------------------------------- 6. open data: published, then ageing
     def maintain_open_data(self) -> None:
@@ -309,7 +328,7 @@ class VTIModel(mesa.Model):
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
         p, pf, policy = self.p, self.portfolio, self.policy
-        self.delivered = delivered = pf.state >= 2
+        delivered = self.delivered
         self.access = float(pf.proximity_magnitude @ delivered) * self._inv_prox_mag * self.service_level
         self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
         if self.open_active:
@@ -318,7 +337,8 @@ class VTIModel(mesa.Model):
             if policy.phase == EVALUATION:
                 reach += p["co_evaluation"]
             opportunity = self.f_open * setup * (1.0 - math.exp(-reach))
-            self.mediation = self.f_open * min(1.0, p["open_bodies"] / 3.0) * (0.3 + 0.7 * self.principles)
+            # digital mediation where bodies cover neighbourhoods (seed 002 §3.5 'réseau de solidarité numérique')
+            self.mediation = self.f_open * self._coverage * (0.3 + 0.7 * self.principles)
         else:
             opportunity, self.mediation = 0.0, 0.0
         self.participation = self.residents.participate(opportunity)
@@ -333,12 +353,12 @@ class VTIModel(mesa.Model):
         # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
         # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
         data_ready = 0.7 + 0.3 * self.maturity * (0.3 + 0.7 * self.habit)
-        use[pf.is_infra] = self.job_fit[pf.direction[pf.is_infra]] * data_ready
-        use[pf.is_decision] = platform
-        use[pf.is_proximity] = self.mean_use
+        use[pf.infra_index] = self.job_fit[pf.infra_direction] * data_ready
+        use[pf.decision_index] = platform
+        use[pf.proximity_index] = self.mean_use
         fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
-        learning = 1.0 + 0.3 * self.policy.learning
-        factor = delivered * use * ((fit * self.service_level) * np.where(pf.state == 3, learning, 1.0))
+        factor = delivered * use * self.evaluated_boost
+        factor *= fit * self.service_level
         gen = factor @ pf.potential
         realised = factor * pf.magnitude
         pf.value_created += realised
@@ -367,13 +387,12 @@ class VTIModel(mesa.Model):
         self.generators = gen
         created = to_types(gen)
         # destruction, by source
-        live = factor > 0
+        exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
         protection = 0.5 * self.principles
-        excluded = res.excluded_share(self.mediation)
         destroyed = self._destroyed
-        destroyed[0] = float(pf.exclusion_risk @ live) * self.access * excluded * 3.0
-        destroyed[1] = float(pf.privacy_risk @ live) * (1.0 - 0.7 * self.maturity) * (1.0 - protection)
-        destroyed[2] = float(pf.footprint_risk @ live) * (1.0 - protection)
+        destroyed[0] = exclusion * self.access * res.excluded_share(self.mediation) * 3.0
+        destroyed[1] = privacy * (1.0 - 0.7 * self.maturity) * (1.0 - protection)
+        destroyed[2] = footprint * (1.0 - protection)
         destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
         destroyed[4] = 12.0 * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
@@ -420,9 +439,9 @@ class VTIModel(mesa.Model):
         r[_DESTROYED] = self.destroyed
         r[_NET] = self.created - self.destroyed
         r[_SOURCES] = self.destroyed_by_source
-        r[_HOURS] = self.hours.ravel()
+        r[_HOURS] = self.hours[0] + self.hours[1] + self.hours[2]
         r[_DEMAND] = self.demand_total
-        r[_UNMET] = self.demand_total - self.hours.sum(axis=1)
+        r[_UNMET] = [d - s for d, s in zip(self.demand_total, self.served_total, strict=True)]
         state = pf.state
         ops_demanded, ops_served = float(ops.demanded.sum()), float(ops.served.sum())
         r[self._scalar_index] = (
@@ -437,7 +456,7 @@ class VTIModel(mesa.Model):
             self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
             self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()),
             self.skill,
-            np.count_nonzero(state == 1), np.count_nonzero(state >= 2), np.count_nonzero(state == 3),
+            np.count_nonzero(state == 1), self.n_delivered, self.n_evaluated,
             self.executive_changed,
         )
         self.ledger.n = month + 1

@@ -39,26 +39,16 @@ def months_to_evaluation(result) -> float:
     return float(result.summary["months"] + 1 if m is None else m)
 
 
-def forced_phasing(result) -> float:
-    """How much less of the planned open governance is served early (months 3-24) than later (48 on).
-
-    0 means openness is served as planned from the start; a positive value means the realised trajectory
-    is proactive first, open later, whatever was intended.
-    """
-    f = result.timeseries["open_fulfilment"].to_numpy()
-    return float(f[48:].mean() - f[3:24].mean())
-
-
 @dataclass(frozen=True)
 class Pattern:
     key: str
     statement: str
     source: str
     arm_a: dict[str, Any]  # the setting the proposition favours
-    arm_b: dict[str, Any] | None  # the comparison; None: arm A's metric is compared with zero
+    arm_b: dict[str, Any]  # the comparison
     metric: Callable
     higher_is_better: bool = True
-    sesoi: float = 0.02  # smallest effect of interest: relative to arm B's mean (absolute when arm B is None)
+    sesoi: float = 0.02  # smallest effect of interest, relative to arm B's mean at the default context
     failing_context: dict[str, Any] = field(default_factory=dict)
     failing_reason: str = ""
 
@@ -95,9 +85,10 @@ PATTERNS: dict[str, Pattern] = {p.key: p for p in (
             dict(openness_start="launch", information_sharing=0.1, participatory_share=0.0),
             _summary("pv_net_total"),
             failing_context=dict(literacy_mean=0.2, open_bodies=0, ecosystem_richness=0.0, foundation_maturity_0=0.0,
-                                 annual_budget_meur=1.0),
-            failing_reason="illectronisme with no in-person bodies, no partners and nothing delivered: digital "
-                           "information reaches few and consultations go unanswered"),
+                                 annual_budget_meur=1.0, data_culture=0.0, silo_index=1.0),
+            failing_reason="illectronisme, no in-person bodies, no partners, nothing delivered, and published data "
+                           "that nobody updates (stale in two months, seed 002 §3.2): information and consultation "
+                           "reach few and backfire"),
     Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: opening "
                   "from launch does not pay before the foundation is in place.",
             "seed 004 result 5; seed 002 §3.6 ('déployons d'abord la structure')",
@@ -135,12 +126,12 @@ class PatternResult:
         return float(np.nanmean(self.diff))
 
     sesoi: float = 0.02
-    one_arm: bool = False
+    scale: float = float("nan")  # |arm B| mean at the default context: the size of the phenomenon
 
     @property
     def relative_effect(self) -> float:
-        base = float(np.nanmean(np.abs(self.b)))
-        return self.effect / base if base > 0 else float("nan")
+        """Effect relative to the phenomenon's scale at the default context (a fixed, absolute yardstick)."""
+        return self.effect / self.scale if self.scale > 0 else float("nan")
 
     @property
     def cohens_dz(self) -> float:
@@ -156,10 +147,9 @@ class PatternResult:
 
     @property
     def holds(self) -> bool:
-        """The predicted direction: 95% interval of the paired effect above zero, and an effect at least the
-        smallest effect of interest (relative to arm B, or absolute for one-arm patterns)."""
-        size = self.effect if self.one_arm else self.relative_effect
-        return self.ci()[0] > 0 and size >= self.sesoi
+        """The predicted direction: 95% interval of the paired effect above zero, and an effect of at least the
+        smallest effect of interest (``sesoi`` times the phenomenon's scale at the default context)."""
+        return self.ci()[0] > 0 and self.relative_effect >= self.sesoi
 
 
 def evaluate(key: str, *, context: dict[str, Any] | None = None, failing: bool = False, replicates: int = 5,
@@ -172,9 +162,13 @@ def evaluate(key: str, *, context: dict[str, Any] | None = None, failing: bool =
     for r in range(replicates):
         s = seed + r
         a.append(pat.metric(run(seed=s, months=months, overrides={**ctx, **pat.arm_a})))
-        b.append(0.0 if pat.arm_b is None else pat.metric(run(seed=s, months=months,
-                                                                overrides={**ctx, **pat.arm_b})))
-    return PatternResult(key, ctx, np.array(a), np.array(b), pat.higher_is_better, pat.sesoi, pat.arm_b is None)
+        b.append(pat.metric(run(seed=s, months=months, overrides={**ctx, **pat.arm_b})))
+    b = np.array(b)
+    scale = float(np.nanmean(np.abs(b)))
+    if ctx:  # the yardstick is the phenomenon's size at the default context
+        scale = float(np.nanmean([abs(pat.metric(run(seed=seed + r, months=months, overrides=pat.arm_b)))
+                                  for r in range(replicates)]))
+    return PatternResult(key, ctx, np.array(a), b, pat.higher_is_better, pat.sesoi, scale)
 
 
 def openness_curve(levels, *, context: dict[str, Any] | None = None, replicates: int = 3, months: int | None = None,

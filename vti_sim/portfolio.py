@@ -136,6 +136,10 @@ class Portfolio:
         self.is_decision = self.family == DECISION
         self.is_proximity = self.family == PROXIMITY
         self.outsourced = self.mode > 0
+        self.infra_index = np.flatnonzero(self.is_infra)
+        self.infra_direction = self.direction[self.is_infra]
+        self.decision_index = np.flatnonzero(self.is_decision)
+        self.proximity_index = np.flatnonzero(self.is_proximity)
         # hot-path constants: monthly efforts and who carries them, magnitudes by family, risks by kind
         self.monthly_effort = self.effort / self.duration
         self.operator_monthly = self.operator_effort / self.duration
@@ -147,7 +151,23 @@ class Portfolio:
         self.exclusion_risk = self.risks[:, 0] * self.is_proximity
         self.privacy_risk = self.risks[:, 1] * (1.0 + (self.mode == 2))  # let-do: less control over data
         self.footprint_risk = self.risks[:, 2]
+        self.risk_matrix = np.column_stack([self.exclusion_risk, self.privacy_risk, self.footprint_risk])
         self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
+
+    def contract_with(self, operators) -> None:
+        """Outsourced actions take on their operator's aims: value follows its alignment with public value
+        (make-do contracts steer it, let-do leaves it to the operator), and data risk follows how little it
+        shares (seed 003: the quality of contract steering with economic operators)."""
+        align = operators.alignment[self.operator]
+        share = operators.data_sharing[self.operator]
+        weight = np.select([self.mode == 1, self.mode == 2], [0.8 + 0.2 * align, 0.4 + 0.6 * align], 1.0)
+        self.potential = self.potential * weight[:, None]
+        self.magnitude = self.magnitude * weight
+        self.privacy_risk = self.privacy_risk * np.where(self.mode > 0, 1.5 - share, 1.0)
+        self.proximity_magnitude = self.magnitude * self.is_proximity
+        self.decision_magnitude = self.magnitude * self.is_decision
+        self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)
+        self.risk_matrix = np.column_stack([self.exclusion_risk, self.privacy_risk, self.footprint_risk])
 
     @property
     def n_missions(self) -> int:

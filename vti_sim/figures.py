@@ -1,0 +1,462 @@
+"""Figures of one or several runs (matplotlib, Agg backend).
+
+Every function takes ``results``: a RunResult-like object (``.timeseries``,
+``.missions``, ``.items``, ``.summary``), or a sequence of *scenarios*, each
+either one such object or a sequence of its replicates.  Several scenarios are
+overlaid in one colour each; with replicates a line is the median over
+replicates and the shaded band spans the 5th-95th percentiles (a 90% band).
+
+``save_all(results, outdir, labels)`` writes every figure as PNG and returns the paths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from .outputs import TIME_ROLES  # noqa: E402
+from .phases import PHASES  # noqa: E402
+from .time_budget import ACTIVITIES  # noqa: E402
+from .value import DESTRUCTION_SOURCES, VALUE_TYPES  # noqa: E402
+
+BAND = (0.05, 0.95)
+DPI = 110
+PHASE_COLOURS = dict(zip(PHASES, ("#8da0cb", "#66c2a5", "#fc8d62", "#e78ac3"), strict=True))
+ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974"), strict=True))
+METEO = {"sunny": ("☀", "#f2b705"), "cloudy": ("☁", "#8c8c8c"), "rainy": ("☂", "#3b75af"),
+         "stormy": ("⚡", "#7b2d8b")}
+CUM_PREFIXES = ("pv_created_", "pv_destroyed_", "destroyed_")
+
+
+def _colour(i: int) -> str:
+    return plt.get_cmap("tab10")(i % 10)
+
+
+@dataclass
+class Agg:
+    """One scenario's replicates reduced to median and band, by month."""
+
+    label: str
+    n: int
+    month: np.ndarray
+    med: pd.DataFrame
+    lo: pd.DataFrame
+    hi: pd.DataFrame
+    missions: pd.DataFrame
+    items: pd.DataFrame
+
+    def line(self, ax, col: str, colour, label: str | None = None, ls: str = "-", lw: float = 1.8) -> None:
+        ax.plot(self.month, self.med[col], color=colour, ls=ls, lw=lw, label=label)
+        if self.n > 1:
+            ax.fill_between(self.month, self.lo[col], self.hi[col], color=colour, alpha=0.18, lw=0)
+
+
+def _is_result(x: Any) -> bool:
+    return hasattr(x, "timeseries")
+
+
+def groups_of(results: Any) -> list[list[Any]]:
+    """Normalise the accepted input shapes to ``[[replicate, ...], ...]`` (one list per scenario)."""
+    if _is_result(results):
+        return [[results]]
+    out = []
+    for g in results:
+        out.append([g] if _is_result(g) else list(g))
+    if not out or any(not g for g in out):
+        raise ValueError("figures need at least one run per scenario")
+    return out
+
+
+def aggregate(results: Any, labels: Sequence[str] | None = None) -> list[Agg]:
+    """Median and 90% band per scenario (already-aggregated input is passed through)."""
+    if isinstance(results, list) and results and all(isinstance(a, Agg) for a in results):
+        return results
+    groups = groups_of(results)
+    labels = list(labels) if labels is not None else (
+        ["run"] if len(groups) == 1 else [f"run {i + 1}" for i in range(len(groups))])
+    return [_agg(g, lab) for g, lab in zip(groups, labels, strict=True)]
+
+
+def _agg(reps: list[Any], label: str) -> Agg:
+    frames = []
+    for r in reps:
+        ts = r.timeseries
+        num = ts.select_dtypes(include=["number", "bool"]).astype(float)
+        cum = {f"cum_{c}": num[c].cumsum() for c in num.columns if c.startswith(CUM_PREFIXES)}
+        frames.append(pd.concat([num, pd.DataFrame(cum)], axis=1))
+    stacked = pd.concat(frames, ignore_index=True)
+    by = stacked.groupby("month", sort=True)
+    med = by.median()
+    lo = by.quantile(BAND[0]) if len(reps) > 1 else med
+    hi = by.quantile(BAND[1]) if len(reps) > 1 else med
+    return Agg(label, len(reps), med.index.to_numpy(), med, lo, hi, _agg_missions(reps), _agg_items(reps))
+
+
+def _agg_missions(reps: list[Any]) -> pd.DataFrame:
+    frames = [r.missions for r in reps if getattr(r, "missions", None) is not None and len(r.missions)]
+    if not frames:
+        return pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True)
+    order = list(dict.fromkeys(df["mission"]))
+    g = df.groupby("mission", sort=False)
+    num = g[["actions", "budget_meur", "spent_meur", "means", "realisation", "delivered", "effects"]].median()
+    num["label"] = g["label"].first()
+    num["meteo"] = g["meteo"].agg(lambda s: s.mode().iloc[0])
+    return num.loc[order].reset_index()
+
+
+def _agg_items(reps: list[Any]) -> pd.DataFrame:
+    frames = [r.items for r in reps if getattr(r, "items", None) is not None and len(r.items)]
+    if not frames:
+        return pd.DataFrame()
+    base = frames[0][["item", "label", "phase"]].copy()
+    starts = np.array([f["start"].to_numpy(dtype=float) for f in frames])
+    ends = np.array([f["end"].to_numpy(dtype=float) for f in frames])
+    started = starts >= 0
+    finished = ends >= 0
+    with np.errstate(all="ignore"):
+        base["start"] = _masked_median(starts, started)
+        base["end"] = _masked_median(ends, finished)
+    base["started"] = started.mean(axis=0) >= 0.5
+    base["finished"] = finished.mean(axis=0) >= 0.5
+    return base
+
+
+def _masked_median(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    y = np.where(mask, x, np.nan)
+    out = np.full(x.shape[1], np.nan)
+    ok = mask.any(axis=0)
+    out[ok] = np.nanmedian(y[:, ok], axis=0)
+    return out
+
+
+def _short(text: str, n: int = 48) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip(" ,:") + "…"
+
+
+def _band_note(aggs: list[Agg]) -> str:
+    n = max(a.n for a in aggs)
+    return f" — median of {n} replicates, band 5–95%" if n > 1 else ""
+
+
+def _months_axis(ax, aggs: list[Agg], n_ticks: int = 13) -> None:
+    last = max(int(a.month[-1]) for a in aggs) if aggs else 12
+    ax.set_xlim(0, max(last, 1))
+    step = next((s for s in (1, 3, 6, 12, 24, 36, 48, 60, 120) if last / s <= n_ticks), 240)
+    ax.set_xticks(np.arange(0, last + 1, step))
+    ax.set_xlabel("month")
+    ax.grid(alpha=0.3)
+
+
+# --- figures ---------------------------------------------------------------------------------------------------
+
+
+def phase_timeline(results: Any, labels: Sequence[str] | None = None):
+    """Gantt of the policy cycle's work items, with the phase reached each month above it."""
+    aggs = aggregate(results, labels)
+    multi = len(aggs) > 1
+    items = aggs[0].items
+    n_items = len(items)
+    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(14, 3 + 0.38 * n_items), sharex=True,
+                                   gridspec_kw={"height_ratios": [1.2, max(n_items, 1) / 3]})
+    for k, a in enumerate(aggs):
+        ax0.step(a.month, a.med["phase"] + (k - (len(aggs) - 1) / 2) * 0.06, where="post", color=_colour(k),
+                 lw=2, label=a.label)
+    ax0.set_yticks(range(len(PHASES)), [p.capitalize() for p in PHASES])
+    ax0.set_ylim(-0.4, len(PHASES) - 0.6)
+    ax0.set_title("Phase of the policy cycle reached each month" + _band_note(aggs), fontsize=10, loc="left")
+    if multi:
+        ax0.legend(loc="lower right", fontsize=8, ncol=min(len(aggs), 4))
+    ax0.grid(alpha=0.3)
+
+    horizon = max(int(a.month[-1]) for a in aggs) + 1
+    h = 0.8 / len(aggs)
+    for k, a in enumerate(aggs):
+        for i, row in enumerate(a.items.itertuples(index=False)):
+            if not row.started or math.isnan(row.start):
+                continue
+            end = row.end if (row.finished and not math.isnan(row.end)) else horizon
+            y = i + (k - (len(aggs) - 1) / 2) * h
+            colour = _colour(k) if multi else PHASE_COLOURS.get(row.phase, "grey")
+            ax1.barh(y, max(end - row.start, 0.6), left=row.start, height=h * 0.9, color=colour,
+                     alpha=0.9 if row.finished else 0.45, hatch=None if row.finished else "//",
+                     edgecolor="black" if not row.finished else colour, lw=0.4)
+    ax1.set_yticks(range(n_items), [f"{_short(lab)}  [{ph}]" for lab, ph in zip(items["label"], items["phase"],
+                                                                               strict=True)], fontsize=8)
+    ax1.invert_yaxis()
+    _months_axis(ax1, aggs)
+    ax1.set_title("Work items: start to end (hatched = unfinished at the horizon; no bar = never started)",
+                  fontsize=10, loc="left")
+    handles = ([Patch(color=_colour(k), label=a.label) for k, a in enumerate(aggs)] if multi else
+               [Patch(color=PHASE_COLOURS[p], label=p) for p in PHASES])
+    handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="unfinished"))
+    ax1.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1))
+    fig.suptitle("Phase timeline", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def value_by_type(results: Any, labels: Sequence[str] | None = None):
+    """Cumulative public value created (solid) and destroyed (dashed) for the seven types, plus its sources."""
+    aggs = aggregate(results, labels)
+    fig, axes = plt.subplots(2, 4, figsize=(15, 7.5))
+    flat = axes.ravel()
+    for j, t in enumerate(VALUE_TYPES):
+        ax = flat[j]
+        for k, a in enumerate(aggs):
+            a.line(ax, f"cum_pv_created_{t}", _colour(k), a.label)
+            a.line(ax, f"cum_pv_destroyed_{t}", _colour(k), ls="--", lw=1.4)
+        ax.set_title(t.replace("_", " ").capitalize(), fontsize=10)
+        _months_axis(ax, aggs, n_ticks=6)
+        if j % 4 == 0:
+            ax.set_ylabel("cumulative value (model units)")
+    ax = flat[7]
+    width = 0.8 / len(aggs)
+    y = np.arange(len(DESTRUCTION_SOURCES))
+    for k, a in enumerate(aggs):
+        vals = [float(a.med[f"cum_destroyed_{s}"].iloc[-1]) for s in DESTRUCTION_SOURCES]
+        ax.barh(y + (k - (len(aggs) - 1) / 2) * width, vals, height=width * 0.9, color=_colour(k))
+    ax.set_yticks(y, [s.replace("_", " ") for s in DESTRUCTION_SOURCES], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("destroyed by the horizon (units)")
+    ax.set_title("Destruction by source", fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+    handles = [Line2D([], [], color=_colour(k), lw=2, label=a.label) for k, a in enumerate(aggs)]
+    handles += [Line2D([], [], color="black", lw=1.8, label="created"),
+                Line2D([], [], color="black", lw=1.4, ls="--", label="destroyed")]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=9, frameon=False)
+    fig.suptitle("Public value by type (Harrison et al. 2012): created vs destroyed" + _band_note(aggs),
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def time_use(results: Any, labels: Sequence[str] | None = None):
+    """Where the time goes: hours by role and activity, unmet demand, and facilitation staff hours."""
+    aggs = aggregate(results, labels)
+    multi = len(aggs) > 1
+    fig = plt.figure(figsize=(14, 11))
+    gs = fig.add_gridspec(4, 2, height_ratios=[1, 1, 1, 0.8], width_ratios=[1, 1.5])
+    cats = [*ACTIVITIES, "unmet"]
+    for r, role in enumerate(TIME_ROLES):
+        ax = fig.add_subplot(gs[r, 0])
+        width = 0.8 / len(aggs)
+        x = np.arange(len(cats))
+        for k, a in enumerate(aggs):
+            vals = [float(a.med[f"hours_{role}_{act}"].mean()) for act in ACTIVITIES]
+            vals.append(float(a.med[f"unmet_{role}"].mean()))
+            bars = ax.bar(x + (k - (len(aggs) - 1) / 2) * width, vals, width=width * 0.9,
+                          color=_colour(k) if multi else [*(ACTIVITY_COLOURS[c] for c in ACTIVITIES), "white"],
+                          edgecolor="black", lw=0.4, label=a.label)
+            bars[-1].set_hatch("xx")
+        ax.set_xticks(x, [c.replace("_", " ") for c in cats], fontsize=8, rotation=20)
+        ax.set_ylabel("hours/month (all people)")
+        ax.set_title(f"{role.capitalize()}: mean monthly hours by activity", fontsize=10, loc="left")
+        ax.grid(alpha=0.3, axis="y")
+        if multi and r == 0:
+            ax.legend(fontsize=8)
+
+        ax = fig.add_subplot(gs[r, 1])
+        if not multi:
+            a = aggs[0]
+            stack = [a.med[f"hours_{role}_{act}"].to_numpy() for act in ACTIVITIES]
+            ax.stackplot(a.month, stack, colors=[ACTIVITY_COLOURS[c] for c in ACTIVITIES],
+                         labels=[c.replace("_", " ") for c in ACTIVITIES], alpha=0.85)
+            used = np.sum(stack, axis=0)
+            ax.plot(a.month, used + a.med[f"unmet_{role}"].to_numpy(), color="black", ls=":", lw=1.5,
+                    label="demanded (used + unmet)")
+            ax.set_title(f"{role.capitalize()}: hours over time" + _band_note(aggs), fontsize=10, loc="left")
+            if r == 0:
+                ax.legend(fontsize=8, loc="upper left", ncol=3)
+        else:
+            for k, a in enumerate(aggs):
+                used = a.med[[f"hours_{role}_{act}" for act in ACTIVITIES]].sum(axis=1)
+                ax.plot(a.month, used, color=_colour(k), lw=1.8, label=f"{a.label}: used")
+                a.line(ax, f"unmet_{role}", _colour(k), f"{a.label}: unmet", ls=":")
+            ax.set_title(f"{role.capitalize()}: hours used (solid) and unmet demand (dotted)" + _band_note(aggs),
+                         fontsize=10, loc="left")
+            if r == 0:
+                ax.legend(fontsize=7, ncol=2)
+        ax.set_ylabel("hours/month")
+        _months_axis(ax, aggs, n_ticks=10)
+    ax = fig.add_subplot(gs[3, :])
+    for k, a in enumerate(aggs):
+        a.line(ax, "hours_facilitation_open_governance", _colour(k), a.label)
+    ax.set_title("Facilitation staff hours on open governance" + _band_note(aggs), fontsize=10, loc="left")
+    ax.set_ylabel("hours/month")
+    _months_axis(ax, aggs)
+    if multi:
+        ax.legend(fontsize=8)
+    fig.suptitle("Where the time goes (elected officials, directors, operational staff)", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def trust_participation(results: Any, labels: Sequence[str] | None = None):
+    """Residents' trust, participation and the inclusion gap over time."""
+    aggs = aggregate(results, labels)
+    panels = (("trust", "Trust in local institutions", "index 0–1"),
+              ("participation", "Participation", "share of residents taking part"),
+              ("inclusion_gap", "Inclusion gap", "value to others − value to low-literacy residents"))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    for ax, (col, title, unit) in zip(axes, panels, strict=True):
+        for k, a in enumerate(aggs):
+            a.line(ax, col, _colour(k), a.label)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        _months_axis(ax, aggs, n_ticks=8)
+        lo, hi = ax.get_ylim()
+        if hi - lo < 1e-9:  # a flat series (or float noise around it): show it as flat, not as magnified noise
+            mid = 0.0 if abs(lo) < 1e-9 else (lo + hi) / 2
+            ax.set_ylim(mid - 0.05, mid + 0.05)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Trust, participation and inclusion" + _band_note(aggs), fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+QUADRANTS = (  # (x, y, text): descriptive labels of the Carassus & Baldé (2020) proactivity x openness grid
+    (0.25, 0.25, "weak proactivity,\nweak openness"),
+    (0.75, 0.25, "proactive, closed\n(technocentric)"),
+    (0.25, 0.75, "open,\nweakly steered"),
+    (0.75, 0.75, "proactive and open\n(recommended)"),
+)
+
+
+def governance_grid(results: Any, labels: Sequence[str] | None = None):
+    """Trajectory on the proactivity x openness grid; dots every 12 months, ○ start, ■ end."""
+    aggs = aggregate(results, labels)
+    fig, ax = plt.subplots(figsize=(7.5, 7))
+    for x, y, text in QUADRANTS:
+        ax.text(x, y, text, ha="center", va="center", fontsize=10, color="0.55", style="italic")
+    ax.axhline(0.5, color="0.6", lw=1)
+    ax.axvline(0.5, color="0.6", lw=1)
+    for k, a in enumerate(aggs):
+        px, oy = a.med["proactivity"].to_numpy(), a.med["openness"].to_numpy()
+        c = _colour(k)
+        ax.plot(px, oy, color=c, lw=1.6, alpha=0.9, label=a.label)
+        yearly = np.arange(0, len(px), 12)
+        ax.plot(px[yearly], oy[yearly], "o", color=c, ms=4)
+        every = max(1, len(yearly) // 6)
+        for idx in yearly[every::every]:
+            ax.annotate(f"y{idx // 12}", (px[idx], oy[idx]), fontsize=7, color=c, xytext=(3, 3),
+                        textcoords="offset points")
+        ax.plot(px[0], oy[0], "o", mfc="white", mec=c, ms=9, mew=2)
+        ax.plot(px[-1], oy[-1], "s", color=c, ms=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("proactivity (0–1): leaders' engagement, internal steering bodies")
+    ax.set_ylabel("openness (0–1): co-construction, information sharing, participation")
+    ax.grid(alpha=0.2)
+    handles = [Line2D([], [], color=_colour(k), lw=2, label=a.label) for k, a in enumerate(aggs)]
+    handles += [Line2D([], [], ls="", marker="o", mfc="white", mec="black", label="start"),
+                Line2D([], [], ls="", marker="s", color="black", label="end"),
+                Line2D([], [], ls="", marker="o", ms=4, color="black", label="each year (y1, y2 …)")]
+    ax.legend(handles=handles, fontsize=8, loc="upper left")
+    ax.set_title("Governance trajectory on the proactivity × openness grid\n(Carassus & Baldé 2020)"
+                 + _band_note(aggs).replace(", band 5–95%", ""), fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def mission_dashboard(results: Any, labels: Sequence[str] | None = None):
+    """Per-mission dashboard after the Angers steering tool: means, realisations, effects and météo."""
+    aggs = [a for a in aggregate(results, labels) if len(a.missions)]
+    if not aggs:
+        fig, ax = plt.subplots(figsize=(6, 2))
+        ax.text(0.5, 0.5, "no missions", ha="center")
+        ax.axis("off")
+        return fig
+    sizes = [len(a.missions) for a in aggs]
+    fig = plt.figure(figsize=(16, 1.3 + 0.5 * sum(sizes) + 0.9 * len(aggs)))
+    gs = fig.add_gridspec(len(aggs), 5, height_ratios=sizes, width_ratios=[1.4, 1, 1.2, 1.1, 0.7],
+                          hspace=0.55, wspace=0.08)
+    for k, a in enumerate(aggs):
+        m = a.missions
+        y = np.arange(len(m))
+        axes = [fig.add_subplot(gs[k, j]) for j in range(5)]
+        for ax in axes[1:]:
+            ax.sharey(axes[0])
+        ax = axes[0]
+        ax.barh(y, m["budget_meur"], color="0.8", label="budget")
+        ax.barh(y, m["spent_meur"], height=0.45, color=_colour(k), label="spent")
+        ax.set_yticks(y, [f"{lab}  ({int(n)} actions)" for lab, n in zip(m["label"], m["actions"], strict=True)],
+                      fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel("M€", fontsize=8)
+        ax.legend(fontsize=7, loc="best")
+        ax = axes[1]
+        ax.barh(y, 100 * m["means"], color=_colour(k))
+        ax.set_xlim(0, 105)
+        ax.set_xlabel("% of budget spent", fontsize=8)
+        ax = axes[2]
+        ax.barh(y, 100 * m["realisation"], color=_colour(k), alpha=0.8)
+        for yi, (d, n, rr) in enumerate(zip(m["delivered"], m["actions"], m["realisation"], strict=True)):
+            ax.text(min(100 * rr, 100) + 2, yi, f"{int(d)}/{int(n)} delivered", va="center", fontsize=7)
+        ax.set_xlim(0, 140)
+        ax.set_xlabel("% mean progress of actions", fontsize=8)
+        ax = axes[3]
+        ax.barh(y, m["effects"], color=_colour(k), alpha=0.7)
+        ax.set_xlabel("value created (model units)", fontsize=8)
+        ax = axes[4]
+        for yi, w in enumerate(m["meteo"]):
+            sym, col = METEO.get(w, ("?", "black"))
+            ax.text(0.25, yi, sym, ha="center", va="center", fontsize=17, color=col)
+            ax.text(0.5, yi, w, ha="left", va="center", fontsize=9)
+        ax.set_xlim(0, 1.2)
+        ax.set_xticks([])
+        ax.tick_params(left=False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        for ax in axes[1:]:
+            ax.tick_params(labelleft=False, labelsize=7)
+            ax.grid(alpha=0.3, axis="x")
+        axes[0].tick_params(axis="x", labelsize=7)
+        titles = ("Moyens – budget & spent", "Moyens – execution", "Réalisations", "Effets – value created",
+                  "Météo")
+        for ax, t in zip(axes, titles, strict=True):
+            ax.set_title(t, fontsize=9)
+        axes[0].annotate(a.label + (f"  (median of {a.n} replicates)" if a.n > 1 else ""), (0, 1),
+                         xycoords="axes fraction", xytext=(-150, 22), textcoords="offset points",
+                         fontsize=10, fontweight="bold", color=_colour(k))
+    fig.suptitle("Mission dashboard (after the Angers steering tool): means, realisations, effects, météo",
+                 fontweight="bold")
+    fig.subplots_adjust(left=0.2, right=0.98, top=1 - 0.9 / fig.get_figheight(), bottom=0.5 / fig.get_figheight())
+    return fig
+
+
+FIGURES = {"phase_timeline": phase_timeline, "value_by_type": value_by_type, "time_use": time_use,
+           "trust_participation": trust_participation, "governance_grid": governance_grid,
+           "mission_dashboard": mission_dashboard}
+
+
+def save_all(results: Any, outdir: str | Path, labels: Sequence[str] | None = None) -> list[Path]:
+    """Write every figure to ``outdir/<name>.png``; return the paths."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    aggs = aggregate(results, labels)  # once for all figures
+    paths = []
+    for name, fn in FIGURES.items():
+        fig = fn(aggs)
+        path = outdir / f"{name}.png"
+        fig.savefig(path, dpi=DPI)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+__all__ = ["FIGURES", "aggregate", "governance_grid", "mission_dashboard", "phase_timeline", "save_all",
+           "time_use", "trust_participation", "value_by_type"]

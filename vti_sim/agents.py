@@ -28,9 +28,6 @@ class RoleAgent(mesa.Agent):
     def __init__(self, model: mesa.Model, n: int):
         super().__init__(model)
         self.n = n
-        self.served = np.zeros((n, N_ACTIVITIES))
-        self.demanded = np.zeros((n, N_ACTIVITIES))
-        self.capacity = np.zeros(n)
         self.served_by_activity = np.zeros(N_ACTIVITIES)
         self.demanded_by_activity = np.zeros(N_ACTIVITIES)
 
@@ -52,7 +49,8 @@ class _Leaders(RoleAgent):
         self.involvement = involvement / involvement.sum()
         self._w = self.involvement.tolist()
         self.commitment = commitment
-        self.fulfilment = np.ones(n)
+        self._f = [1.0] * n
+        self._capacity = [0.0] * n
         self._d = [0.0] * N_ACTIVITIES
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
@@ -71,10 +69,6 @@ class _Leaders(RoleAgent):
     def capacity(self) -> np.ndarray:
         return np.array(self._capacity)
 
-    @capacity.setter
-    def capacity(self, value) -> None:
-        self._capacity = list(np.broadcast_to(value, (self.n,)).astype(float))
-
     def allocate_time(self, role_demand: list[float]) -> None:
         """Each person is asked ``involvement_i * role_demand``; proportional rationing then reduces to
         one fulfilment factor per person, so the role's served hours are ``role_demand * sum_i w_i f_i``."""
@@ -90,26 +84,14 @@ class _Leaders(RoleAgent):
     def fulfilment(self) -> np.ndarray:
         return np.array(self._f)
 
-    @fulfilment.setter
-    def fulfilment(self, value) -> None:
-        self._f = list(np.broadcast_to(value, (self.n,)).astype(float))
-
     @property
     def served(self) -> np.ndarray:
         """Per person (n, activities): for inspection and invariant tests, not used on the hot path."""
         return np.outer(self.involvement * self.fulfilment, self._d)
 
-    @served.setter
-    def served(self, value) -> None:
-        pass
-
     @property
     def demanded(self) -> np.ndarray:
         return np.outer(self.involvement, self._d)
-
-    @demanded.setter
-    def demanded(self, value) -> None:
-        pass
 
 
 class ElectedOfficials(_Leaders):
@@ -154,6 +136,14 @@ class Directors(_Leaders):
     def follow(self, elected_commitment: np.ndarray) -> None:
         """Administrative commitment follows the political lead, slowly."""
         self.commitment += 0.05 * (elected_commitment.mean() - self.commitment)
+
+    def change_management(self) -> float:
+        """Skill in managing organisational change, weighted by involvement (seed 003 'accompagnement')."""
+        return float(self.change_skill @ self.involvement)
+
+    def silo_friction(self) -> float:
+        """How siloed the directorate works, 0-1: one minus its involvement-weighted transversality."""
+        return 1.0 - float(self.transversality @ self.involvement)
 
     def contract_management(self) -> float:
         """Quality of contract steering with operators, weighted by involvement."""
@@ -221,25 +211,17 @@ class OperationalStaff(RoleAgent):
         d[:, TRAINING] = self._training
         return d
 
-    @demanded.setter
-    def demanded(self, value) -> None:
-        pass
-
     @property
     def served(self) -> np.ndarray:
         return self.demanded * self.fulfilment[:, None]
 
-    @served.setter
-    def served(self, value) -> None:
-        pass
-
-    def train(self, hr_support: float) -> None:
+    def train(self, hr_support: float, change_management: float = 0.5) -> None:
         """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
         hours = self.training_hours
         self.training_received += hours
         self.digital_skill += (0.02 * hours) * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
         # acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, written as one affine update
-        a, b = 0.01 + 0.03 * hr_support, 0.01 * (1.0 - hr_support)
+        a, b = 0.01 + 0.03 * hr_support * (0.5 + change_management), 0.01 * (1.0 - hr_support)
         self.acceptance *= (1.0 - a) - b * self.job_transformation
         self.acceptance += a
 
@@ -271,6 +253,9 @@ class Operators(RoleAgent):
         super().__init__(model, n)
         rng = model.rng
         self.capacity_hours = rng.uniform(300.0, 1500.0, n)  # hours/month they can put on the territory
+        self.capacity = self.capacity_hours.copy()
+        self.served = np.zeros((n, 1))
+        self.demanded = np.zeros((n, 1))
         self.reliability = rng.beta(8, 2, n)
         self.alignment = np.clip(alignment + rng.normal(0.0, 0.15, n), 0.0, 1.0)
         self.data_sharing = np.clip(self.alignment * rng.uniform(0.5, 1.0, n), 0.0, 1.0)
@@ -305,6 +290,7 @@ class Residents(RoleAgent):
         self.has_seasonal = n_seasonal > 0
         self.trust_term = 0.3 + 0.7 * self.trust  # how trust scales willingness to participate and use services
         self._nobody = np.zeros(n, bool)
+        self._nobody.setflags(write=False)
         self.participated_any = False
         self._x = np.zeros(n)
         self.digital_use = np.zeros(n)

@@ -20,7 +20,7 @@ from .plateau import detect_plateau
 from .registry import resolve
 from .value import DESTRUCTION_SOURCES, VALUE_TYPES
 
-_HOURS = slice(INDEX["hours_elected_steering"], INDEX["hours_staff_training"] + 1)
+_STAFF_HOURS = slice(INDEX["hours_staff_steering"], INDEX["hours_staff_training"] + 1)
 PLATEAU_MIN_UNMET = 0.05  # a plateau counts only while time is binding: >=5% of demanded hours unmet
 
 
@@ -83,7 +83,7 @@ def summarise(model: VTIModel) -> dict[str, Any]:
     total_net = float(sum(net.values()))
     first = model.policy.first_month
     plateau = plateau_of(col)
-    hours = float(data[:, _HOURS].sum())
+    hours = float(data[:, _STAFF_HOURS].sum())
     spent = float(col["budget_spent"].sum())
     last_year = slice(max(len(data) - 12, 0), len(data))
     open_idx = np.flatnonzero(col["open_active"])

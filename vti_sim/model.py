@@ -46,6 +46,7 @@ from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, destruction_to_
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
+LEADER_REFERENCE = 60.0  # leaders' VTI hours/month at which their engagement index reaches 63% (assumption)
 OPERATING_RATE = 0.004  # monthly operating cost of a delivered action, share of its cost (~5%/year; assumption)
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
 _PROGRESS = slice_of("progress_", ITEM_KEYS)
@@ -120,6 +121,8 @@ class VTIModel(mesa.Model):
         self._training_each = p["training_hours_per_year"] / 12.0
         self._directors_training = 4.0 * p["hr_support"] * self.directors.n  # change-management support
         self._contract_skill = self.directors.contract_management()
+        self._change_management = self.directors.change_management()
+        self._silo = self.directors.silo_friction()  # the directorate's silo friction (mean ~ silo_index)
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
         self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
         in_eval = (ITEM_PHASE == EVALUATION)[:, None]
@@ -147,8 +150,8 @@ class VTIModel(mesa.Model):
         self.row = self.ledger.data[month]
         self.begin_month(month)
         self.allocate_time()
-        phase_done = self.advance_policy(month)
-        self.deliver_actions(month, phase_done)
+        self.advance_policy(month)
+        self.deliver_actions(month)
         self.develop_staff()
         self.maintain_open_data()
         self.engage_residents()
@@ -166,8 +169,7 @@ class VTIModel(mesa.Model):
         if month and month % 12 == 0:
             self.budget_year = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
             self.spent_year = self.invested_year = 0.0
-        if month % 12 == 0:
-            self.allotted_total += self.budget_year
+        self.allotted_total += self.budget_year / 12.0
         self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"],
                                               self.open_active)
         self.elected.set_capacity(p["leader_time_share"], self.factor)
@@ -218,6 +220,9 @@ class VTIModel(mesa.Model):
         self.item_fulfilment = np.array([x[col] / y[col] if y[col] > 0 else 1.0
                                          for x, y in ((se, de), (sd, dd), (ss, ds))])
         self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
+        # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
+        engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1]) / LEADER_REFERENCE)
+        self.proactivity = 0.5 * engaged + 0.5 * self.transversality
         open_demanded = op_e + op_d + op_s
         self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
         self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
@@ -228,13 +233,13 @@ class VTIModel(mesa.Model):
     def advance_policy(self, month: int) -> bool:
         p, policy = self.p, self.policy
         t = self.transversality
-        silo_drag = 1.0 - 0.6 * p["silo_index"] * (1.0 - t)  # R1: steering lowers silo friction
+        silo_drag = 1.0 - 0.6 * self._silo * (1.0 - t)  # R1: steering lowers silo friction
         base = (0.4 + 0.6 * p["innovation_capacity"]) * silo_drag * (1.0 + 0.3 * policy.learning)
         self.productivity = base
         productivity = self._item_productivity
         productivity.fill(base)
         productivity[ORGANISATIONAL] *= 0.4 + 0.6 * self.acceptance  # R3: change needs acceptance
-        coherence = 1.0 - p["silo_index"] * (1.0 - t)
+        coherence = 1.0 - self._silo * (1.0 - t)
         if self.open_active:
             voice = min(1.0, 10.0 * self.participation)
             fit = 0.3 + 0.7 * self.f_open * (0.5 * voice + 0.5 * p["participatory_share"])
@@ -248,10 +253,10 @@ class VTIModel(mesa.Model):
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
-    def deliver_actions(self, month: int, phase_done: bool) -> None:
+    def deliver_actions(self, month: int) -> None:
         p, pf = self.p, self.portfolio
         if self.policy.first_month[IMPLEMENTATION] >= 0:
-            pf.start_due(self.policy.implementation_months)
+            pf.start_due(self.policy.implementation_months, month)
         under = pf.state == 1
         if under.any():
             gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
@@ -308,7 +313,7 @@ class VTIModel(mesa.Model):
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
         p, _pf, staff = self.p, self.portfolio, self.staff
-        staff.train(p["hr_support"])
+        staff.train(p["hr_support"], self._change_management)
         staff.transform_jobs(self.tools_delivered)
         staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
@@ -453,7 +458,7 @@ class VTIModel(mesa.Model):
             self.budget_year, self.spent_month, self.spent_year,
             self.spent_total / self.allotted_total if self.allotted_total else 0.0,
             self.maturity, self.catalogue, self.freshness, self.habit,
-            self.transversality, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
+            self.proactivity, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
             self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()),
             self.skill,
             np.count_nonzero(state == 1), self.n_delivered, self.n_evaluated,

@@ -89,10 +89,11 @@ PATTERNS: dict[str, Pattern] = {p.key: p for p in (
             failing_reason="illectronisme, no in-person bodies, no partners, nothing delivered, and published data "
                            "that nobody updates (stale in two months, seed 002 §3.2): information and consultation "
                            "reach few and backfire"),
-    Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: opening "
-                  "from launch does not pay before the foundation is in place.",
+    Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: without "
+                  "dedicated resources, opening from launch pays less than opening once the foundation is in place.",
             "seed 004 result 5; seed 002 §3.6 ('déployons d'abord la structure')",
-            dict(OPEN_LEVERS, openness_start="structure_first"), dict(OPEN_LEVERS, openness_start="launch"),
+            dict(OPEN_LEVERS, openness_start="structure_first", facilitation_fte=0.0),
+            dict(OPEN_LEVERS, openness_start="launch", facilitation_fte=0.0),
             _summary("pv_net_total"),
             failing_context=dict(foundation_maturity_0=0.9, capacity_factor=20.0),
             failing_reason="a mature foundation and unconstrained time: nothing to wait for, so the order of "

@@ -124,6 +124,7 @@ class PolicyCycle:
         rate = (ITEM_SPLIT @ role_fulfilment) * productivity * _INV_MIN_MONTHS * workable
         before = self.progress
         after = np.minimum(1.0, before + rate)
+        after[after >= 1.0 - 1e-9] = 1.0  # k steps of 1/k must finish in k months despite rounding
         # progress-weighted running mean of the quality each item was produced with (0 where nothing done)
         self.quality = (self.quality * before + instant_quality * (after - before)) / np.maximum(after, 1e-12)
         self.progress = after
@@ -150,7 +151,7 @@ class PolicyCycle:
             self.phase += 1
         self.months_in_phase = 0
         if self.first_month[self.phase] < 0:
-            self.first_month[self.phase] = month + 1
+            self.first_month[self.phase] = month  # the month whose end-of-month record first shows it
 
     def planning_fit(self) -> float:
         """Fit of the plan with needs and uses: quality of the open-sensitive planning items done so far."""

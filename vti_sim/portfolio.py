@@ -173,13 +173,11 @@ class Portfolio:
     def n_missions(self) -> int:
         return len(self.missions)
 
-    def start_due(self, months_in_implementation: int) -> None:
+    def start_due(self, months_in_implementation: int, month: int) -> None:
         """Start actions whose term has come: short term at once, medium after 12 months, long after 24."""
         due = (self.state == 0) & (self.term * 12 <= months_in_implementation)
         self.state[due] = 1
-
-    def delivered_mask(self) -> np.ndarray:
-        return self.state >= 2
+        self.started_month[due] = month
 
     def foundation_progress(self) -> float:
         """Cost-weighted progress of foundation actions, 0-1."""

@@ -52,6 +52,35 @@ def params(format: str = typer.Option("table", "--format", help="table or json")
         typer.echo("  ".join(c.ljust(w) for c, w in zip(r[:6], widths, strict=False)) + "  " + r[6])
 
 
+@app.command()
+def patterns(replicates: int = typer.Option(8, "--replicates", "-r", min=2, help="paired replicates per arm"),
+             seed: int = typer.Option(0, "--seed", help="first replicate seed"),
+             as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table")) -> None:
+    """Test the thesis propositions R1-R6 at the default context and in their failing contexts.
+
+    Each line gives the paired effect (arm A - arm B, in the predicted direction), its size relative to the
+    phenomenon at the default context, the 95% interval, and whether the proposition holds.
+    """
+    from .patterns import PATTERNS, evaluate
+
+    rows = []
+    for key, pat in PATTERNS.items():
+        for failing in (False, True):
+            r = evaluate(key, failing=failing, replicates=replicates, seed=seed)
+            lo, hi = r.ci()
+            rows.append({"pattern": key, "context": "failing" if failing else "default", "metric": pat.metric.__name__,
+                         "effect": r.effect, "relative": r.relative_effect, "ci_low": lo, "ci_high": hi,
+                         "cohens_dz": r.cohens_dz, "holds": r.holds, "replicates": replicates})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    typer.echo(f"{'':4}{'context':9}{'metric':22}{'effect':>10}{'relative':>10}{'95% CI':>24}  holds")
+    for r in rows:
+        ci = f"[{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
+        typer.echo(f"{r['pattern']:4}{r['context']:9}{r['metric']:22}{r['effect']:10.3g}{r['relative']:10.2%}"
+                   f"{ci:>24}  {'yes' if r['holds'] else 'no'}")
+
+
 # --- run / compare commands (scenarios, issue 3) ---
 _RUN_EPILOG = """\b
 Examples:
@@ -188,7 +217,7 @@ def sweep_command(
     """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep."""
     from pathlib import Path
 
-    from . import sweep as sw
+    from .sweep import SweepError, load_experiment, sweep  # not `from . import sweep`: the package exports sweep()
 
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler: give one or the other")
@@ -197,9 +226,9 @@ def sweep_command(
     if not Path(experiment).is_file():
         fail(f"{experiment}: experiment file not found")
     try:
-        exp = sw.load_experiment(experiment)
-        result = sw.sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
-    except (registry.ParameterError, sw.SweepError) as e:
+        exp = load_experiment(experiment)
+        result = sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+    except (registry.ParameterError, SweepError) as e:
         fail(str(e))
     except OSError as e:
         if scheduler is not None:

@@ -137,7 +137,9 @@ class PatternResult:
     @property
     def cohens_dz(self) -> float:
         sd = float(np.nanstd(self.diff, ddof=1)) if len(self.diff) > 1 else 0.0
-        return self.effect / sd if sd > 0 else float("inf") * np.sign(self.effect)
+        if sd > 0:
+            return self.effect / sd
+        return 0.0 if self.effect == 0 else float(np.copysign(np.inf, self.effect))
 
     def ci(self, level: float = 0.95) -> tuple[float, float]:
         d = self.diff[np.isfinite(self.diff)]

@@ -22,7 +22,7 @@ from pathlib import Path
 import mesa
 
 import vti_sim
-from vti_sim.api import result_of
+from vti_sim.api import release, result_of
 from vti_sim.model import VTIModel
 from vti_sim.registry import defaults
 
@@ -63,12 +63,15 @@ def main() -> None:
     probe = VTIModel(rng=0)
     n_agents = sum([probe.elected.n, probe.directors.n, probe.staff.n, probe.operators.n, probe.residents.n])
 
-    def model_run(seed=[0]):
-        seed[0] += 1
-        m = VTIModel(rng=seed[0])
+    seeds = iter(range(1, 10**6))
+
+    def model_run():
+        seed = next(seeds)
+        m = VTIModel(rng=seed)
         while m.running:
             m.step()
-        result_of(m, m.p, seed[0])
+        result_of(m, m.p, seed)
+        release(m)
 
     def baseline_run():
         m = _CheapModel(n_agents, rng=1)

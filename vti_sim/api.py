@@ -54,7 +54,22 @@ def run(scenario: str | Path | dict | None = None, *, seed: int = 0, months: int
     model = VTIModel(rng=seed, **params)
     while model.running:
         model.step()
-    return result_of(model, params, seed)
+    try:
+        return result_of(model, params, seed)
+    finally:
+        release(model)
+
+
+def release(model) -> None:
+    """Let a finished model be garbage-collected.
+
+    Mesa 3.3 keeps a class-level ``Agent._ids`` dict keyed by model, which holds every model alive (about
+    0.75 MB each) and slows later runs in a long-lived process; Mesa >= 3.5 has no such dict."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def _scenario_params(scenario) -> dict[str, Any]:

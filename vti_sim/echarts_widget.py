@@ -1,0 +1,146 @@
+"""An ECharts widget that takes its option as a JSON string (for the workshop app).
+
+Same front end as ``solara.FigureEcharts`` (its Vue template, adapted; Solara is MIT-licensed), but the
+option travels as one string.  Reacton walks and re-assigns every element property of the whole page on
+each render pass; a string is one cheap comparison, where a nested option of hundreds of numbers costs
+time on every simulated month.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipyvuetify
+import traitlets
+
+TEMPLATE = r"""
+<template>
+  <div ref="echarts" class="solara-echarts vti-echarts" v-bind="attributes"></div>
+</template>
+<script>
+module.exports = {
+  mounted() {
+    const version = "5.4.0";
+    (async () => {
+      const echarts = (
+        await this.import([`${this.getCdn()}/echarts@${version}/dist/echarts.js`])
+      )[0];
+      this.echarts = echarts;
+      this.create();
+    })();
+    if(this.responsive){
+      this.resizeObserver = new ResizeObserver(entries => {
+        for (let entry of entries) {
+          if (entry.target === this.$refs.echarts) {
+            this.handleContainerResize();
+          }
+        }
+      });
+      this.resizeObserver.observe(this.$refs.echarts);
+    };
+  },
+  beforeDestroy() {
+    if (this.resizeObserver) {
+      this.resizeObserver.unobserve(this.$refs.echarts);
+      this.resizeObserver.disconnect();
+    }
+  },
+  beforeUnmount() {
+    this.$options.beforeDestroy.call(this);
+  },
+  watch: {
+    option_json() {
+      // notMerge, otherwise we're left with axes etc
+      // see https://echarts.apache.org/en/api.html#echartsInstance.setOption
+      // chart is initialized asynchronously after the echarts CDN import
+      // resolves in mounted(); guard against the watcher firing first.
+      if (this.chart) {
+        this.chart.setOption(JSON.parse(this.option_json || "{}"), true);
+      }
+    },
+  },
+  methods: {
+    create() {
+      this.chart = this.echarts.init(this.$refs.echarts);
+      this.chart.setOption(JSON.parse(this.option_json || "{}"), true);
+    },
+    handleContainerResize() {
+      if (this.chart) {
+        this.chart.resize();
+      }
+    },
+    import(deps) {
+      return this.loadRequire().then(() => {
+        if (window.jupyterVue) {
+          // in jupyterlab, we take Vue from ipyvue/jupyterVue
+          define("vue", [], () => window.jupyterVue.Vue);
+        } else {
+          define("vue", ["jupyter-vue"], (jupyterVue) => jupyterVue.Vue);
+        }
+        return new Promise((resolve, reject) => {
+          requirejs(deps, (...modules) => resolve(modules));
+        });
+      });
+    },
+    loadRequire() {
+      /* Needed in lab */
+      if (window.requirejs) {
+        console.log("require found");
+        return Promise.resolve();
+      }
+      return new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = `${this.getCdn()}/requirejs@2.3.6/require.js`;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    },
+    getJupyterBaseUrl() {
+      // if base url is set, we use ./ for relative paths compared to the base url
+      if (document.getElementsByTagName("base").length) {
+        return "./";
+      }
+      const labConfigData = document.getElementById("jupyter-config-data");
+      if (labConfigData) {
+        /* lab and Voila */
+        return JSON.parse(labConfigData.textContent).baseUrl;
+      }
+      let base = document.body.dataset.baseUrl || document.baseURI;
+      if (!base.endsWith("/")) {
+        base += "/";
+      }
+      return base;
+    },
+    getCdn() {
+      return this.cdn || (window.solara ? window.solara.cdn : `${this.getJupyterBaseUrl()}_solara/cdn`);
+    },
+  },
+};
+</script>
+"""
+
+
+class JsonEcharts(ipyvuetify.VuetifyTemplate):
+    template = traitlets.Unicode(TEMPLATE).tag(sync=True)
+    attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    responsive = traitlets.Bool(False).tag(sync=True)
+    option_json = traitlets.Unicode("{}").tag(sync=True)
+    cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    @traitlets.default("cdn")
+    def _cdn(self):
+        import solara.settings
+
+        if not solara.settings.assets.proxy:
+            return solara.settings.assets.cdn
+
+    @property
+    def option(self) -> dict[str, Any]:
+        """The option as a dict (for tests and exports)."""
+        return json.loads(self.option_json or "{}")
+
+
+def dumps(option: dict[str, Any]) -> str:
+    return json.dumps(option, separators=(",", ":"), ensure_ascii=False)

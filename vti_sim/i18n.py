@@ -1,0 +1,276 @@
+"""French and English labels for the workshop app (``vti_sim.app``).
+
+One dict per kind of label, keyed by the model's own identifiers.  ``t(key, lang)``
+returns the label in ``lang`` and falls back to English, then to the key itself,
+so a parameter, mission or item added to the model later still shows up (in
+English or by name) until it gets a translation here.
+"""
+
+from __future__ import annotations
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"
+
+UI: dict[str, dict[str, str]] = {
+    "title": {"en": "VTI workshop: steering a smart-city policy",
+              "fr": "Atelier VTI : piloter une politique de territoire intelligent"},
+    "language": {"en": "Language", "fr": "Langue"},
+    "scenario": {"en": "Scenario preset", "fr": "Scénario prédéfini"},
+    "scenario_defaults": {"en": "(registry defaults)", "fr": "(valeurs par défaut)"},
+    "scenario_missing": {"en": "Scenario file not found: {name}; using the defaults.",
+                         "fr": "Fichier de scénario introuvable : {name} ; valeurs par défaut utilisées."},
+    "cases": {"en": "cases", "fr": "cas"},
+    "archetypes": {"en": "archetypes", "fr": "archétypes"},
+    "seed": {"en": "Random seed", "fr": "Graine aléatoire"},
+    "levers": {"en": "Levers", "fr": "Leviers"},
+    "apply_note": {"en": "Changing a lever, the scenario or the seed restarts the run at month 0.",
+                   "fr": "Changer un levier, le scénario ou la graine relance la simulation au mois 0."},
+    "finished_note": {"en": "Horizon reached: press Reset to run again.",
+                      "fr": "Horizon atteint : appuyez sur Reset pour relancer."},
+    "context": {"en": "Context", "fr": "Contexte"},
+    "export": {"en": "Export", "fr": "Export"},
+    "export_png": {"en": "Charts (PNG)", "fr": "Graphiques (PNG)"},
+    "export_csv": {"en": "Monthly data (CSV)", "fr": "Données mensuelles (CSV)"},
+    "export_missions": {"en": "Missions (CSV)", "fr": "Missions (CSV)"},
+    "export_compare": {"en": "Comparison (CSV)", "fr": "Comparaison (CSV)"},
+    "group_proactive": {"en": "Proactive governance", "fr": "Gouvernance proactive"},
+    "group_open": {"en": "Open governance", "fr": "Gouvernance ouverte"},
+    "group_resources": {"en": "Resources, HR and data", "fr": "Ressources, RH et données"},
+    "group_other": {"en": "Other levers", "fr": "Autres leviers"},
+    # status strip
+    "month": {"en": "Month", "fr": "Mois"},
+    "phase": {"en": "Phase", "fr": "Phase"},
+    "cycle": {"en": "cycle", "fr": "cycle"},
+    "net_value": {"en": "Cumulative net public value", "fr": "Valeur publique nette cumulée"},
+    "trust": {"en": "Trust", "fr": "Confiance"},
+    "participation": {"en": "Participation", "fr": "Participation"},
+    "inclusion_gap": {"en": "Inclusion gap", "fr": "Écart d'inclusion"},
+    "budget_execution": {"en": "Budget execution", "fr": "Exécution budgétaire"},
+    "budget_year": {"en": "This year's budget", "fr": "Budget de l'année"},
+    "not_started": {"en": "Press Step or Play to start.", "fr": "Appuyez sur Step ou ▶ pour démarrer."},
+    # charts
+    "status_title": {"en": "Where we are", "fr": "Où en est-on ?"},
+    "timeline_title": {"en": "Phase timeline: work items", "fr": "Chronologie des phases : chantiers"},
+    "value_title": {"en": "Public value by type: created vs destroyed (cumulative)",
+                    "fr": "Valeur publique par type : créée vs détruite (cumul)"},
+    "created": {"en": "created", "fr": "créée"},
+    "destroyed": {"en": "destroyed", "fr": "détruite"},
+    "net": {"en": "net", "fr": "nette"},
+    "time_title": {"en": "Where the time goes (last 12 months, % of hours asked)",
+                   "fr": "Où va le temps (12 derniers mois, % des heures demandées)"},
+    "unmet": {"en": "unmet demand", "fr": "demande non satisfaite"},
+    "social_title": {"en": "Trust, participation and inclusion gap",
+                     "fr": "Confiance, participation et écart d'inclusion"},
+    "grid_title": {"en": "Trajectory: proactivity × openness", "fr": "Trajectoire : proactivité × ouverture"},
+    "proactivity": {"en": "proactivity", "fr": "proactivité"},
+    "openness": {"en": "openness", "fr": "ouverture"},
+    "q_reactive_closed": {"en": "reactive, closed", "fr": "réactif, fermé"},
+    "q_proactive_closed": {"en": "proactive, closed", "fr": "proactif, fermé"},
+    "q_reactive_open": {"en": "reactive, open", "fr": "réactif, ouvert"},
+    "q_proactive_open": {"en": "proactive and open", "fr": "proactif et ouvert"},
+    "missions_title": {"en": "Mission dashboard (means, realisations, effects, weather)",
+                       "fr": "Tableau de bord des missions (moyens, réalisations, effets, météo)"},
+    "mission": {"en": "Mission", "fr": "Mission"},
+    "budget": {"en": "Budget (EUR M)", "fr": "Budget (M€)"},
+    "means": {"en": "Means used", "fr": "Moyens consommés"},
+    "realisation": {"en": "Realisation", "fr": "Réalisation"},
+    "delivered": {"en": "Delivered", "fr": "Livrées"},
+    "effects": {"en": "Effects (PVU)", "fr": "Effets (UVP)"},
+    "meteo": {"en": "Weather", "fr": "Météo"},
+    "now": {"en": "now", "fr": "maintenant"},
+    "months_axis": {"en": "month", "fr": "mois"},
+    "tab_live": {"en": "Live run", "fr": "Simulation en direct"},
+    "tab_compare": {"en": "Compare", "fr": "Comparer"},
+    # compare
+    "compare_title": {"en": "Compare two governance settings (same seed)",
+                      "fr": "Comparer deux modes de gouvernance (même graine)"},
+    "compare_a": {"en": "Setting A", "fr": "Réglage A"},
+    "compare_b": {"en": "Setting B", "fr": "Réglage B"},
+    "compare_note": {"en": "Full {months}-month runs with seed {seed}; the dashed line is the other setting.",
+                     "fr": "Simulations complètes sur {months} mois, graine {seed} ; en pointillé, l'autre réglage."},
+    "compare_table": {"en": "Per-run summary", "fr": "Synthèse par simulation"},
+    "indicator": {"en": "Indicator", "fr": "Indicateur"},
+    "pv_created_total": {"en": "Value created", "fr": "Valeur créée"},
+    "pv_destroyed_total": {"en": "Value destroyed", "fr": "Valeur détruite"},
+    "pv_net_total": {"en": "Net value", "fr": "Valeur nette"},
+    "final_trust": {"en": "Final trust", "fr": "Confiance finale"},
+    "mean_participation": {"en": "Mean participation", "fr": "Participation moyenne"},
+    "value_per_meur": {"en": "Net value per EUR M", "fr": "Valeur nette par M€"},
+    "plateau_month": {"en": "Plateau from month", "fr": "Plateau à partir du mois"},
+    "open_start_month": {"en": "Openness starts at month", "fr": "Ouverture au mois"},
+    "implementation_month": {"en": "Implementation reached at month", "fr": "Mise en œuvre atteinte au mois"},
+    "cum_value_title": {"en": "Cumulative net public value", "fr": "Valeur publique nette cumulée"},
+}
+
+PHASES = {
+    "launch": {"en": "launch", "fr": "lancement"},
+    "planning": {"en": "planning", "fr": "planification"},
+    "implementation": {"en": "implementation", "fr": "mise en œuvre"},
+    "evaluation": {"en": "evaluation", "fr": "évaluation"},
+}
+
+VALUE_TYPES = {
+    "economic": {"en": "economic", "fr": "économique"},
+    "political": {"en": "political", "fr": "politique"},
+    "social": {"en": "social", "fr": "sociale"},
+    "strategic": {"en": "strategic", "fr": "stratégique"},
+    "quality_of_life": {"en": "quality of life", "fr": "qualité de vie"},
+    "ideological": {"en": "ideological", "fr": "idéologique"},
+    "stewardship": {"en": "stewardship", "fr": "intendance"},
+}
+
+ROLES = {
+    "elected": {"en": "elected officials", "fr": "élus"},
+    "directors": {"en": "directors", "fr": "directeurs"},
+    "staff": {"en": "operational staff", "fr": "agents"},
+}
+
+ACTIVITIES = {
+    "steering": {"en": "steering", "fr": "pilotage"},
+    "open_governance": {"en": "open governance", "fr": "gouvernance ouverte"},
+    "delivery": {"en": "delivery", "fr": "réalisation"},
+    "evaluation": {"en": "evaluation", "fr": "évaluation"},
+    "training": {"en": "training", "fr": "formation"},
+}
+
+METEO = {
+    "sunny": {"en": "☀️ sunny", "fr": "☀️ ensoleillé"},
+    "cloudy": {"en": "⛅ cloudy", "fr": "⛅ nuageux"},
+    "rainy": {"en": "🌧️ rainy", "fr": "🌧️ pluvieux"},
+    "stormy": {"en": "⛈️ stormy", "fr": "⛈️ orageux"},
+}
+
+SCENARIOS = {
+    "angers": {"en": "Angers (case)", "fr": "Angers (cas)"},
+    "mulhouse": {"en": "Mulhouse (case)", "fr": "Mulhouse (cas)"},
+    "biarritz": {"en": "Biarritz (case)", "fr": "Biarritz (cas)"},
+    "global": {"en": "Global: structure first", "fr": "Global : la structure d'abord"},
+    "incremental": {"en": "Incremental", "fr": "Incrémental"},
+    "technocentric": {"en": "Technocentric", "fr": "Technocentré"},
+    "open_with_resources": {"en": "Open from the start, with resources",
+                            "fr": "Ouvert dès le départ, avec des moyens"},
+    "open_without_resources": {"en": "Open from the start, without resources",
+                               "fr": "Ouvert dès le départ, sans moyens"},
+}
+
+CHOICES = {
+    "launch": {"en": "at launch", "fr": "dès le lancement"},
+    "structure_first": {"en": "structure first", "fr": "la structure d'abord"},
+    "never": {"en": "never", "fr": "jamais"},
+}
+
+ITEMS = {
+    "vision": {"fr": "Pré-vision partagée : vision et veille"},
+    "proactive_bodies": {"fr": "Leadership partagé et instances internes (COPIL, groupes de travail)"},
+    "open_bodies": {"fr": "Parties prenantes embarquées, instances de co-construction, communication"},
+    "diagnosis_360": {"fr": "Diagnostic à 360° : usages et besoins, système d'information, capacité d'innovation"},
+    "global_ambition": {"fr": "Ambition globale : thème fédérateur, types de valeur publique, principes numériques"},
+    "segmentation": {"fr": "Segmentation en missions et actions, alignée sur les autres plans"},
+    "prioritisation": {"fr": "Priorisation et calendrier : court, moyen, long terme"},
+    "pilots": {"fr": "Pilotes et structures responsables"},
+    "resource_allocation": {"fr": "Ressources allouées : financières, humaines, SI, externes (faire / faire-faire / "
+                                  "laisser-faire)"},
+    "organisational_alignment": {"fr": "Stratégie alignée sur l'organisation : projets de service, changement"},
+    "ecosystem_alignment": {"fr": "Collectivité alignée avec les acteurs externes : écosystème, co-production"},
+    "shared_indicators": {"fr": "Indicateurs partagés de moyens, de réalisations et d'effets"},
+    "reporting": {"fr": "Communication : tableaux de bord et rapports d'activité"},
+    "learning_evaluation": {"fr": "Évaluation de l'apprentissage organisationnel : appropriation, routinisation"},
+}
+
+MISSIONS = {
+    "si_foundation": {"fr": "Socle SI"},
+    "control_centre": {"fr": "Centre de supervision"},
+    "public_lighting": {"fr": "Éclairage public"},
+    "buildings": {"fr": "Bâtiments"},
+    "green_spaces": {"fr": "Espaces verts"},
+    "waste": {"fr": "Déchets"},
+    "digital_twin": {"fr": "Jumeau numérique"},
+    "quarter_hour": {"fr": "Services de la ville du quart d'heure"},
+    "energy_green": {"fr": "Énergie et espaces verts"},
+    "proximity": {"fr": "Services de proximité"},
+    "resident_app": {"fr": "Application interactive pour les habitants"},
+    "seasonal_flows": {"fr": "Flux saisonniers et information"},
+    "open_data": {"fr": "Données ouvertes"},
+    "services": {"fr": "Services numériques de proximité"},
+    "infrastructure": {"fr": "Optimisation des infrastructures"},
+}
+
+# Levers: label (short) and meaning in French; English comes from the registry itself.
+LEVERS = {
+    "leader_time_share": ("Temps des décideurs", "Part des heures non routinières des élus et directeurs "
+                          "réservée à la politique VTI."),
+    "copil_per_year": ("COPIL par an", "Réunions par an du comité de pilotage (COPIL) ; chacune coûte environ "
+                       "3 h à ses participants, préparation comprise."),
+    "working_groups": ("Groupes de travail", "Groupes de travail internes transversaux, réunis chaque mois "
+                       "(1 directeur + 4 agents, 2 h)."),
+    "open_bodies": ("Instances ouvertes", "Instances de co-construction : COPIL élargi, commissions thématiques, "
+                    "conseils de quartier."),
+    "open_meetings_per_year": ("Réunions ouvertes par an", "Réunions par an de chaque instance de "
+                               "co-construction (3 h pour élus, directeurs et animateurs)."),
+    "participatory_share": ("Décisions participatives", "Part des décisions (chantiers et actions) prises par "
+                            "consultation ou co-décision."),
+    "information_sharing": ("Partage d'information", "Ce qui est partagé avec habitants et partenaires : "
+                            "tableaux de bord, données ouvertes, explication des incidents."),
+    "co_evaluation": ("Co-évaluation", "Degré d'évaluation menée avec les parties prenantes et les habitants."),
+    "openness_start": ("Début de l'ouverture", "Quand la gouvernance ouverte démarre : dès le lancement, une fois "
+                       "le socle mature (« la structure d'abord ») ou jamais."),
+    "structure_first_threshold": ("Seuil « structure d'abord »", "Maturité du socle à partir de laquelle une "
+                                  "stratégie « la structure d'abord » s'ouvre."),
+    "facilitation_fte": ("Animation (ETP)", "Personnel dédié à la gouvernance ouverte (animation, gestion des "
+                         "partenariats) ; utilisable seulement pour elle."),
+    "training_hours_per_year": ("Formation numérique", "Heures de formation numérique par agent et par an."),
+    "hr_support": ("Accompagnement RH", "Accompagnement RH et conduite du changement des métiers transformés "
+                   "par le numérique."),
+    "data_culture": ("Culture de la donnée", "Culture interne de partage et de mise à jour des données "
+                     "(« réflexe de mutualiser la donnée »)."),
+    "annual_budget_meur": ("Budget annuel VTI", "Budget VTI annuel avant l'effet de la légitimité."),
+    "investment_share": ("Part d'investissement", "Part du budget annuel en investissement (le reste en "
+                         "fonctionnement : licences, maintenance)."),
+    "outsourcing_share": ("Part externalisée", "Part des actions réalisées par des opérateurs économiques plutôt "
+                          "qu'en régie (« faire »)."),
+    "let_do_share": ("Part « laisser-faire »", "Parmi les actions externalisées, part laissée aux opérateurs "
+                     "(« laisser-faire ») plutôt que contractualisée (« faire-faire »)."),
+}
+
+UNITS = {
+    "share of free hours": "part des heures libres",
+    "meetings/year": "réunions/an",
+    "groups": "groupes",
+    "bodies": "instances",
+    "share of decisions": "part des décisions",
+    "index 0-1": "indice 0-1",
+    "maturity 0-1": "maturité 0-1",
+    "FTE": "ETP",
+    "h/staff/year": "h/agent/an",
+    "EUR M/year": "M€/an",
+    "share": "part",
+    "share of actions": "part des actions",
+    "share of outsourced": "part de l'externalisé",
+    "choice": "choix",
+}
+
+_TABLES = {"ui": UI, "phase": PHASES, "value": VALUE_TYPES, "role": ROLES, "activity": ACTIVITIES,
+           "meteo": METEO, "scenario": SCENARIOS, "choice": CHOICES, "item": ITEMS, "mission": MISSIONS}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, table: str = "ui", default: str | None = None, **fmt) -> str:
+    """The label of ``key`` in ``lang`` (fallback: English, then ``default``, then the key)."""
+    entry = _TABLES[table].get(key, {})
+    text = entry.get(lang) or entry.get("en") or (default if default is not None else key)
+    return text.format(**fmt) if fmt else text
+
+
+def lever_label(param, lang: str) -> str:
+    """Slider label with its unit, e.g. ``Budget annuel VTI (M€/an)``."""
+    if lang == "fr" and param.name in LEVERS:
+        name, unit = LEVERS[param.name][0], UNITS.get(param.unit, param.unit)
+    else:
+        name, unit = param.name.replace("_", " ").capitalize(), param.unit
+    return name if param.dtype == "choice" else f"{name} ({unit})"
+
+
+def lever_doc(param, lang: str) -> str:
+    """Tooltip text: the lever's meaning (French translation when there is one)."""
+    if lang == "fr" and param.name in LEVERS:
+        return LEVERS[param.name][1]
+    return param.doc

@@ -54,9 +54,35 @@ def _time(fn, repeats):
     return statistics.median(out), min(out)
 
 
+STAGES = ("begin_month", "allocate_time", "advance_policy", "deliver_actions", "develop_staff",
+          "maintain_open_data", "engage_residents", "account_value", "apply_feedback", "record")
+
+
+def stage_profile(seed: int = 3) -> dict[str, float]:
+    """CPU microseconds per month spent in each step of the schedule (VTIModel.step) and in data collection."""
+    m = VTIModel(rng=seed)
+    spent = dict.fromkeys((*STAGES, "datacollector"), 0.0)
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            t = time.process_time()
+            out = fn(*a, **k)
+            spent[name] += time.process_time() - t
+            return out
+        return wrapper
+
+    for name in STAGES:
+        setattr(m, name, timed(name, getattr(m, name)))
+    m.datacollector.collect = timed("datacollector", m.datacollector.collect)
+    while m.running:
+        m.step()
+    return {k: 1e6 * v / m.steps for k, v in sorted(spent.items(), key=lambda kv: -kv[1])}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--stages", action="store_true", help="also print CPU us/month per schedule step")
     args = ap.parse_args()
     p = defaults()
     months = p["months"]
@@ -91,6 +117,10 @@ def main() -> None:
         print(f"{k:32s} {v:.4g}" if isinstance(v, float) else f"{k:32s} {v}")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
+    if args.stages:
+        res["stages_us_per_month"] = stage_profile()
+        for k, v in res["stages_us_per_month"].items():
+            print(f"  {k:22s} {v:7.1f} us/month")
     (out / "model.json").write_text(json.dumps(res, indent=2))
 
 

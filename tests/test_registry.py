@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -207,3 +208,12 @@ def test_cli_params_bad_format_fails_cleanly():
     out = _cli("params", "--format", "xml")
     assert out.returncode == 2
     assert "--format" in out.stderr and "json" in out.stderr
+
+
+def test_numpy_numbers_are_accepted_and_coerced_to_python_types():
+    """Designs and notebooks pass numpy scalars; they validate like Python numbers, bools do not."""
+    out = registry.validate({"working_groups": np.int64(3), "facilitation_fte": np.float32(1.5)})
+    assert out == {"working_groups": 3, "facilitation_fte": 1.5}
+    assert type(out["working_groups"]) is int and type(out["facilitation_fte"]) is float
+    with pytest.raises(registry.ParameterError):
+        registry.validate({"working_groups": np.bool_(True)})

@@ -162,21 +162,26 @@ class OperationalStaff(RoleAgent):
         counts[0] += n - counts.sum()
         self.direction = np.repeat(np.arange(len(DIRECTIONS)), counts)
         self.direction_count = np.bincount(self.direction, minlength=len(DIRECTIONS)).astype(float)
+        self._inv_count = 1.0 / self.direction_count
+        self._capacity_cache = {}
         self.routine = np.clip(rng.normal(routine, 0.05, n), 0.0, 0.995)
         self.digital_skill = rng.beta(3, 4, n)
         self.acceptance = rng.uniform(0.3, 0.7, n)
         self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
         self.mean_data_habit = float(self.data_habit.mean())
         self.training_received = np.zeros(n)
-        self.training_hours = np.zeros(n)
+        self._training_f = 0.0
         self.job_transformation = np.zeros(n)
         self.fulfilment = np.ones(n)
         self.direction_fulfilment = np.ones(len(DIRECTIONS))
         self._shared, self._per_dir, self._training = np.zeros(N_ACTIVITIES), np.zeros(len(DIRECTIONS)), 0.0
 
     def set_capacity(self, summer_load: float, factor: float) -> None:
-        routine = np.minimum(self.routine + summer_load, 0.995) if summer_load else self.routine
-        self.capacity = capacity(HOURS_PER_MONTH["staff"], routine, 1.0, factor)
+        key = (summer_load, factor)
+        if key not in self._capacity_cache:  # it only changes with the season (hot-path economy)
+            routine = np.minimum(self.routine + summer_load, 0.995) if summer_load else self.routine
+            self._capacity_cache[key] = capacity(HOURS_PER_MONTH["staff"], routine, 1.0, factor)
+        self.capacity = self._capacity_cache[key]
 
     def allocate_time(self, shared: np.ndarray, delivery_by_direction: np.ndarray, training_each: float) -> None:
         """Per-person demand: shared work spread evenly, delivery by direction, training for everyone.
@@ -186,22 +191,30 @@ class OperationalStaff(RoleAgent):
         """
         n = self.n
         per_dir = delivery_by_direction / self.direction_count
-        total = (float(shared.sum()) / n + training_each) + per_dir[self.direction]
-        f = np.minimum(1.0, self.capacity / np.maximum(total, 1e-12))
+        total = per_dir[self.direction]
+        total += sum(shared) / n + training_each + 1e-12
+        f = self.capacity / total
+        np.minimum(f, 1.0, out=f)
         self.fulfilment = f
         self._shared, self._per_dir, self._training = shared, per_dir, training_each
-        f_sum = float(f.sum())
         f_dir = np.bincount(self.direction, weights=f, minlength=len(DIRECTIONS))
-        self.direction_fulfilment = f_dir / self.direction_count
-        served = shared * (f_sum / n)
+        f_dir_list = f_dir.tolist()
+        f_sum = sum(f_dir_list)
+        self.direction_fulfilment = f_dir * self._inv_count
+        served = [x * (f_sum / n) for x in shared]
         served[DELIVERY] += float(per_dir @ f_dir)
         served[TRAINING] = training_each * f_sum
         self.served_by_activity = served
-        demanded = shared.copy()
+        demanded = list(shared)
         demanded[DELIVERY] += float(delivery_by_direction.sum())
         demanded[TRAINING] = training_each * n
         self.demanded_by_activity = demanded
-        self.training_hours = training_each * f
+        self._training_f = training_each
+
+    @property
+    def training_hours(self) -> np.ndarray:
+        """Training hours each person actually got this month."""
+        return self._training_f * self.fulfilment
 
     @property
     def demanded(self) -> np.ndarray:
@@ -217,7 +230,7 @@ class OperationalStaff(RoleAgent):
 
     def train(self, hr_support: float, change_management: float = 0.5) -> None:
         """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
-        hours = self.training_hours
+        hours = self.training_hours  # = training_each * fulfilment
         self.training_received += hours
         self.digital_skill += (0.02 * hours) * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
         # acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, written as one affine update

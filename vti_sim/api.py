@@ -51,13 +51,19 @@ def run(scenario: str | Path | dict | None = None, *, seed: int = 0, months: int
     if months is not None:
         params["months"] = months
     params = resolve(params, source="run()")
-    model = VTIModel(rng=seed, **params)
-    while model.running:
-        model.step()
+    model = simulate(params, seed)
     try:
         return result_of(model, params, seed)
     finally:
         release(model)
+
+
+def simulate(params: dict[str, Any], seed: int) -> VTIModel:
+    """Run a model to its horizon and return it (no tables built): the unit of work of sweeps."""
+    model = VTIModel(rng=seed, **params)
+    while model.running:
+        model.step()
+    return model
 
 
 def release(model) -> None:

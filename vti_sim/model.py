@@ -130,6 +130,7 @@ class VTIModel(mesa.Model):
         self._zero_dirs = np.zeros(len(DIRECTIONS))
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._use = np.ones(pf.n)
+        self._gate, self._gate_for = None, None
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
         self._scalar_index = np.array([INDEX[c] for c in _SCALARS])
         self._on_state_change()
@@ -209,10 +210,9 @@ class VTIModel(mesa.Model):
         el, di, st = self.elected, self.directors, self.staff
         el.allocate_time([st_e, op_e, ie, ve, 0.0])
         di.allocate_time([st_d, op_d, id_ + dirs_actions, vd + 0.2 * monitoring, self._directors_training])
-        st.allocate_time(np.array([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0]), staff_actions,
-                         self._training_each)
-        se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity.tolist()
-        de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity.tolist()
+        st.allocate_time([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0], staff_actions, self._training_each)
+        se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity
+        de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity
         self.hours = (se, sd, ss)
         self.demand_total = (sum(de), sum(dd), sum(ds))
         self.served_total = (sum(se), sum(sd), sum(ss))
@@ -255,11 +255,14 @@ class VTIModel(mesa.Model):
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
     def deliver_actions(self, month: int) -> None:
         p, pf = self.p, self.portfolio
-        if self.policy.first_month[IMPLEMENTATION] >= 0:
-            pf.start_due(self.policy.implementation_months, month)
+        if self.policy.first_month[IMPLEMENTATION] >= 0 and self.policy.implementation_months in (0, 12, 24):
+            pf.start_due(self.policy.implementation_months, month)  # short, medium and long terms come due
         under = pf.state == 1
         if under.any():
-            gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
+            if self._gate_for != self.maturity:  # actions wait for the foundation they need (§7.5)
+                self._gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
+                self._gate_for = self.maturity
+            gate = self._gate
             op_demand = np.bincount(pf.operator, weights=under * pf.operator_monthly, minlength=self.operators.n)
             op_done = self.operators.work(op_demand, self.factor)
             contract = 0.6 + 0.4 * self._contract_skill * self.directors_delivery

@@ -10,9 +10,12 @@ default comes from: a seed (``seed 002 §3.2``), a publication, or an
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 OPENNESS_STARTS = ("launch", "structure_first", "never")
 PORTFOLIOS = ("angers", "mulhouse", "biarritz", "incremental")
@@ -53,7 +56,7 @@ class Parameter:
                 raise ParameterError(self.name, f"got {value!r}; allowed: one of {', '.join(self.choices)}",
                                      source=source, line=line)
             return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):  # numpy numbers are fine
             if isinstance(value, str):
                 try:
                     value = float(value) if self.dtype == "float" else _parse_int(value)

@@ -554,8 +554,9 @@ def chunk_task(exp: Experiment, design: Design, chunk: int) -> dict[str, Any]:
 def run_chunk(task: Mapping[str, Any]) -> dict[str, list]:
     """Run one chunk's runs sequentially (in a worker) and return its columns (one entry per run).
 
-    The extra key ``COMPUTE_KEY`` holds the chunk's compute seconds (for timing.json, never written to Parquet)."""
-    from .api import run
+    The extra key ``COMPUTE_KEY`` holds the chunk's compute seconds (for timing.json, never written to Parquet).
+    Runs build only the summary (and the ledger frame when monthly outputs are asked for), not the tables."""
+    from .api import release, simulate, summarise
 
     t0 = time.perf_counter()
     names = list(task["values"])
@@ -565,14 +566,15 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, list]:
         point, rep = divmod(run_id, task["replicates"])
         seed = run_seed(task["seed"], point, rep)
         overrides = {n: task["values"][n][point - task["p0"]] for n in names}
-        res = run(dict(task["base"]), seed=seed, overrides=overrides)
+        model = simulate(registry.resolve({**task["base"], **overrides}, source="sweep"), seed)
+        summary = summarise(model)
         for c, v in zip(META_COLUMNS, (run_id, point, rep, seed), strict=True):
             cols[c].append(v)
         for n in names:
             cols[n].append(overrides[n])
-        values = [_float(_lookup(res.summary, k)) for k in task["summary_keys"]]
+        values = [_float(_lookup(summary, k)) for k in task["summary_keys"]]
         if task["monthly_columns"]:
-            ts = res.timeseries
+            ts = model.ledger.frame()
             for c in task["monthly_columns"]:
                 series = ts[c]
                 for m in task["monthly_months"]:
@@ -580,6 +582,7 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, list]:
                     values.append(_float(v) if series.dtype.kind in "biuf" else (None if v is None else str(v)))
         for c, v in zip(outs, values, strict=True):
             cols[c].append(v)
+        release(model)
     cols[COMPUTE_KEY] = [time.perf_counter() - t0]
     return cols
 

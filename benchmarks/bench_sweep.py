@@ -190,7 +190,8 @@ def main() -> None:
     print("eff. = ideal (runs x sequential per-run time / workers) / wall; eff.* the same without cluster start-up;")
     print("eff.w = summed in-worker compute time / (workers x wall of the compute loop), from OUT/timing.json.")
     print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} (other jobs share the CPUs)")
-    print("The sweep's per-run unit is api.simulate + api.summarise (no tables); batch_run's is the bare model + datacollector.")
+    print("The sweep's per-run unit is api.simulate + api.summarise (no tables); "
+          "batch_run's is the bare model + datacollector.")
 
     per_run = single["default_144_months_s"]
     eff2 = rows[1]["in_worker_efficiency"]

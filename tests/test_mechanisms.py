@@ -645,3 +645,18 @@ def test_net_value_is_created_minus_destroyed_by_type():
     assert np.allclose(by_source @ DESTRUCTION_TO_TYPE, by_type)
     gens = ts[[f"generator_{g}" for g in GENERATORS]].to_numpy()
     assert np.allclose(gens @ GENERATOR_TO_TYPE, ts[[f"pv_created_{t}" for t in VALUE_TYPES]].to_numpy())
+
+
+def test_role_allocation_equals_the_rationing_rule():
+    """ODD §7.2: each role's analytic allocation is exactly ``time_budget.ration`` applied person by person,
+    in a month when demand exceeds capacity for some people."""
+    model = VTIModel(rng=2, population=20_000, routine_load_directors=0.9, routine_load_staff=0.95)
+    squeezed = False
+    for _ in range(40):
+        model.step()
+        for role in (model.elected, model.directors, model.staff):
+            served, fulfilment = ration(role.demanded, role.capacity)
+            np.testing.assert_allclose(role.served, served, rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(role.served.sum(axis=0), role.served_by_activity, rtol=1e-9, atol=1e-9)
+            squeezed |= bool((fulfilment < 1.0).any())
+    assert squeezed

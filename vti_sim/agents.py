@@ -13,7 +13,7 @@ import numpy as np
 
 from .feedback import executive_change_probability, pull_commitment
 from .portfolio import DIRECTIONS
-from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, ration
+from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity
 
 LOW_LITERACY = 0.4  # below this digital literacy a resident is in 'illectronisme' (assumption, see registry)
 STAFF_SHARE_BY_DIRECTION = np.array([0.25, 0.15, 0.20, 0.15, 0.15, 0.10])  # assumption
@@ -21,7 +21,10 @@ SATISFACTION_SCALE = 10.0  # PVU/month reaching the population at which satisfac
 
 
 class RoleAgent(mesa.Agent):
-    """People of one role, held as arrays; ``n`` people."""
+    """People of one role, held as arrays; ``n`` people.
+
+    Roles that ration time (elected, directors, staff) solve ``time_budget.ration`` analytically per person;
+    ``tests/test_mechanisms.py::test_role_allocation_equals_the_rationing_rule`` checks they agree."""
 
     role = ""
 
@@ -30,13 +33,6 @@ class RoleAgent(mesa.Agent):
         self.n = n
         self.served_by_activity = np.zeros(N_ACTIVITIES)
         self.demanded_by_activity = np.zeros(N_ACTIVITIES)
-
-    def allocate_time(self, demand: np.ndarray) -> None:
-        """Serve this month's (n, activities) demand from each person's capacity (proportional rationing)."""
-        self.demanded = demand
-        self.served, _ = ration(demand, self.capacity)
-        self.served_by_activity = self.served.sum(axis=0)
-        self.demanded_by_activity = demand.sum(axis=0)
 
 
 class _Leaders(RoleAgent):

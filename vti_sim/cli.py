@@ -31,12 +31,7 @@ def fail(message: str) -> None:
 def params(format: str = typer.Option("table", "--format", help="table or json")) -> None:
     """Print the parameter registry: name, default, bounds, unit, kind, meaning and source."""
     if format == "json":
-        out = []
-        for p in registry.PARAMETERS:
-            rec = p.record()
-            rec["doc"] = p.doc
-            out.append(rec)
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(json.dumps(registry.records(), indent=2))
         return
     if format != "table":
         fail(f"--format: got {format!r}; allowed: table, json")

@@ -29,11 +29,8 @@ from .phases import (
     AMBITION,
     EVALUATION,
     IMPLEMENTATION,
-    ITEM_HOURS,
     ITEM_KEYS,
     ITEM_OPEN_SENSITIVE,
-    ITEM_PHASE,
-    ITEM_SPLIT,
     OPEN_BODIES,
     ORGANISATIONAL,
     PolicyCycle,
@@ -125,8 +122,6 @@ class VTIModel(mesa.Model):
         self._silo = self.directors.silo_friction()  # the directorate's silo friction (mean ~ silo_index)
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
         self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
-        in_eval = (ITEM_PHASE == EVALUATION)[:, None]
-        self._split_by_eval = np.hstack([ITEM_SPLIT * ~in_eval, ITEM_SPLIT * in_eval])  # (items, 2 x roles)
         self._zero_dirs = np.zeros(len(DIRECTIONS))
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._use = np.ones(pf.n)
@@ -187,7 +182,7 @@ class VTIModel(mesa.Model):
         p, pf, policy = self.p, self.portfolio, self.policy
         self.workable = workable = policy.workable(self.open_active)
         # item hours by role, split into delivery work (launch-implementation) and evaluation work
-        ie, id_, is_, ve, vd, vs = ((ITEM_HOURS * workable) @ self._split_by_eval).tolist()
+        ie, id_, is_, ve, vd, vs = policy.demand(workable)
         st_e, st_d, st_s = self._steering
         under = pf.state == 1
         n_under = int(np.count_nonzero(under))

@@ -84,6 +84,8 @@ AMBITION = ITEM_KEYS.index("global_ambition")
 OPEN_BODIES = ITEM_KEYS.index("open_bodies")
 
 
+_IN_EVALUATION = (ITEM_PHASE == EVALUATION)[:, None]
+_SPLIT_BY_ACTIVITY = np.hstack([ITEM_SPLIT * ~_IN_EVALUATION, ITEM_SPLIT * _IN_EVALUATION])  # (items, 2 x roles)
 _ELIGIBLE = _masks(required=False)
 _REQUIRED = _masks(required=True)
 
@@ -98,11 +100,9 @@ class PolicyCycle:
         self.quality = np.zeros(N_ITEMS)
         self.first_month = np.full(4, -1)
         self.first_month[LAUNCH] = 0
-        self.months_in_phase = 0
         self.implementation_months = 0  # months since implementation was first reached (actions' schedule)
         self.learning = 0.0
         self.proactive = int(bool(proactive))
-        self.phase_item_months = np.zeros(N_ITEMS)  # months each item was worked on (Gantt)
         self.item_start = np.full(N_ITEMS, -1)
         self.item_end = np.full(N_ITEMS, -1)
 
@@ -114,9 +114,10 @@ class PolicyCycle:
         """Items the current phase needs done before the policy moves on."""
         return _REQUIRED[self.proactive, int(open_active), self.phase]
 
-    def demand(self, workable: np.ndarray) -> np.ndarray:
-        """Delivery hours each role is asked for, (3,) = elected, directors, staff."""
-        return (ITEM_HOURS * workable) @ ITEM_SPLIT
+    def demand(self, workable: np.ndarray) -> list[float]:
+        """Hours the workable items ask of each role: delivery work (elected, directors, staff), then
+        evaluation work (the same three), as six plain floats."""
+        return ((ITEM_HOURS * workable) @ _SPLIT_BY_ACTIVITY).tolist()
 
     def advance(self, month: int, workable: np.ndarray, role_fulfilment: np.ndarray, productivity: np.ndarray,
                 instant_quality: np.ndarray, open_active: bool) -> bool:
@@ -130,7 +131,6 @@ class PolicyCycle:
         self.progress = after
         self.item_start[workable & (self.item_start < 0)] = month
         self.item_end[(after >= 1.0) & (self.item_end < 0)] = month
-        self.months_in_phase += 1
         if self.first_month[IMPLEMENTATION] >= 0:
             self.implementation_months += 1
         if (after >= 1.0).all(where=self.required(open_active)):
@@ -149,7 +149,6 @@ class PolicyCycle:
             self.item_end[again] = -1
         else:
             self.phase += 1
-        self.months_in_phase = 0
         if self.first_month[self.phase] < 0:
             self.first_month[self.phase] = month  # the month whose end-of-month record first shows it
 

@@ -169,10 +169,6 @@ class Portfolio:
         self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)
         self.risk_matrix = np.column_stack([self.exclusion_risk, self.privacy_risk, self.footprint_risk])
 
-    @property
-    def n_missions(self) -> int:
-        return len(self.missions)
-
     def start_due(self, months_in_implementation: int, month: int) -> None:
         """Start actions whose term has come: short term at once, medium after 12 months, long after 24."""
         due = (self.state == 0) & (self.term * 12 <= months_in_implementation)

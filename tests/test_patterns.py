@@ -71,3 +71,19 @@ def test_no_plateau_at_default_horizon_while_value_still_rises():
     net = result.timeseries["pv_net_total"].to_numpy()
     assert net[-12:].mean() > net[-36:-24].mean()
     assert result.summary["plateau_month"] is None
+
+
+def test_patterns_command_reports_every_proposition_in_both_contexts():
+    """`vti-sim patterns --json` gives, for R1-R6, the default and failing verdicts with effects and CIs."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "vti_sim.cli", "patterns", "-r", "2", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert {(r["pattern"], r["context"]) for r in rows} == {(k, c) for k in PATTERNS for c in ("default", "failing")}
+    for r in rows:
+        assert r["ci_low"] <= r["effect"] <= r["ci_high"]
+        assert r["holds"] == (r["ci_low"] > 0 and r["relative"] >= PATTERNS[r["pattern"]].sesoi)

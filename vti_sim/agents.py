@@ -47,6 +47,7 @@ class _Leaders(RoleAgent):
         self.commitment = commitment
         self._f = [1.0] * n
         self._capacity = [0.0] * n
+        self._free, self._free_for = [], None  # free hours per person, cached for the run's capacity factor
         self._d = [0.0] * N_ACTIVITIES
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
@@ -56,7 +57,7 @@ class _Leaders(RoleAgent):
                                                                                         strict=True)]
 
     def _free_hours(self, factor: float) -> list[float]:
-        if getattr(self, "_free_for", None) != factor:
+        if self._free_for != factor:
             self._free = (HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor).tolist()
             self._free_for = factor
         return self._free

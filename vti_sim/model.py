@@ -407,7 +407,7 @@ class VTIModel(mesa.Model):
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods
         personal = float(realised @ pf.is_proximity)
-        common = max(float(created.sum()) - personal, 0.0)
+        common = max(self.created_total - personal, 0.0)
         res.receive(common, personal, self.mean_use)
         res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / 2.0),
                          0.01 * self.access * (1.0 - self.mediation), 0.002 * destroyed[1])

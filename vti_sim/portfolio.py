@@ -145,13 +145,10 @@ class Portfolio:
         self.operator_monthly = self.operator_effort / self.duration
         self.director_share = np.where(self.outsourced, 0.1, 0.03)  # directors supervise; contracts need more
         self.staff_share = 1.0 - self.director_share
-        self.proximity_magnitude = self.magnitude * self.is_proximity
-        self.decision_magnitude = self.magnitude * self.is_decision
-        self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)
         self.exclusion_risk = self.risks[:, 0] * self.is_proximity
         self.privacy_risk = self.risks[:, 1] * (1.0 + (self.mode == 2))  # let-do: less control over data
         self.footprint_risk = self.risks[:, 2]
-        self.risk_matrix = np.column_stack([self.exclusion_risk, self.privacy_risk, self.footprint_risk])
+        self._derive()
         self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
 
     def contract_with(self, operators) -> None:
@@ -164,6 +161,10 @@ class Portfolio:
         self.potential = self.potential * weight[:, None]
         self.magnitude = self.magnitude * weight
         self.privacy_risk = self.privacy_risk * np.where(self.mode > 0, 1.5 - share, 1.0)
+        self._derive()
+
+    def _derive(self) -> None:
+        """Hot-path arrays that follow from magnitudes and risks: magnitudes by family, risks by kind."""
         self.proximity_magnitude = self.magnitude * self.is_proximity
         self.decision_magnitude = self.magnitude * self.is_decision
         self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)

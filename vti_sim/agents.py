@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
 from .feedback import executive_change_probability, pull_commitment
 from .portfolio import DIRECTIONS
@@ -43,43 +44,29 @@ class _Leaders(RoleAgent):
         rng = model.rng
         self.routine = np.clip(routine + rng.normal(0.0, 0.02, n), 0.0, 0.995)
         self.involvement = involvement / involvement.sum()
-        self._w = self.involvement.tolist()
         self.commitment = commitment
-        self._f = [1.0] * n
-        self._capacity = [0.0] * n
-        self._free, self._free_for = [], None  # free hours per person, cached for the run's capacity factor
+        self.capacity = np.zeros(n)  # hours each person can give the policy this month
+        self.fulfilment = np.ones(n)  # share of each person's demand served this month
+        self._free, self._free_for = None, None  # free hours per person, cached for the run's capacity factor
+        self._share = 0.0
         self._d = [0.0] * N_ACTIVITIES
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
-        # a handful of people: plain Python floats are cheaper than numpy calls here (hot path)
-        free = self._free_hours(factor)
-        self._capacity = [h * min(1.0, leader_time_share * (0.5 + c)) for h, c in zip(free, self.commitment.tolist(),
-                                                                                        strict=True)]
-
-    def _free_hours(self, factor: float) -> list[float]:
+        """Each person gives the policy ``free_hours * min(1, leader_time_share * (0.5 + commitment))``; it is
+        computed with the rationing in ``allocate_time`` (commitment does not change in between)."""
+        self._share = leader_time_share
         if self._free_for != factor:
-            self._free = (HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor).tolist()
+            self._free = HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor
             self._free_for = factor
-        return self._free
-
-    @property
-    def capacity(self) -> np.ndarray:
-        return np.array(self._capacity)
 
     def allocate_time(self, role_demand: list[float]) -> None:
         """Each person is asked ``involvement_i * role_demand``; proportional rationing then reduces to
         one fulfilment factor per person, so the role's served hours are ``role_demand * sum_i w_i f_i``."""
         self._d = role_demand
-        total = sum(role_demand)
-        f = [1.0 if w * total <= c else c / (w * total) for w, c in zip(self._w, self._capacity, strict=True)]
-        self._f = f
-        s = sum(w * fi for w, fi in zip(self._w, f, strict=True))
+        s = _ration_leaders(self._free, self.commitment, self._share, self.involvement, sum(role_demand),
+                            self.capacity, self.fulfilment)
         self.served_by_activity = [x * s for x in role_demand]
         self.demanded_by_activity = role_demand
-
-    @property
-    def fulfilment(self) -> np.ndarray:
-        return np.array(self._f)
 
     @property
     def served(self) -> np.ndarray:
@@ -89,6 +76,20 @@ class _Leaders(RoleAgent):
     @property
     def demanded(self) -> np.ndarray:
         return np.outer(self.involvement, self._d)
+
+
+@njit(cache=True)
+def _ration_leaders(free, commitment, time_share, involvement, total, capacity, fulfilment):
+    """Per person: capacity, then ``f_i = min(1, capacity_i / (involvement_i * total))``; returns sum_i w_i f_i."""
+    served = 0.0
+    for i in range(free.size):
+        c = free[i] * min(1.0, time_share * (0.5 + commitment[i]))
+        capacity[i] = c
+        d = involvement[i] * total
+        f = 1.0 if d <= c else c / d
+        fulfilment[i] = f
+        served += involvement[i] * f
+    return served
 
 
 class ElectedOfficials(_Leaders):
@@ -132,7 +133,7 @@ class Directors(_Leaders):
 
     def follow(self, elected_commitment: np.ndarray) -> None:
         """Administrative commitment follows the political lead, slowly."""
-        self.commitment += 0.05 * (elected_commitment.mean() - self.commitment)
+        _follow(self.commitment, elected_commitment)
 
     def change_management(self) -> float:
         """Skill in managing organisational change, weighted by involvement (seed 003 'accompagnement')."""
@@ -147,6 +148,17 @@ class Directors(_Leaders):
         return float(self.contract_skill @ self.involvement)
 
 
+@njit(cache=True)
+def _follow(commitment, lead):
+    """``commitment <- commitment + 0.05 (mean(lead) - commitment)`` in place."""
+    target = 0.0
+    for x in lead:
+        target += x
+    target /= lead.size
+    for i in range(commitment.size):
+        commitment[i] += 0.05 * (target - commitment[i])
+
+
 class OperationalStaff(RoleAgent):
     """Staff of the six directions; their jobs change as digital tools arrive (seed 002 §3.3)."""
 
@@ -159,7 +171,6 @@ class OperationalStaff(RoleAgent):
         counts[0] += n - counts.sum()
         self.direction = np.repeat(np.arange(len(DIRECTIONS)), counts)
         self.direction_count = np.bincount(self.direction, minlength=len(DIRECTIONS)).astype(float)
-        self._inv_count = 1.0 / self.direction_count
         self._capacity_cache = {}
         self.routine = np.clip(rng.normal(routine, 0.05, n), 0.0, 0.995)
         self.digital_skill = rng.beta(3, 4, n)
@@ -187,23 +198,16 @@ class OperationalStaff(RoleAgent):
         every activity; role and direction totals follow without building the (n, activities) matrix.
         """
         n = self.n
-        per_dir = delivery_by_direction / self.direction_count
-        total = per_dir[self.direction]
-        total += sum(shared) / n + training_each + 1e-12
-        f = self.capacity / total
-        np.minimum(f, 1.0, out=f)
-        self.fulfilment = f
-        self._shared, self._per_dir, self._training = shared, per_dir, training_each
-        f_dir = np.bincount(self.direction, weights=f, minlength=len(DIRECTIONS))
-        f_dir_list = f_dir.tolist()
-        f_sum = sum(f_dir_list)
-        self.direction_fulfilment = f_dir * self._inv_count
+        f_sum, delivery_served, delivery_demanded = _staff_allocation(
+            self.capacity, self.direction, self.direction_count, delivery_by_direction,
+            sum(shared) / n + training_each + 1e-12, self.fulfilment, self._per_dir, self.direction_fulfilment)
+        self._shared, self._training = shared, training_each
         served = [x * (f_sum / n) for x in shared]
-        served[DELIVERY] += float(per_dir @ f_dir)
+        served[DELIVERY] += delivery_served
         served[TRAINING] = training_each * f_sum
         self.served_by_activity = served
         demanded = list(shared)
-        demanded[DELIVERY] += float(delivery_by_direction.sum())
+        demanded[DELIVERY] += delivery_demanded
         demanded[TRAINING] = training_each * n
         self.demanded_by_activity = demanded
         self._training_f = training_each
@@ -226,32 +230,97 @@ class OperationalStaff(RoleAgent):
         return self.demanded * self.fulfilment[:, None]
 
     def train(self, hr_support: float, change_management: float = 0.5) -> None:
-        """Training hours raise skill; HR support raises acceptance of the changed job (R3)."""
-        hours = self.training_hours  # = training_each * fulfilment
-        self.training_received += hours
-        self.digital_skill += (0.02 * hours) * (1.0 - self.digital_skill) * (0.5 + 0.5 * self.acceptance)
-        # acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, written as one affine update
+        """Training hours raise skill; HR support raises acceptance of the changed job (R3).
+
+        skill <- skill + 0.02 hours (1 - skill) (0.5 + 0.5 acceptance);
+        acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance."""
         a, b = 0.01 + 0.03 * hr_support * (0.5 + change_management), 0.01 * (1.0 - hr_support)
-        self.acceptance *= (1.0 - a) - b * self.job_transformation
-        self.acceptance += a
+        self.skill_total, self.acceptance_total = _train(
+            self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
+            self._training_f, a, b)
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
-        """Delivered tools change the job (the gardener now waters by phone)."""
-        self.job_transformation *= 0.9
-        self.job_transformation += (0.1 * tools_by_direction)[self.direction]
+        """Delivered tools change the job (the gardener now waters by phone): transformation relaxes 10%/month
+        towards the share of the direction's tools delivered."""
+        _transform_jobs(self.job_transformation, self.direction, tools_by_direction)
 
     def job_fit(self) -> np.ndarray:
         """Per direction: how far staff can do the transformed job (skill and acceptance vs change)."""
-        ok = np.minimum(1.0, (0.3 + self.digital_skill) * (0.5 + 0.5 * self.acceptance))
-        shortfall = self.job_transformation * (1.0 - ok)
-        return 1.0 - np.bincount(self.direction, weights=shortfall, minlength=len(DIRECTIONS)) / self.direction_count
+        fit = np.empty(len(DIRECTIONS))
+        self.mean_job_fit = _job_fit(self.digital_skill, self.acceptance, self.job_transformation, self.direction,
+                                     self.direction_count, fit)
+        return fit
 
     def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
         """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
         grow, decay = 0.03 * (data_culture + 0.5 * transversality), 0.02 * silo_index
-        self.data_habit *= 1.0 - grow - decay  # h <- h + grow (1 - h) - decay h
-        self.data_habit += grow
+        _affine(self.data_habit, 1.0 - grow - decay, grow)  # h <- h + grow (1 - h) - decay h
         self.mean_data_habit = self.mean_data_habit * (1.0 - grow - decay) + grow  # the same affine map
+
+
+# ---------------------------------------------------------------- staff's verbs, one compiled pass each
+@njit(cache=True)
+def _staff_allocation(capacity, direction, count, delivery_by_direction, shared_each, fulfilment, per_direction,
+                      direction_fulfilment):
+    """Proportional rationing per person, ``f_i = min(1, capacity_i / demand_i)``, where demand is the person's
+    share of their direction's delivery work plus an even share of the rest.  Returns (sum of f, delivery hours
+    served, delivery hours demanded) and fills the mean fulfilment by direction."""
+    delivery = 0.0
+    for d in range(count.size):
+        per_direction[d] = delivery_by_direction[d] / count[d]
+        direction_fulfilment[d] = 0.0
+        delivery += delivery_by_direction[d]
+    f_sum = 0.0
+    for i in range(capacity.size):
+        f = min(capacity[i] / (per_direction[direction[i]] + shared_each), 1.0)
+        fulfilment[i] = f
+        direction_fulfilment[direction[i]] += f
+        f_sum += f
+    served = 0.0
+    for d in range(count.size):
+        served += per_direction[d] * direction_fulfilment[d]
+        direction_fulfilment[d] /= count[d]
+    return f_sum, served, delivery
+
+
+@njit(cache=True)
+def _train(received, skill, acceptance, transformation, fulfilment, training_each, a, b):
+    skill_total = acceptance_total = 0.0
+    for i in range(skill.size):
+        hours = training_each * fulfilment[i]
+        received[i] += hours
+        skill[i] += (0.02 * hours) * (1.0 - skill[i]) * (0.5 + 0.5 * acceptance[i])
+        acceptance[i] = acceptance[i] * ((1.0 - a) - b * transformation[i]) + a
+        skill_total += skill[i]
+        acceptance_total += acceptance[i]
+    return skill_total, acceptance_total
+
+
+@njit(cache=True)
+def _transform_jobs(transformation, direction, tools_by_direction):
+    for i in range(transformation.size):
+        transformation[i] = transformation[i] * 0.9 + 0.1 * tools_by_direction[direction[i]]
+
+
+@njit(cache=True)
+def _job_fit(skill, acceptance, transformation, direction, count, fit):
+    shortfall = fit  # accumulated in the output buffer (no allocation in compiled code: it costs a call)
+    shortfall[:] = 0.0
+    for i in range(skill.size):
+        ok = min(1.0, (0.3 + skill[i]) * (0.5 + 0.5 * acceptance[i]))
+        shortfall[direction[i]] += transformation[i] * (1.0 - ok)
+    total = 0.0
+    for d in range(count.size):
+        fit[d] = 1.0 - shortfall[d] / count[d]
+        total += fit[d]
+    return total / count.size
+
+
+@njit(cache=True)
+def _affine(x, scale, shift):
+    """``x <- x * scale + shift`` in place."""
+    for i in range(x.size):
+        x[i] = x[i] * scale + shift
 
 
 class Operators(RoleAgent):
@@ -274,13 +343,16 @@ class Operators(RoleAgent):
         """Serve each operator's demanded hours; return the share of its work done (with reliability)."""
         self.capacity = self.capacity_hours * factor
         fulfil = np.minimum(1.0, self.capacity / np.maximum(demand, 1e-12))
-        self.demanded = demand[:, None]
+        self.demanded = demand[:, None].copy()
         self.served = (demand * fulfil)[:, None]
         return fulfil * self.reliability
 
 
 class Residents(RoleAgent):
-    """Residents (one agent per ``inhabitants_per_agent`` inhabitants): literacy, trust, use, participation."""
+    """Residents (one agent per ``inhabitants_per_agent`` inhabitants): literacy, trust, use, participation.
+
+    Each verb is one compiled pass over the residents (``_participate`` ... ``_update_trust`` below): at a few
+    thousand residents a month of numpy calls costs more in call overhead than in arithmetic."""
 
     role = "residents"
 
@@ -297,14 +369,14 @@ class Residents(RoleAgent):
         self.propensity = rng.beta(1.5, 6.0, n)
         self.fatigue = np.zeros(n)
         self.seasonal = np.r_[np.zeros(n_permanent, bool), np.ones(n_seasonal, bool)]
-        self.has_seasonal = n_seasonal > 0
-        self.trust_term = 0.3 + 0.7 * self.trust  # how trust scales willingness to participate and use services
         self._nobody = np.zeros(n, bool)
         self._nobody.setflags(write=False)
+        self._draws, self._took = np.zeros(n), np.zeros(n, bool)
         self.participated_any = False
+        self.participated = self._nobody
         self._x = np.zeros(n)
         self.digital_use = np.zeros(n)
-        self.participated = np.zeros(n, bool)
+        self._in_use = False  # anyone uses digital services (they decay only once adopted)
         self.benefit = np.zeros(n)
         self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
         self._cannot = 1.0 - self.can_use
@@ -315,19 +387,30 @@ class Residents(RoleAgent):
         self.channel_access = 0.4 * self.covered + 0.6 * self.can_use
         self.propensity = self.propensity * self.channel_access
         self.reach = float(self.channel_access.mean())
-        # presence masks for the two seasons, and the derived weights used every month
+        # aggregates the verbs keep up to date (read by the model every month)
+        self.mean_trust = float(self.trust.mean())
+        self.mean_satisfaction = float(self.satisfaction.mean())
+        self.audience = float(self.can_use @ self.trust_term) / n  # who can read and believes information
+        self._benefit_low = self._benefit_high = 0.0
+        # presence in the two seasons, and the counts used every month
         self._season = {}
         for summer in (False, True):
             present = ~self.seasonal | summer
-            low = (self.low_literacy & present).astype(float)
-            high = (~self.low_literacy & present).astype(float)
-            self._season[summer] = (present, present.astype(float), float(present.sum()), low, low.sum(),
-                                    high, high.sum(), float(self._cannot @ low))
+            low = self.low_literacy & present
+            self._season[summer] = (present, present.astype(float), float(present.sum()), low.astype(float),
+                                    float(low.sum()), float((~self.low_literacy & present).sum()),
+                                    float(self._cannot @ low))
+        self._low_f = self.low_literacy.astype(float)
         self.come_and_go(False)
+
+    @property
+    def trust_term(self) -> np.ndarray:
+        """How trust scales willingness to participate and to use services."""
+        return 0.3 + 0.7 * self.trust
 
     def come_and_go(self, summer: bool) -> None:
         """Seasonal residents are present in summer only (Biarritz, seed 003)."""
-        (self.present, self.present_f, self.n_present, self._low, self._n_low, self._high, self._n_high,
+        (self.present, self.present_f, self.n_present, self._low_present, self._n_low, self._n_high,
          self._low_cannot) = self._season[summer]
 
     def participate(self, opportunity: float) -> float:
@@ -337,48 +420,38 @@ class Residents(RoleAgent):
             self.participated = self._nobody
             self.fatigue *= 0.95
             return 0.0
-        rest = 1.0 - self.fatigue
-        p = (opportunity * self.propensity) * self.trust_term * rest
-        self.participated = self.model.rng.random(self.n) < p
-        if self.has_seasonal:
-            self.participated &= self.present
+        draws = self.model.rng.random(self.n, out=self._draws)
+        count = _participate(draws, opportunity, self.propensity, self.trust, self.fatigue, self.present,
+                             self._took)
+        self.participated = self._took
         self.participated_any = True
-        self.fatigue *= 0.95
-        self.fatigue += 0.15 * self.participated * rest
-        return float(np.count_nonzero(self.participated)) / self.n_present
+        return count / self.n_present
 
     def use_services(self, access: float, mediation: float, appeal: float) -> float:
         """Adopt digital proximity services if literate enough or mediated; return the mean use.
 
         ``appeal`` (0-1) is how well services fit residents' needs (co-designed services are used more).
         """
-        if access <= 0.0 and not self.digital_use.any():
+        if access <= 0.0 and not self._in_use:
             return 0.0
-        able = self.can_use + mediation * self._cannot if mediation else self.can_use
-        target = (0.15 * access * appeal) * able * self.trust_term
-        if self.has_seasonal:
-            target *= self.present_f
-        self.digital_use *= 0.85
-        self.digital_use += target
-        return float(self.digital_use.sum()) / self.n
+        total = _use_services(self.digital_use, self.can_use, self._cannot, self.trust, self.present_f,
+                              0.15 * access * appeal, mediation)
+        self._in_use = total > 0.0
+        return total / self.n
 
     def excluded_share(self, mediation: float) -> float:
         """Share of present residents shut out of digital-only services (low literacy, not mediated)."""
         return self._low_cannot * (1.0 - mediation) / self.n_present
 
     def receive(self, common_value: float, personal_value: float, mean_use: float) -> None:
-        """Share out this month's value: common goods equally, proximity services by use."""
+        """Share out this month's value: common goods equally, proximity services by use; satisfaction relaxes
+        towards a saturating function x/(1+x) of the value received."""
         per_head = common_value / self.n
         per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
-        benefit = per_head + per_use * self.digital_use
-        if self.has_seasonal:
-            benefit *= self.present_f
-        self.benefit = benefit
-        # satisfaction relaxes towards a saturating function x/(1+x) of the value received
-        x = benefit * (self.n / SATISFACTION_SCALE)
-        self._x = x
-        self.satisfaction *= 0.9
-        self.satisfaction += 0.1 * x / (1.0 + x)
+        sat, self._benefit_low, self._benefit_high = _receive(
+            self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
+            per_head, per_use, self.n / SATISFACTION_SCALE)
+        self.mean_satisfaction = sat / self.n
 
     def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
         """Visible results and shared information build trust; unanswered participation and harm erode it.
@@ -386,24 +459,82 @@ class Residents(RoleAgent):
         ``trust <- trust * (1 - g - loss) + g`` with ``g = 0.03 * gain`` (gain <= 1) and a small ``loss``
         keeps trust in [0, 1] without clipping.
         """
-        g = np.minimum(0.015, 0.015 * self._x)
-        g += 0.015 * transparency
-        keep = (1.0 - harm_all) - g
-        if self.participated_any:
-            keep -= (0.08 * (1.0 - visible)) * self.participated
-        if harm_low > 0.0:
-            keep -= harm_low * self._low
-        self.trust *= keep
-        self.trust += g
-        self.trust_term = 0.3 + 0.7 * self.trust
+        unanswered = 0.08 * (1.0 - visible) if self.participated_any else 0.0
+        trust, audience = _update_trust(self.trust, self._x, self.participated, self._low_present, self.can_use,
+                                        0.015 * transparency, harm_all, harm_low, unanswered)
+        self.mean_trust = trust / self.n
+        self.audience = audience / self.n
 
     def inclusion_gap(self) -> float:
         """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""
         if self._n_low == 0 or self._n_high == 0:
             return 0.0
-        b_high = float(self.benefit @ self._high) / self._n_high
-        b_low = float(self.benefit @ self._low) / self._n_low
+        b_high = self._benefit_high / self._n_high
+        b_low = self._benefit_low / self._n_low
         if b_high <= 1e-12:
             return 0.0
         gap = 1.0 - b_low / b_high
         return 0.0 if abs(gap) < 1e-9 else gap  # equal shares up to rounding: no gap
+
+
+# ---------------------------------------------------------------- residents' verbs, one compiled pass each
+@njit(cache=True)
+def _participate(draws, opportunity, propensity, trust, fatigue, present, took):
+    """Bernoulli participation ``p = opportunity * propensity * (0.3 + 0.7 trust) * (1 - fatigue)``, present
+    residents only; fatigue decays 5%/month and rises by 15% of the rest left after taking part."""
+    count = 0
+    for i in range(draws.size):
+        rest = 1.0 - fatigue[i]
+        p = (opportunity * propensity[i]) * (0.3 + 0.7 * trust[i]) * rest
+        t = (draws[i] < p) & present[i]
+        took[i] = t
+        fatigue[i] = fatigue[i] * 0.95 + (0.15 * t) * rest
+        count += t
+    return count
+
+
+@njit(cache=True)
+def _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation):
+    """``use <- 0.85 use + strength * (can_use + mediation * cannot) * (0.3 + 0.7 trust)``, present residents."""
+    total = 0.0
+    for i in range(digital_use.size):
+        able = can_use[i] + mediation * cannot[i]
+        u = 0.85 * digital_use[i] + strength * able * (0.3 + 0.7 * trust[i]) * present_f[i]
+        digital_use[i] = u
+        total += u
+    return total
+
+
+@njit(cache=True)
+def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale):
+    """Benefit per resident, satisfaction ``<- 0.9 s + 0.1 x / (1 + x)`` with ``x = benefit * scale``; returns
+    the satisfaction total and the benefit reaching low- and higher-literacy residents."""
+    sat = low = total = 0.0
+    for i in range(benefit.size):
+        b = (per_head + per_use * digital_use[i]) * present_f[i]
+        benefit[i] = b
+        xi = b * scale
+        x[i] = xi
+        s = 0.9 * satisfaction[i] + 0.1 * xi / (1.0 + xi)
+        satisfaction[i] = s
+        sat += s
+        low += b * low_literacy[i]
+        total += b
+    return sat, low, total - low
+
+
+@njit(cache=True)
+def _update_trust(trust, x, participated, low_present, can_use, transparency_gain, harm_all, harm_low, unanswered):
+    """``trust <- trust * (1 - harm - g - losses) + g``, ``g = min(0.015, 0.015 x) + transparency_gain``;
+    returns the trust total and the audience total (can_use x (0.3 + 0.7 trust)) for next month."""
+    total = audience = 0.0
+    for i in range(trust.size):
+        g = min(0.015, 0.015 * x[i]) + transparency_gain
+        keep = (1.0 - harm_all) - g - harm_low * low_present[i]
+        if participated[i]:
+            keep -= unanswered
+        t = trust[i] * keep + g
+        trust[i] = t
+        total += t
+        audience += can_use[i] * (0.3 + 0.7 * t)
+    return total, audience

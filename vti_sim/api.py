@@ -6,8 +6,9 @@ import json
 import platform
 import subprocess
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -26,14 +27,26 @@ PLATEAU_MIN_UNMET = 0.05  # a plateau counts only while time is binding: >=5% of
 
 @dataclass
 class RunResult:
-    """What one run produced: the monthly timeseries, the per-run summary, missions, and provenance."""
+    """What one run produced: the monthly timeseries, the per-run summary, missions, and provenance.
+
+    ``missions`` and ``items`` are built from the run's final state on first access: most callers (sweeps,
+    pattern experiments) never read them."""
 
     timeseries: pd.DataFrame
     summary: dict[str, Any]
     params: dict[str, Any]
     seed: int
-    missions: pd.DataFrame = field(default_factory=pd.DataFrame)
-    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    final_state: SimpleNamespace | None = field(default=None, repr=False)
+
+    @cached_property
+    def missions(self) -> pd.DataFrame:
+        """Mission dashboard (see ``mission_table``)."""
+        return mission_table(self.final_state) if self.final_state is not None else pd.DataFrame()
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """Work items with their start and end months (see ``item_table``)."""
+        return item_table(self.final_state) if self.final_state is not None else pd.DataFrame()
 
     def provenance(self) -> dict[str, Any]:
         return provenance(self.params, self.seed)
@@ -90,7 +103,18 @@ def _scenario_params(scenario) -> dict[str, Any]:
 
 def result_of(model: VTIModel, params: dict[str, Any], seed: int) -> RunResult:
     ts = model.ledger.frame()
-    return RunResult(ts, summarise(model), params, seed, mission_table(model), item_table(model))
+    return RunResult(ts, summarise(model), params, seed, final_state(model))
+
+
+def final_state(model: VTIModel) -> SimpleNamespace:
+    """A copy of what ``mission_table`` and ``item_table`` read, so that they can be built later."""
+    pf, pol = model.portfolio, model.policy
+    portfolio = SimpleNamespace(missions=pf.missions, mission=pf.mission, public_cost=pf.public_cost,
+                                duration=pf.duration, spent=pf.spent.copy(), progress=pf.progress.copy(),
+                                state=pf.state.copy(), value_created=pf.value_created.copy())
+    policy = SimpleNamespace(item_start=pol.item_start.copy(), item_end=pol.item_end.copy(),
+                             progress=pol.progress.copy(), quality=pol.quality.copy())
+    return SimpleNamespace(portfolio=portfolio, policy=policy, steps=model.steps)
 
 
 def summarise(model: VTIModel) -> dict[str, Any]:
@@ -155,7 +179,7 @@ def plateau_of(col: dict[str, np.ndarray]) -> tuple[int | None, float | None]:
     return int(col["month"][found.index]), found.level
 
 
-def mission_table(model: VTIModel) -> pd.DataFrame:
+def mission_table(model: VTIModel | SimpleNamespace) -> pd.DataFrame:
     """Mission dashboard in the manner of the Angers steering tool: means, realisations, effects, météo."""
     pf = model.portfolio
     months = max(model.steps, 1)
@@ -177,7 +201,7 @@ def mission_table(model: VTIModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def item_table(model: VTIModel) -> pd.DataFrame:
+def item_table(model: VTIModel | SimpleNamespace) -> pd.DataFrame:
     """Work items with the months they started and finished (for the phase Gantt)."""
     from .phases import ITEM_KEYS, ITEM_LABELS, ITEM_PHASE
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+from numba import njit
+
 LEGITIMACY_MEMORY_MONTHS = 12.0  # legitimacy follows trust/satisfaction with a one-year lag (assumption)
 COMMITMENT_PULL = 0.02  # monthly pull of commitment towards legitimacy (assumption)
 
@@ -23,9 +26,17 @@ def next_budget(base_meur: float, legitimacy: float, elasticity: float) -> float
     return base_meur * min(max(1.0 + elasticity * (2.0 * legitimacy - 1.0), 0.3), 1.7)
 
 
-def pull_commitment(commitment, legitimacy: float):
-    """Support sustains leaders' commitment; its absence erodes it."""
-    return (commitment + COMMITMENT_PULL * (legitimacy - 0.5)).clip(0.05, 1.0)
+def pull_commitment(commitment: np.ndarray, legitimacy: float) -> np.ndarray:
+    """Support sustains leaders' commitment; its absence erodes it (bounded to 0.05-1)."""
+    out = np.empty(len(commitment))
+    _pull(np.asarray(commitment, dtype=float), legitimacy, out)
+    return out
+
+
+@njit(cache=True)
+def _pull(commitment, legitimacy, out):
+    for i in range(commitment.size):
+        out[i] = min(max(commitment[i] + COMMITMENT_PULL * (legitimacy - 0.5), 0.05), 1.0)
 
 
 def executive_change_probability(legitimacy: float, volatility: float) -> float:

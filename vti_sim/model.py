@@ -24,22 +24,22 @@ import numpy as np
 from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
-from .outputs import INDEX, Ledger, slice_of
+from .outputs import TIME_ROLES, Ledger, slice_of
 from .phases import (
     AMBITION,
     EVALUATION,
-    IMPLEMENTATION,
     ITEM_KEYS,
     ITEM_OPEN_SENSITIVE,
     OPEN_BODIES,
     ORGANISATIONAL,
+    PLANNING,
     PolicyCycle,
 )
 from .portfolio import DIRECTIONS, Portfolio
 from .registry import resolve
-from .time_budget import DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
+from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
 from .time_budget import EVALUATION as EVAL_ACT
-from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, destruction_to_types, to_types
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
@@ -53,9 +53,6 @@ _CREATED = slice_of("pv_created_", VALUE_TYPES)
 _DESTROYED = slice_of("pv_destroyed_", VALUE_TYPES)
 _NET = slice_of("pv_net_", VALUE_TYPES)
 _SOURCES = slice_of("destroyed_", DESTRUCTION_SOURCES)
-_HOURS = slice(INDEX["hours_elected_steering"], INDEX["hours_staff_training"] + 1)
-_DEMAND = slice(INDEX["demand_elected"], INDEX["demand_staff"] + 1)
-_UNMET = slice(INDEX["unmet_elected"], INDEX["unmet_staff"] + 1)
 _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total", "pv_net_total",
             "trust", "participation", "satisfaction", "inclusion_gap", "digital_use", "legitimacy",
             "hours_facilitation_open_governance", "hours_operators_delivery", "unmet_operators",
@@ -63,7 +60,11 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             "foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit",
             "proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
             "skill",
-            "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed")
+            "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed",
+            *(f"hours_{r}_{a}" for r in TIME_ROLES for a in ACTIVITIES), *(f"demand_{r}" for r in TIME_ROLES),
+            *(f"unmet_{r}" for r in TIME_ROLES))
+_OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
+_ARRAYS = (_PROGRESS, _QUALITY, _GEN, _CREATED, _DESTROYED, _NET, _SOURCES)
 
 
 class VTIModel(mesa.Model):
@@ -122,28 +123,22 @@ class VTIModel(mesa.Model):
         self._silo = self.directors.silo_friction()  # the directorate's silo friction (mean ~ silo_index)
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
         self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
-        self._zero_dirs = np.zeros(len(DIRECTIONS))
         self._item_productivity = np.zeros(len(ITEM_KEYS))
-        self._use = np.ones(pf.n)
-        self._gate, self._gate_for = None, None
+        self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
-        self._scalar_index = np.array([INDEX[c] for c in _SCALARS])
         self._on_state_change()
-        self._zero_ops = np.zeros(self.operators.n)
-        self.ledger = Ledger(self.months)
-        self.row = self.ledger.data[0]
+        self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
         self.pv_cumulative = 0.0
+        # Mesa's collector, for batch_run and Mesa tooling; the full monthly record is the ledger
         self.datacollector = mesa.DataCollector(model_reporters={
-            "PV": "pv_cumulative", "pv_net_total": "pv_net_total", "phase": "phase",
-            "trust": "trust", "participation": "participation", "budget_spent": "spent_total",
+            "PV": "pv_cumulative", "phase": "phase", "trust": "trust", "participation": "participation",
         })
         self.running = True
 
     # ---------------------------------------------------------------- the monthly schedule
     def step(self) -> None:
         month = self.steps - 1
-        self.row = self.ledger.data[month]
         self.begin_month(month)
         self.allocate_time()
         self.advance_policy(month)
@@ -179,28 +174,21 @@ class VTIModel(mesa.Model):
 
         Roles x activities is a 3 x 5 table, so it is handled as plain floats (cheaper than numpy calls).
         """
-        p, pf, policy = self.p, self.portfolio, self.policy
+        p, policy = self.p, self.policy
         self.workable = workable = policy.workable(self.open_active)
         # item hours by role, split into delivery work (launch-implementation) and evaluation work
         ie, id_, is_, ve, vd, vs = policy.demand(workable)
         st_e, st_d, st_s = self._steering
-        under = pf.state == 1
-        n_under = int(np.count_nonzero(under))
         n_delivered = self.n_delivered
         if self.open_active:
-            n_decisions = float(np.count_nonzero(workable)) + n_under / 6.0
+            n_decisions = policy.n_workable + self.n_under / 6.0
             op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
                                                float(policy.progress[OPEN_BODIES]))
         else:
             op_e = op_d = op_s = 0.0
         self.fac_served = fac = min(op_s, self._fac_capacity)
-        # actions under way: staff work by direction; directors supervise programmes and contracts
-        if n_under:
-            monthly = under * pf.monthly_effort
-            staff_actions = np.bincount(pf.direction, weights=monthly * pf.staff_share, minlength=len(DIRECTIONS))
-            dirs_actions = float(monthly @ pf.director_share)
-        else:
-            staff_actions, dirs_actions = self._zero_dirs, 0.0
+        # actions under way: staff work by direction, directors supervise programmes and contracts
+        staff_actions, dirs_actions = self.staff_actions, self.dirs_actions
         monitoring = 2.0 * n_delivered
         el, di, st = self.elected, self.directors, self.staff
         el.allocate_time([st_e, op_e, ie, ve, 0.0])
@@ -212,8 +200,7 @@ class VTIModel(mesa.Model):
         self.demand_total = (sum(de), sum(dd), sum(ds))
         self.served_total = (sum(se), sum(sd), sum(ss))
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
-        self.item_fulfilment = np.array([x[col] / y[col] if y[col] > 0 else 1.0
-                                         for x, y in ((se, de), (sd, dd), (ss, ds))])
+        self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
         self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
         # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
         engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1]) / LEADER_REFERENCE)
@@ -233,56 +220,44 @@ class VTIModel(mesa.Model):
         self.productivity = base
         productivity = self._item_productivity
         productivity.fill(base)
-        productivity[ORGANISATIONAL] *= 0.4 + 0.6 * self.acceptance  # R3: change needs acceptance
+        productivity[ORGANISATIONAL] = base * (0.4 + 0.6 * self.acceptance)  # R3: change needs acceptance
+        # quality: steering brings coherence; on open-sensitive items participation brings fit with needs
         coherence = 1.0 - self._silo * (1.0 - t)
         if self.open_active:
             voice = min(1.0, 10.0 * self.participation)
             fit = 0.3 + 0.7 * self.f_open * (0.5 * voice + 0.5 * p["participatory_share"])
         else:
             fit = 0.3
-        quality = np.where(ITEM_OPEN_SENSITIVE, 0.5 * coherence + 0.5 * fit, coherence)
+        quality = self._item_quality
+        quality.fill(coherence)
+        quality[_OPEN_SENSITIVE] = 0.5 * coherence + 0.5 * fit
         was = policy.phase
         done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
         self.evaluation_closed = done and was == EVALUATION
-        self.planning_fit = policy.planning_fit()
+        if was == PLANNING or done:  # planning items move only in planning, or are reset when a cycle closes
+            self.planning_fit = policy.planning_fit()
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
     def deliver_actions(self, month: int) -> None:
         p, pf = self.p, self.portfolio
-        if self.policy.first_month[IMPLEMENTATION] >= 0 and self.policy.implementation_months in (0, 12, 24):
-            pf.start_due(self.policy.implementation_months, month)  # short, medium and long terms come due
-        under = pf.state == 1
-        if under.any():
-            if self._gate_for != self.maturity:  # actions wait for the foundation they need (§7.5)
-                self._gate = np.clip(1.0 - (pf.required_maturity - self.maturity) / 0.3, 0.0, 1.0)
-                self._gate_for = self.maturity
-            gate = self._gate
-            op_demand = np.bincount(pf.operator, weights=under * pf.operator_monthly, minlength=self.operators.n)
-            op_done = self.operators.work(op_demand, self.factor)
-            contract = 0.6 + 0.4 * self._contract_skill * self.directors_delivery
-            staff_f = self.staff_dir_fulfilment[pf.direction]
-            work = np.where(pf.outsourced, np.minimum(staff_f, op_done[pf.operator] * contract), staff_f)
-            rate = np.minimum(under * gate * work * (self.productivity / pf.duration), 1.0 - pf.progress)
+        policy = self.policy
+        if policy.implementing and policy.implementation_months in (0, 12, 24) and pf.start_due(
+                policy.implementation_months, month):  # short, medium and long terms come due
+            self._on_state_change()
+        self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
+        if self.n_under:
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
             invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
-            wanted = float(rate @ pf.public_cost)
-            if wanted > invest_left:
-                rate *= invest_left / wanted
-                wanted = invest_left
-            pf.progress += rate
-            pf.spent += rate * pf.public_cost
-            newly = under & (pf.progress >= 1.0 - 1e-9)
-            n_new = int(np.count_nonzero(newly))
+            contract = 0.6 + 0.4 * self._contract_skill * self.directors_delivery
+            wanted, n_new = pf.advance_actions(month, self.maturity, self.staff_dir_fulfilment, self.operator_done,
+                                               contract, self.productivity, invest_left)
             if n_new:
-                pf.state[newly] = 2
-                pf.delivered_month[newly] = month
                 self._on_state_change()
         else:
-            self.operators.work(self._zero_ops, self.factor)
             wanted, n_new = 0.0, 0
-        operating_need = OPERATING_RATE * float(pf.public_cost @ (pf.state >= 2))
+        operating_need = self.operating_need
         operating = min(operating_need, self.budget_year * (1.0 - p["investment_share"]) / 12.0)
         self.service_level = operating / operating_need if operating_need > 0 else 1.0
         self.invested_year += wanted
@@ -294,19 +269,26 @@ class VTIModel(mesa.Model):
             pf.state[pf.state == 2] = 3  # evaluated: the cycle's learning re-orients them
             self._on_state_change()
         m0 = p["foundation_maturity_0"]
-        self.maturity = max(self.maturity, m0 + (1.0 - m0) * 0.9 * pf.foundation_progress())
+        self.maturity = max(self.maturity, m0 + (1.0 - m0) * 0.9 * pf.foundation_done)
 
     def _on_state_change(self) -> None:
-        """Derived portfolio quantities that change only when an action is delivered or evaluated."""
-        pf = self.portfolio
-        delivered = pf.state >= 2
-        self.delivered = delivered
-        self.n_delivered = int(np.count_nonzero(delivered))
-        self.n_evaluated = int(np.count_nonzero(pf.state == 3))
-        self.tools_delivered = np.bincount(pf.direction, weights=pf.tool_magnitude * delivered,
-                                           minlength=len(DIRECTIONS)) * self._inv_tool_mag
-        self.evaluated_boost = np.where(pf.state == 3, 1.0 + 0.3 * self.policy.learning, 1.0)
-        self.risk_exposure = tuple(float(x) for x in delivered @ pf.risk_matrix)
+        """Quantities that change only when an action starts, is delivered or is evaluated (hot-path economy)."""
+        pf, ops = self.portfolio, self.operators
+        pf.tally(self.policy.learning)
+        self.n_under, self.n_delivered, self.n_evaluated = pf.n_under, pf.n_delivered, pf.n_evaluated
+        # work that actions under way ask of staff (by direction), directors and operators each month
+        self.staff_actions, self.dirs_actions = pf.staff_work, pf.directors_work
+        self.operator_done = ops.work(pf.operator_work, self.factor)[pf.operator]
+        self.ops_demanded, self.ops_served = float(ops.demanded.sum()), float(ops.served.sum())
+        # what delivered actions need and offer
+        self.operating_need = OPERATING_RATE * pf.delivered_cost
+        self.tools_delivered = pf.tools * self._inv_tool_mag
+        self.value_weight = pf.value_weight
+        self.risk_exposure = pf.risk_exposure.tolist()
+        self.proximity_delivered = pf.proximity_delivered * self._inv_prox_mag
+        self.twin = pf.decision_delivered
+        # substance: share of the portfolio under way or delivered; what there is to report and co-produce
+        self.substance = 0.2 + 0.8 * pf.started_magnitude * self._inv_total_mag
 
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
@@ -316,8 +298,9 @@ class VTIModel(mesa.Model):
         staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
         self.job_fit = staff.job_fit()
-        self.acceptance = float(staff.acceptance.sum()) / staff.n
-        self.skill = float(staff.digital_skill.sum()) / staff.n
+        self.job_fit_mean = staff.mean_job_fit
+        self.acceptance = staff.acceptance_total / staff.n
+        self.skill = staff.skill_total / staff.n
         self.habit = staff.mean_data_habit
 
     # ---------------------------------------------------------------- 6. open data: published, then ageing
@@ -330,9 +313,8 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
-        p, pf, policy = self.p, self.portfolio, self.policy
-        delivered = self.delivered
-        self.access = float(pf.proximity_magnitude @ delivered) * self._inv_prox_mag * self.service_level
+        p, policy = self.p, self.policy
+        self.access = self.proximity_delivered * self.service_level
         self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
         if self.open_active:
             setup = float(policy.progress[OPEN_BODIES])
@@ -350,28 +332,19 @@ class VTIModel(mesa.Model):
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:
         p, pf, res = self.p, self.portfolio, self.residents
-        delivered = self.delivered
         platform = self.maturity * (0.3 + 0.7 * self.habit) * (0.5 + 0.5 * self.freshness)  # R2
-        use = self._use
         # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
         # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
         data_ready = 0.7 + 0.3 * self.maturity * (0.3 + 0.7 * self.habit)
-        use[pf.infra_index] = self.job_fit[pf.infra_direction] * data_ready
-        use[pf.decision_index] = platform
-        use[pf.proximity_index] = self.mean_use
         fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
-        factor = delivered * use * self.evaluated_boost
-        factor *= fit * self.service_level
-        gen = factor @ pf.potential
-        realised = factor * pf.magnitude
-        pf.value_created += realised
+        gen, personal = pf.realise_value(self.value_weight, self.job_fit, data_ready, platform, self.mean_use,
+                                         fit * self.service_level)
         # governance processes generate value too (Frucquet et al. 2023 after O'Flynn 2007: processes that
         # generate trust or equity)
         t = self.transversality
         gen[EFFECTIVENESS] += 0.4 * t
         gen[EFFICIENCY] += 0.3 * t
-        # substance: share of the portfolio under way or delivered; what there is to report and co-produce
-        substance = 0.2 + 0.8 * float(pf.magnitude @ (pf.state >= 1)) * self._inv_total_mag
+        substance = self.substance
         # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
         self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]
                         * substance * res.reach) * (0.5 + 0.5 * self.elected.openness)
@@ -379,16 +352,13 @@ class VTIModel(mesa.Model):
         if self.open_active:
             f = self.f_open
             # information is worth what residents can read and believe (literacy x trust)
-            audience = float(res.can_use @ res.trust_term) / res.n
-            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f * audience * substance
+            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f * res.audience * substance
             # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
             gen[PARTICIPATION] += 20.0 * self.participation * self.visible
             gen[COLLABORATION] += 0.3 * self.partners * f * substance
             # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-            twin = float(pf.decision_magnitude @ delivered)
-            gen[COLLABORATION] += 0.5 * twin * p["information_sharing"] * f * min(1.0, 10.0 * self.participation)
+            gen[COLLABORATION] += 0.5 * self.twin * p["information_sharing"] * f * min(1.0, 10.0 * self.participation)
         self.generators = gen
-        created = to_types(gen)
         # destruction, by source
         exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
         protection = 0.5 * self.principles
@@ -399,14 +369,10 @@ class VTIModel(mesa.Model):
         destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
         destroyed[4] = 12.0 * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
-        destroyed_types = destruction_to_types(destroyed)
-        self.created, self.destroyed = created, destroyed_types
-        self.created_total = float(created.sum())
-        self.destroyed_total = float(destroyed_types.sum())
+        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods
-        personal = float(realised @ pf.is_proximity)
         common = max(self.created_total - personal, 0.0)
         res.receive(common, personal, self.mean_use)
         res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / 2.0),
@@ -418,8 +384,8 @@ class VTIModel(mesa.Model):
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:
         p, res = self.p, self.residents
-        self.trust = float(res.trust.sum()) / res.n
-        self.satisfaction = float(res.satisfaction.sum()) / res.n
+        self.trust = res.mean_trust
+        self.satisfaction = res.mean_satisfaction
         self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction)
         self.elected.update_commitment(self.legitimacy)
         self.executive_changed = False
@@ -434,32 +400,25 @@ class VTIModel(mesa.Model):
         return self.policy.phase
 
     def record(self, month: int) -> None:
-        r, policy, pf, ops = self.row, self.policy, self.portfolio, self.operators
-        r[_PROGRESS] = policy.progress
-        r[_QUALITY] = policy.quality
-        r[_GEN] = self.generators
-        r[_CREATED] = self.created
-        r[_DESTROYED] = self.destroyed
-        r[_NET] = self.created - self.destroyed
-        r[_SOURCES] = self.destroyed_by_source
-        r[_HOURS] = self.hours[0] + self.hours[1] + self.hours[2]
-        r[_DEMAND] = self.demand_total
-        r[_UNMET] = [d - s for d, s in zip(self.demand_total, self.served_total, strict=True)]
-        state = pf.state
-        ops_demanded, ops_served = float(ops.demanded.sum()), float(ops.served.sum())
-        r[self._scalar_index] = (
+        """Append this month's row to the ledger (assembled into the timeseries array when it is read)."""
+        policy = self.policy
+        hours = self.hours
+        demand, served = self.demand_total, self.served_total
+        self.ledger.append((
             month, policy.phase, policy.cycle,
             self.created_total, self.destroyed_total, self.pv_net_total,
             self.trust, self.participation, self.satisfaction, self.residents.inclusion_gap(), self.mean_use,
             self.legitimacy,
-            self.fac_served, ops_served, ops_demanded - ops_served,
+            self.fac_served, self.ops_month[1], self.ops_month[0] - self.ops_month[1],
             self.budget_year, self.spent_month, self.spent_year,
             self.spent_total / self.allotted_total if self.allotted_total else 0.0,
             self.maturity, self.catalogue, self.freshness, self.habit,
             self.proactivity, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
-            self.f_open if self.open_active else 0.0, self.transversality, self.partners, float(self.job_fit.mean()),
+            self.f_open if self.open_active else 0.0, self.transversality, self.partners, self.job_fit_mean,
             self.skill,
-            np.count_nonzero(state == 1), self.n_delivered, self.n_evaluated,
+            self.n_under, self.n_delivered, self.n_evaluated,
             self.executive_changed,
-        )
-        self.ledger.n = month + 1
+            *hours[0], *hours[1], *hours[2], *demand,
+            demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],
+        ), (policy.progress.copy(), policy.quality.copy(), self.generators, self.created, self.destroyed,
+            self.created - self.destroyed, self.destroyed_by_source.copy()))

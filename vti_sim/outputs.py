@@ -45,11 +45,34 @@ INDEX = {c: i for i, c in enumerate(COLUMNS)}
 
 
 class Ledger:
-    """One preallocated row per month."""
+    """One row per month.  The model appends each month's values as a record (a tuple of scalars and a few small
+    arrays) and the rows are assembled into the 2-D array in one vectorised pass when ``data`` is read:
+    writing 120 scattered columns every month costs more than the rest of a month's bookkeeping."""
 
-    def __init__(self, months: int):
-        self.data = np.zeros((months, len(COLUMNS)))
+    def __init__(self, months: int, scalar_columns, array_columns):
+        self._data = np.zeros((months, len(COLUMNS)))
+        self._scalar_index = np.array([INDEX[c] for c in scalar_columns])
+        self._array_slices = tuple(array_columns)
+        self._pending: list[tuple] = []
+        self._flushed = 0
         self.n = 0
+
+    def append(self, scalars: tuple, arrays: tuple) -> None:
+        """Record one month; ``arrays`` must not be mutated afterwards (pass copies of arrays updated in place)."""
+        self._pending.append((scalars, arrays))
+        self.n += 1
+
+    @property
+    def data(self) -> np.ndarray:
+        """All rows, (months, columns); rows past ``n`` are zeros."""
+        if self._pending:
+            rows = slice(self._flushed, self._flushed + len(self._pending))
+            self._data[rows, self._scalar_index] = [s for s, _ in self._pending]
+            for k, cols in enumerate(self._array_slices):
+                self._data[rows, cols] = [a[k] for _, a in self._pending]
+            self._flushed = rows.stop
+            self._pending.clear()
+        return self._data
 
     def frame(self) -> pd.DataFrame:
         """The monthly timeseries; counts as integers, flags as booleans, the phase also by name."""

@@ -11,6 +11,7 @@ Evaluation closes a cycle and feeds learning into the next planning cycle
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 PHASES = ("launch", "planning", "implementation", "evaluation")
 LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION = range(4)
@@ -100,15 +101,26 @@ class PolicyCycle:
         self.quality = np.zeros(N_ITEMS)
         self.first_month = np.full(4, -1)
         self.first_month[LAUNCH] = 0
+        self.implementing = False  # implementation has been reached (actions are scheduled from then on)
         self.implementation_months = 0  # months since implementation was first reached (actions' schedule)
         self.learning = 0.0
         self.proactive = int(bool(proactive))
         self.item_start = np.full(N_ITEMS, -1)
         self.item_end = np.full(N_ITEMS, -1)
+        self._completed = 0  # items completed so far (invalidates the workable cache)
+        self._workable_key, self._demand_for = None, None
 
     def workable(self, open_active: bool) -> np.ndarray:
-        """Items that take hours this month: the current phase's, plus open items once openness starts."""
-        return _ELIGIBLE[self.proactive, int(open_active), self.phase] & (self.progress < 1.0)
+        """Items that take hours this month: the current phase's, plus open items once openness starts.
+
+        It changes only when an item completes, the phase changes or openness starts, so it is cached."""
+        key = (open_active, self.phase, self._completed)
+        if key != self._workable_key:
+            self._workable = _ELIGIBLE[self.proactive, int(open_active), self.phase] & (self.progress < 1.0)
+            self._required = _REQUIRED[self.proactive, int(open_active), self.phase]
+            self.n_workable = int(np.count_nonzero(self._workable))
+            self._workable_key = key
+        return self._workable
 
     def required(self, open_active: bool) -> np.ndarray:
         """Items the current phase needs done before the policy moves on."""
@@ -117,23 +129,26 @@ class PolicyCycle:
     def demand(self, workable: np.ndarray) -> list[float]:
         """Hours the workable items ask of each role: delivery work (elected, directors, staff), then
         evaluation work (the same three), as six plain floats."""
-        return ((ITEM_HOURS * workable) @ _SPLIT_BY_ACTIVITY).tolist()
+        if workable is not self._demand_for:
+            self._demand = ((ITEM_HOURS * workable) @ _SPLIT_BY_ACTIVITY).tolist()
+            self._demand_for = workable
+        return self._demand
 
     def advance(self, month: int, workable: np.ndarray, role_fulfilment: np.ndarray, productivity: np.ndarray,
                 instant_quality: np.ndarray, open_active: bool) -> bool:
-        """Move items forward with the hours actually served; return True when a phase is completed."""
-        rate = (ITEM_SPLIT @ role_fulfilment) * productivity * _INV_MIN_MONTHS * workable
-        before = self.progress
-        after = np.minimum(1.0, before + rate)
-        after[after >= 1.0 - 1e-9] = 1.0  # k steps of 1/k must finish in k months despite rounding
-        # progress-weighted running mean of the quality each item was produced with (0 where nothing done)
-        self.quality = (self.quality * before + instant_quality * (after - before)) / np.maximum(after, 1e-12)
-        self.progress = after
-        self.item_start[workable & (self.item_start < 0)] = month
-        self.item_end[(after >= 1.0) & (self.item_end < 0)] = month
-        if self.first_month[IMPLEMENTATION] >= 0:
+        """Move items forward with the hours actually served; return True when a phase is completed.
+
+        An item's monthly progress is ``split . role_fulfilment * productivity / min_months``; its quality is the
+        progress-weighted running mean of the quality it was produced with (``_advance_items``)."""
+        required = self._required if self._workable_key == (open_active, self.phase, self._completed) \
+            else self.required(open_active)
+        completed, done = _advance_items(self.progress, self.quality, self.item_start, self.item_end, workable,
+                                         role_fulfilment, productivity, instant_quality, required, month,
+                                         ITEM_SPLIT, _INV_MIN_MONTHS)
+        self._completed += completed
+        if self.implementing:
             self.implementation_months += 1
-        if (after >= 1.0).all(where=self.required(open_active)):
+        if done:
             self._next_phase(month)
             return True
         return False
@@ -147,12 +162,40 @@ class PolicyCycle:
             again = (ITEM_PHASE >= PLANNING) & ~IS_OPEN_ITEM
             self.progress[again] = 0.5 * self.learning
             self.item_end[again] = -1
+            self._completed += 1
         else:
             self.phase += 1
         if self.first_month[self.phase] < 0:
             self.first_month[self.phase] = month  # the month whose end-of-month record first shows it
+        self.implementing = self.first_month[IMPLEMENTATION] >= 0
 
     def planning_fit(self) -> float:
         """Fit of the plan with needs and uses: quality of the open-sensitive planning items done so far."""
         done = float(self.progress @ PLANNING_FIT_WEIGHTS)
         return float((self.quality * self.progress) @ PLANNING_FIT_WEIGHTS) / done if done > 0 else 0.0
+
+
+@njit(cache=True)
+def _advance_items(progress, quality, item_start, item_end, workable, role_fulfilment, productivity,
+                   instant_quality, required, month, split, inv_min_months):
+    """One month of work on the items, in place; returns (items completed, all required items done)."""
+    completed = 0
+    done = True
+    for i in range(progress.size):
+        before = progress[i]
+        if workable[i]:
+            rate = (split[i, 0] * role_fulfilment[0] + split[i, 1] * role_fulfilment[1]
+                    + split[i, 2] * role_fulfilment[2]) * productivity[i] * inv_min_months[i]
+            after = min(1.0, before + rate)
+            if after >= 1.0 - 1e-9:  # k steps of 1/k must finish in k months despite rounding
+                after = 1.0
+            quality[i] = (quality[i] * before + instant_quality[i] * (after - before)) / max(after, 1e-12)
+            progress[i] = after
+            if item_start[i] < 0:
+                item_start[i] = month
+            if after >= 1.0 and item_end[i] < 0:
+                item_end[i] = month
+                completed += 1
+        if required[i] and progress[i] < 1.0:
+            done = False
+    return completed, done

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .value import GENERATORS
 
@@ -130,6 +131,12 @@ class Portfolio:
         self.started_month = np.full(n, -1)
         self.delivered_month = np.full(n, -1)
         self.spent = np.zeros(n)
+        self._rate = np.zeros(n)
+        # totals kept by ``tally``
+        self.staff_work, self.tools = np.zeros(len(DIRECTIONS)), np.zeros(len(DIRECTIONS))
+        self.operator_work = np.zeros(n_operators)
+        self.value_weight, self.risk_exposure = np.zeros(n), np.zeros(3)
+        self._generated = np.zeros(len(GENERATORS))
         self.value_created = np.zeros(n)
         self.is_foundation = self.family == FOUNDATION
         self.is_infra = self.family == INFRA
@@ -150,6 +157,7 @@ class Portfolio:
         self.footprint_risk = self.risks[:, 2]
         self._derive()
         self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
+        self.foundation_done = 0.0
 
     def contract_with(self, operators) -> None:
         """Outsourced actions take on their operator's aims: value follows its alignment with public value
@@ -170,12 +178,150 @@ class Portfolio:
         self.tool_magnitude = self.magnitude * (self.is_infra | self.is_decision)
         self.risk_matrix = np.column_stack([self.exclusion_risk, self.privacy_risk, self.footprint_risk])
 
-    def start_due(self, months_in_implementation: int, month: int) -> None:
-        """Start actions whose term has come: short term at once, medium after 12 months, long after 24."""
+    def start_due(self, months_in_implementation: int, month: int) -> int:
+        """Start actions whose term has come: short term at once, medium after 12 months, long after 24.
+        Returns how many started."""
         due = (self.state == 0) & (self.term * 12 <= months_in_implementation)
         self.state[due] = 1
         self.started_month[due] = month
+        return int(np.count_nonzero(due))
 
-    def foundation_progress(self) -> float:
-        """Cost-weighted progress of foundation actions, 0-1."""
-        return float((self.progress * self.cost)[self.is_foundation].sum() / self.foundation_cost)
+    def tally(self, learning: float) -> None:
+        """Totals that follow from the actions' states; they change only when an action starts, is delivered or
+        is evaluated, so the model calls this on those events (ODD §7.5).
+
+        Sets: ``n_under``, ``n_delivered``, ``n_evaluated``; the monthly work that actions under way ask of staff
+        by direction (``staff_work``), directors (``directors_work``) and operators (``operator_work``); the public
+        cost of delivered actions (``delivered_cost``); delivered tool magnitude by direction (``tools``);
+        each action's value weight (delivered, x(1 + 0.3 learning) once evaluated); delivered exclusion, privacy
+        and footprint risk (``risk_exposure``); delivered proximity and decision-support magnitude; and the
+        magnitude started so far (under way or delivered)."""
+        (self.n_under, self.n_delivered, self.n_evaluated, self.directors_work, self.delivered_cost,
+         self.proximity_delivered, self.decision_delivered, self.started_magnitude) = _tally(
+            self.state, self.direction, self.operator, self.monthly_effort, self.staff_share, self.director_share,
+            self.operator_monthly, self.public_cost, self.tool_magnitude, self.magnitude, self.proximity_magnitude,
+            self.decision_magnitude, self.risk_matrix, 1.0 + 0.3 * learning,
+            self.staff_work, self.operator_work, self.tools, self.value_weight, self.risk_exposure)
+
+    def advance_actions(self, month: int, maturity: float, staff_fulfilment: np.ndarray, operator_done: np.ndarray,
+                        contract: float, productivity: float, invest_left: float) -> tuple[float, int]:
+        """One month of work on the actions under way (ODD §7.5, §7.7); returns (investment spent, delivered)
+        and updates ``foundation_done``, the cost-weighted progress of foundation actions (0-1).
+
+        An action progresses ``gate * work * productivity / duration`` a month.  The gate opens as the
+        foundation matures towards what the action needs (actions wait for the data foundation they run on);
+        work is its direction's staff fulfilment, or, when outsourced, the lesser of that and its operator's
+        work steered through the contract.  When the year's investment budget cannot pay for all of it, every
+        action slows in the same proportion."""
+        wanted, delivered, foundation = _advance_actions(
+            self.state, self.progress, self.spent, self.delivered_month, self._rate, self.family,
+            self.required_maturity, self.direction, self.outsourced, self.duration, self.public_cost, self.cost,
+            operator_done, staff_fulfilment, maturity, contract, productivity, invest_left, month)
+        self.foundation_done = foundation / self.foundation_cost
+        return wanted, delivered
+
+    def realise_value(self, weight: np.ndarray, job_fit: np.ndarray, data_ready: float, platform: float,
+                      proximity_use: float, scale: float) -> tuple[np.ndarray, float]:
+        """Value delivered actions yield this month, by generator (6,), and the part from proximity services.
+
+        An action yields its potential times its weight (delivered, boosted once evaluated), its use and
+        ``scale``.  Use depends on the family: infrastructure on its direction's job fit and data readiness,
+        decision support on the data platform, proximity services on residents' use; the foundation is an
+        enabler and always 'used'."""
+        personal = _realise_value(weight, self.family, self.direction, job_fit, data_ready, platform, proximity_use,
+                                  scale, self.potential, self.magnitude, self.value_created, self._generated)
+        return self._generated.copy(), personal
+
+
+@njit(cache=True)
+def _tally(state, direction, operator, monthly_effort, staff_share, director_share, operator_monthly, public_cost,
+           tool_magnitude, magnitude, proximity_magnitude, decision_magnitude, risk_matrix, evaluated_boost,
+           staff_work, operator_work, tools, value_weight, risk_exposure):
+    staff_work[:] = 0.0
+    operator_work[:] = 0.0
+    tools[:] = 0.0
+    risk_exposure[:] = 0.0
+    n_under = n_delivered = n_evaluated = 0
+    directors_work = delivered_cost = proximity = decision = started = 0.0
+    for j in range(state.size):
+        value_weight[j] = 0.0
+        if state[j] == 1:
+            n_under += 1
+            staff_work[direction[j]] += monthly_effort[j] * staff_share[j]
+            directors_work += monthly_effort[j] * director_share[j]
+            operator_work[operator[j]] += operator_monthly[j]
+        elif state[j] >= 2:
+            n_delivered += 1
+            delivered_cost += public_cost[j]
+            tools[direction[j]] += tool_magnitude[j]
+            value_weight[j] = evaluated_boost if state[j] == 3 else 1.0
+            n_evaluated += state[j] == 3
+            for k in range(risk_exposure.size):
+                risk_exposure[k] += risk_matrix[j, k]
+            proximity += proximity_magnitude[j]
+            decision += decision_magnitude[j]
+        if state[j] >= 1:
+            started += magnitude[j]
+    return n_under, n_delivered, n_evaluated, directors_work, delivered_cost, proximity, decision, started
+
+
+@njit(cache=True)
+def _advance_actions(state, progress, spent, delivered_month, rate, family, required_maturity, direction,
+                     outsourced, duration, public_cost, cost, operator_done, staff_fulfilment, maturity, contract,
+                     productivity, invest_left, month):
+    wanted = 0.0
+    for j in range(state.size):
+        r = 0.0
+        if state[j] == 1:
+            gate = min(max(1.0 - (required_maturity[j] - maturity) / 0.3, 0.0), 1.0)
+            work = staff_fulfilment[direction[j]]
+            if outsourced[j]:
+                work = min(work, operator_done[j] * contract)
+            r = min(gate * work * (productivity / duration[j]), 1.0 - progress[j])
+        rate[j] = r
+        wanted += r * public_cost[j]
+    scale = 1.0
+    if wanted > invest_left:
+        scale = invest_left / wanted
+        wanted = invest_left
+    delivered = 0
+    foundation = 0.0
+    for j in range(state.size):
+        if state[j] == 1:
+            r = rate[j] * scale
+            progress[j] += r
+            spent[j] += r * public_cost[j]
+            if progress[j] >= 1.0 - 1e-9:
+                state[j] = 2
+                delivered_month[j] = month
+                delivered += 1
+        if family[j] == FOUNDATION:
+            foundation += progress[j] * cost[j]
+    return wanted, delivered, foundation
+
+
+@njit(cache=True)
+def _realise_value(weight, family, direction, job_fit, data_ready, platform, proximity_use, scale, potential,
+                   magnitude, value_created, generated):
+    generated[:] = 0.0
+    personal = 0.0
+    for j in range(weight.size):
+        if weight[j] == 0.0:
+            continue
+        fam = family[j]
+        if fam == INFRA:
+            use = job_fit[direction[j]] * data_ready
+        elif fam == DECISION:
+            use = platform
+        elif fam == PROXIMITY:
+            use = proximity_use
+        else:
+            use = 1.0
+        f = weight[j] * use * scale
+        for g in range(generated.size):
+            generated[g] += f * potential[j, g]
+        realised = f * magnitude[j]
+        value_created[j] += realised
+        if fam == PROXIMITY:
+            personal += realised
+    return personal

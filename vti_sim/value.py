@@ -11,6 +11,7 @@ worth EUR 1M of potential yields in one month.  Only comparisons are meaningful.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 VALUE_TYPES = ("economic", "political", "social", "strategic", "quality_of_life", "ideological", "stewardship")
 GENERATORS = ("efficiency", "effectiveness", "intrinsic_enhancement", "transparency", "participation", "collaboration")
@@ -52,3 +53,27 @@ def to_types(generator_output: np.ndarray) -> np.ndarray:
 def destruction_to_types(destroyed_by_source: np.ndarray) -> np.ndarray:
     """Destroyed value by source (5,) -> destroyed value by type (7,)."""
     return destroyed_by_source @ DESTRUCTION_TO_TYPE
+
+
+def account(generator_output: np.ndarray, destroyed_by_source: np.ndarray):
+    """One month's books: (created by type (7,), destroyed by type (7,), created total, destroyed total)."""
+    created, destroyed = np.empty(len(VALUE_TYPES)), np.empty(len(VALUE_TYPES))
+    c, d = _account(generator_output, destroyed_by_source, GENERATOR_TO_TYPE, DESTRUCTION_TO_TYPE, created, destroyed)
+    return created, destroyed, c, d
+
+
+@njit(cache=True)
+def _account(generator_output, destroyed_by_source, generator_to_type, destruction_to_type, created, destroyed):
+    created_total = destroyed_total = 0.0
+    for t in range(created.size):
+        c = 0.0
+        for g in range(generator_output.size):
+            c += generator_output[g] * generator_to_type[g, t]
+        created[t] = c
+        d = 0.0
+        for k in range(destroyed_by_source.size):
+            d += destroyed_by_source[k] * destruction_to_type[k, t]
+        destroyed[t] = d
+        created_total += c
+        destroyed_total += d
+    return created_total, destroyed_total

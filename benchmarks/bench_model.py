@@ -4,7 +4,7 @@ The baseline is what the issue names: Mesa Agents whose ``step()`` does one rand
 run with ``shuffle_do`` for the same number of agents and months as a default VTIModel run.  Goal: the
 model (with its timeseries and summary built) is at least 10x faster.  Run:
 
-    .venv/bin/python benchmarks/bench_model.py [--repeats 7]
+    .venv/bin/python benchmarks/bench_model.py [--repeats 9] [--stages]
 
 CPU time (``time.process_time``) is reported so that other load on the machine does not inflate figures.
 Results are also written to ``benchmarks/results/model.json``.
@@ -90,7 +90,7 @@ def _stage_run(seed: int, spent: dict[str, float]) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=9)
     ap.add_argument("--stages", action="store_true", help="also print CPU us/month per schedule step")
     args = ap.parse_args()
     p = defaults()
@@ -113,9 +113,14 @@ def main() -> None:
         for _ in range(months):
             m.step()
 
-    model_run()  # warm-up
-    med_model, best_model = _time(model_run, args.repeats)
-    med_base, best_base = _time(baseline_run, max(3, args.repeats // 2))
+    model_run()  # warm-up (also loads the compiled passes from numba's cache)
+    # interleave the two contenders so that drift in the machine's speed hits both alike
+    model_times, base_times = [], []
+    for _ in range(args.repeats):
+        model_times.append(_time(model_run, 1)[0])
+        base_times.append(_time(baseline_run, 1)[0])
+    med_model, best_model = statistics.median(model_times), min(model_times)
+    med_base = statistics.median(base_times)
     res = {
         "agents": n_agents, "months": months, "vti_run_median_s": med_model, "vti_run_best_s": best_model,
         "per_month_us": 1e6 * med_model / months,

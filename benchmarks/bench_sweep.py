@@ -65,8 +65,11 @@ def child_batch_run(experiment: str, processes: int) -> dict:
 
 
 def child_single(experiment: str, n: int) -> dict:
-    """Sequential per-run times in one process: the sweep's unit of work (api.run) and a bare model loop."""
+    """Sequential per-run times in one process: the sweep's unit of work (api.simulate + api.summarise), the full
+    api.run (tables built) and a bare model loop."""
     from vti_sim import VTIModel, run
+    from vti_sim.api import release, simulate, summarise
+    from vti_sim.registry import resolve
     sw = importlib.import_module("vti_sim.sweep")  # the module (vti_sim.sweep may be the function)
 
     exp = sw.load_experiment(experiment)
@@ -81,9 +84,16 @@ def child_single(experiment: str, n: int) -> dict:
     api_run = (time.perf_counter() - t0) / len(chosen)
     t0 = time.perf_counter()
     for i, p in enumerate(chosen):
+        m = simulate(resolve({**exp.base, **p}), i)
+        summarise(m)
+        release(m)
+    unit = (time.perf_counter() - t0) / len(chosen)
+    t0 = time.perf_counter()
+    for i, p in enumerate(chosen):
         m = VTIModel(rng=i, **{**exp.base, **p})
         while m.running:
             m.step()
+        release(m)
     bare = (time.perf_counter() - t0) / len(chosen)
     from vti_sim.api import run as api_run_fn
 
@@ -91,7 +101,8 @@ def child_single(experiment: str, n: int) -> dict:
     for i in range(10):
         api_run_fn(None, seed=i)  # the default 144-month run, for the 1M-run estimate
     default_144 = (time.perf_counter() - t0) / 10
-    return {"api_run_s": api_run, "bare_model_s": bare, "default_144_months_s": default_144, "n": len(chosen)}
+    return {"sweep_unit_s": unit, "api_run_s": api_run, "bare_model_s": bare, "default_144_months_s": default_144,
+            "n": len(chosen)}
 
 
 # ----------------------------------------------------------------------------------------- parent
@@ -154,7 +165,8 @@ def main() -> None:
           f"{os.cpu_count()} CPUs", flush=True)
     load_before = os.getloadavg()
     single = measure(["single", a.experiment, str(a.single_runs)])
-    print(f"per run, sequential: api.run {single['api_run_s'] * 1000:.1f} ms, bare model loop "
+    print(f"per run, sequential: sweep unit (simulate + summarise) {single['sweep_unit_s'] * 1000:.1f} ms, "
+          f"api.run {single['api_run_s'] * 1000:.1f} ms, bare model loop "
           f"{single['bare_model_s'] * 1000:.1f} ms; default 144-month run "
           f"{single['default_144_months_s'] * 1000:.1f} ms", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
@@ -162,7 +174,7 @@ def main() -> None:
     try:
         for workers in (1, 2):
             r = measure(["sweep", a.experiment, str(workers), str(tmp / f"w{workers}")])
-            ideal = runs * single["api_run_s"] / workers
+            ideal = runs * single["sweep_unit_s"] / workers
             r.update(contender=f"vti-sim sweep (dask, {workers} worker{'s' if workers > 1 else ''})", workers=workers,
                      runs=runs, runs_per_s=runs / r["wall_s"], ideal_s=ideal, efficiency=ideal / r["wall_s"],
                      efficiency_excl_startup=ideal / max(r["wall_s"] - r["cluster_startup_s"], 1e-9))

@@ -316,3 +316,24 @@ def test_shipped_experiments_validate():
     assert sizes["smoke"] <= 200
     assert 1500 <= sizes["bench"] <= 2500
     assert sizes["sobol_levers"] > 10_000
+
+
+def _kernels_not_loaded() -> list[str]:
+    """In a worker: the compiled passes not yet loaded (importing the package alone loads none of them)."""
+    from numba.core.registry import CPUDispatcher
+
+    from vti_sim import agents, feedback, phases, portfolio, value
+
+    return [f"{m.__name__}.{k}" for m in (agents, feedback, phases, portfolio, value) for k, v in vars(m).items()
+            if isinstance(v, CPUDispatcher) and not v.signatures]
+
+
+def test_workers_are_warmed_up_before_their_first_chunk():
+    """A joining worker imports the model and loads its compiled passes (numba cache) as part of start-up, so
+    that the load is not billed to its first chunk (benchmarks/README.md, Sweeps)."""
+    client, cluster = sw._connect(1, None)
+    try:
+        assert list(client.run(_kernels_not_loaded).values()) == [[]]
+    finally:
+        client.close()
+        cluster.close()

@@ -799,12 +799,40 @@ def _connect(workers: int | None, scheduler: str | None):
         _reachable(scheduler)
         client = Client(scheduler, timeout="20s")
         client.wait_for_workers(1, timeout=60)
+        client.register_plugin(_warm_up_plugin())
         return client, None
     n = workers or os.cpu_count() or 1
     # no dashboard; the scheduler's small HTTP server (health checks) binds a free local port, not 8787
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
                            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
-    return Client(cluster), cluster
+    client = Client(cluster)
+    client.register_plugin(_warm_up_plugin())
+    return client, cluster
+
+
+def _warm_up() -> None:
+    """Import the model and run a small one into implementation with openness on, so that a worker loads
+    vti-sim and all its compiled passes (numba's cache) before its first chunk, not inside it."""
+    from .api import release, simulate
+
+    model = simulate(registry.resolve({"months": 24, "population": 20_000, "openness_start": "launch"},
+                                      source="warm-up"), 0)
+    model.residents.use_services(1.0, 0.5, 1.0)  # proximity services are not delivered this early
+    release(model)
+
+
+def _warm_up_plugin():
+    """A Dask worker plugin that warms each worker up when it joins (existing and later workers alike); the
+    class is built here so that importing vti_sim does not import distributed."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class _WarmUp(WorkerPlugin):
+        name = "vti-sim-warm-up"
+
+        def setup(self, worker) -> None:
+            _warm_up()
+
+    return _WarmUp()
 
 
 def _reachable(address: str) -> None:

@@ -178,7 +178,6 @@ class OperationalStaff(RoleAgent):
         self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
         self.mean_data_habit = float(self.data_habit.mean())
         self.training_received = np.zeros(n)
-        self._training_f = 0.0
         self.job_transformation = np.zeros(n)
         self.fulfilment = np.ones(n)
         self.direction_fulfilment = np.ones(len(DIRECTIONS))
@@ -210,12 +209,6 @@ class OperationalStaff(RoleAgent):
         demanded[DELIVERY] += delivery_demanded
         demanded[TRAINING] = training_each * n
         self.demanded_by_activity = demanded
-        self._training_f = training_each
-
-    @property
-    def training_hours(self) -> np.ndarray:
-        """Training hours each person actually got this month."""
-        return self._training_f * self.fulfilment
 
     @property
     def demanded(self) -> np.ndarray:
@@ -233,11 +226,12 @@ class OperationalStaff(RoleAgent):
         """Training hours raise skill; HR support raises acceptance of the changed job (R3).
 
         skill <- skill + 0.02 hours (1 - skill) (0.5 + 0.5 acceptance);
-        acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance."""
+        acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, where hours are this
+        month's training demand times the person's fulfilment."""
         a, b = 0.01 + 0.03 * hr_support * (0.5 + change_management), 0.01 * (1.0 - hr_support)
         self.skill_total, self.acceptance_total = _train(
             self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
-            self._training_f, a, b)
+            self._training, a, b)
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
         """Delivered tools change the job (the gardener now waters by phone): transformation relaxes 10%/month

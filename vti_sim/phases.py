@@ -140,8 +140,8 @@ class PolicyCycle:
 
         An item's monthly progress is ``split . role_fulfilment * productivity / min_months``; its quality is the
         progress-weighted running mean of the quality it was produced with (``_advance_items``)."""
-        required = self._required if self._workable_key == (open_active, self.phase, self._completed) \
-            else self.required(open_active)
+        cached = self._workable_key == (open_active, self.phase, self._completed)
+        required = self._required if cached else self.required(open_active)
         completed, done = _advance_items(self.progress, self.quality, self.item_start, self.item_end, workable,
                                          role_fulfilment, productivity, instant_quality, required, month,
                                          ITEM_SPLIT, _INV_MIN_MONTHS)

@@ -217,7 +217,8 @@ def test_delivered_actions_realise_value_by_family_use(seed):
     weight = (p.state >= 2) * np.where(p.state == 3, 1.2, 1.0)
     job_fit = r.random(6)
     before = p.value_created.copy()
-    gen, personal = p.realise_value(weight, job_fit, 0.9, 0.6, 0.3, 0.7)
+    p.value_weight[:] = weight
+    gen, personal = p.realise_value(job_fit, 0.9, 0.6, 0.3, 0.7)
     use = np.select([p.is_infra, p.is_decision, p.is_proximity], [job_fit[p.direction] * 0.9, 0.6, 0.3], 1.0)
     factor = weight * use * 0.7
     np.testing.assert_allclose(gen, factor @ p.potential, rtol=1e-12)

@@ -179,21 +179,21 @@ class VTIModel(mesa.Model):
         # item hours by role, split into delivery work (launch-implementation) and evaluation work
         ie, id_, is_, ve, vd, vs = policy.demand(workable)
         st_e, st_d, st_s = self._steering
-        n_delivered = self.n_delivered
+        pf = self.portfolio
+        n_delivered = pf.n_delivered
         if self.open_active:
-            n_decisions = policy.n_workable + self.n_under / 6.0
+            n_decisions = policy.n_workable + pf.n_under / 6.0
             op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
                                                float(policy.progress[OPEN_BODIES]))
         else:
             op_e = op_d = op_s = 0.0
         self.fac_served = fac = min(op_s, self._fac_capacity)
         # actions under way: staff work by direction, directors supervise programmes and contracts
-        staff_actions, dirs_actions = self.staff_actions, self.dirs_actions
         monitoring = 2.0 * n_delivered
         el, di, st = self.elected, self.directors, self.staff
         el.allocate_time([st_e, op_e, ie, ve, 0.0])
-        di.allocate_time([st_d, op_d, id_ + dirs_actions, vd + 0.2 * monitoring, self._directors_training])
-        st.allocate_time([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0], staff_actions, self._training_each)
+        di.allocate_time([st_d, op_d, id_ + pf.directors_work, vd + 0.2 * monitoring, self._directors_training])
+        st.allocate_time([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0], pf.staff_work, self._training_each)
         se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity
         de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity
         self.hours = (se, sd, ss)
@@ -246,7 +246,7 @@ class VTIModel(mesa.Model):
                 policy.implementation_months, month):  # short, medium and long terms come due
             self._on_state_change()
         self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
-        if self.n_under:
+        if pf.n_under:
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
             invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
@@ -274,19 +274,15 @@ class VTIModel(mesa.Model):
     def _on_state_change(self) -> None:
         """Quantities that change only when an action starts, is delivered or is evaluated (hot-path economy)."""
         pf, ops = self.portfolio, self.operators
-        pf.tally(self.policy.learning)
-        self.n_under, self.n_delivered, self.n_evaluated = pf.n_under, pf.n_delivered, pf.n_evaluated
-        # work that actions under way ask of staff (by direction), directors and operators each month
-        self.staff_actions, self.dirs_actions = pf.staff_work, pf.directors_work
+        pf.tally(self.policy.learning)  # counts, work asked of staff and directors, value weights: read from pf
+        # operators serve the work that actions under way ask of them
         self.operator_done = ops.work(pf.operator_work, self.factor)[pf.operator]
         self.ops_demanded, self.ops_served = float(ops.demanded.sum()), float(ops.served.sum())
         # what delivered actions need and offer
         self.operating_need = OPERATING_RATE * pf.delivered_cost
         self.tools_delivered = pf.tools * self._inv_tool_mag
-        self.value_weight = pf.value_weight
         self.risk_exposure = pf.risk_exposure.tolist()
         self.proximity_delivered = pf.proximity_delivered * self._inv_prox_mag
-        self.twin = pf.decision_delivered
         # substance: share of the portfolio under way or delivered; what there is to report and co-produce
         self.substance = 0.2 + 0.8 * pf.started_magnitude * self._inv_total_mag
 
@@ -337,8 +333,7 @@ class VTIModel(mesa.Model):
         # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
         data_ready = 0.7 + 0.3 * self.maturity * (0.3 + 0.7 * self.habit)
         fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
-        gen, personal = pf.realise_value(self.value_weight, self.job_fit, data_ready, platform, self.mean_use,
-                                         fit * self.service_level)
+        gen, personal = pf.realise_value(self.job_fit, data_ready, platform, self.mean_use, fit * self.service_level)
         # governance processes generate value too (Frucquet et al. 2023 after O'Flynn 2007: processes that
         # generate trust or equity)
         t = self.transversality
@@ -357,7 +352,8 @@ class VTIModel(mesa.Model):
             gen[PARTICIPATION] += 20.0 * self.participation * self.visible
             gen[COLLABORATION] += 0.3 * self.partners * f * substance
             # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-            gen[COLLABORATION] += 0.5 * self.twin * p["information_sharing"] * f * min(1.0, 10.0 * self.participation)
+            gen[COLLABORATION] += (0.5 * pf.decision_delivered * p["information_sharing"] * f
+                                   * min(1.0, 10.0 * self.participation))
         self.generators = gen
         # destruction, by source
         exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
@@ -401,7 +397,7 @@ class VTIModel(mesa.Model):
 
     def record(self, month: int) -> None:
         """Append this month's row to the ledger (assembled into the timeseries array when it is read)."""
-        policy = self.policy
+        policy, pf = self.policy, self.portfolio
         hours = self.hours
         demand, served = self.demand_total, self.served_total
         self.ledger.append((
@@ -416,7 +412,7 @@ class VTIModel(mesa.Model):
             self.proactivity, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
             self.f_open if self.open_active else 0.0, self.transversality, self.partners, self.job_fit_mean,
             self.skill,
-            self.n_under, self.n_delivered, self.n_evaluated,
+            pf.n_under, pf.n_delivered, pf.n_evaluated,
             self.executive_changed,
             *hours[0], *hours[1], *hours[2], *demand,
             demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],

@@ -220,16 +220,17 @@ class Portfolio:
         self.foundation_done = foundation / self.foundation_cost
         return wanted, delivered
 
-    def realise_value(self, weight: np.ndarray, job_fit: np.ndarray, data_ready: float, platform: float,
-                      proximity_use: float, scale: float) -> tuple[np.ndarray, float]:
+    def realise_value(self, job_fit: np.ndarray, data_ready: float, platform: float, proximity_use: float,
+                      scale: float) -> tuple[np.ndarray, float]:
         """Value delivered actions yield this month, by generator (6,), and the part from proximity services.
 
-        An action yields its potential times its weight (delivered, boosted once evaluated), its use and
-        ``scale``.  Use depends on the family: infrastructure on its direction's job fit and data readiness,
-        decision support on the data platform, proximity services on residents' use; the foundation is an
-        enabler and always 'used'."""
-        personal = _realise_value(weight, self.family, self.direction, job_fit, data_ready, platform, proximity_use,
-                                  scale, self.potential, self.magnitude, self.value_created, self._generated)
+        An action yields its potential times its ``value_weight`` (delivered, boosted once evaluated; kept by
+        ``tally``), its use and ``scale``.  Use depends on the family: infrastructure on its direction's job fit
+        and data readiness, decision support on the data platform, proximity services on residents' use; the
+        foundation is an enabler and always 'used'."""
+        personal = _realise_value(self.value_weight, self.family, self.direction, job_fit, data_ready, platform,
+                                  proximity_use, scale, self.potential, self.magnitude, self.value_created,
+                                  self._generated)
         return self._generated.copy(), personal
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import mesa
 
 import vti_sim
-from vti_sim.api import release, result_of
 from vti_sim.model import VTIModel
+from vti_sim.outputs.result import release, result_of
 from vti_sim.registry import defaults
 
 

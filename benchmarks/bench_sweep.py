@@ -68,7 +68,7 @@ def child_single(experiment: str, n: int) -> dict:
     """Sequential per-run times in one process: the sweep's unit of work (api.simulate + api.summarise), the full
     api.run (tables built) and a bare model loop."""
     from vti_sim import VTIModel, run
-    from vti_sim.api import release, simulate, summarise
+    from vti_sim.outputs.result import release, simulate, summarise
     from vti_sim.registry import resolve
     sw = importlib.import_module("vti_sim.sweep")  # the module (vti_sim.sweep may be the function)
 
@@ -95,7 +95,7 @@ def child_single(experiment: str, n: int) -> dict:
             m.step()
         release(m)
     bare = (time.perf_counter() - t0) / len(chosen)
-    from vti_sim.api import run as api_run_fn
+    from vti_sim.outputs.result import run as api_run_fn
 
     t0 = time.perf_counter()
     for i in range(10):

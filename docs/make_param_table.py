@@ -76,7 +76,7 @@ def _settings(d) -> str:
 
 def patterns_table() -> str:
     """The R1-R6 declarations of ``vti_sim/patterns.py``: arms, metric, failing context and reason."""
-    from vti_sim.patterns import PATTERNS
+    from vti_sim.analysis.patterns import PATTERNS
 
     lines = ["| key | statement | arm A (favoured) | arm B | metric | failing context | why it should fail |",
              "|---|---|---|---|---|---|---|"]
@@ -91,7 +91,7 @@ def patterns_table() -> str:
 
 def columns_table() -> str:
     """The monthly ledger's columns (``vti_sim/outputs.py:COLUMNS``), grouped by prefix."""
-    from vti_sim.outputs import COLUMNS
+    from vti_sim.model.ledger import COLUMNS
 
     groups: dict[str, list[str]] = {}
     for c in COLUMNS:

@@ -139,8 +139,8 @@ def test_page_loads_with_live_charts_and_lever_sliders(page):
                 pg.locator(f".vti-lever-{p.name}").wait_for()
                 assert pg.locator(f".vti-lever-{p.name}").count() == 1, p.name
     assert pg.locator(".vti-missions").is_visible()
-    # hovering a lever shows its meaning (French, from vti_sim.i18n; English comes from the registry)
-    from vti_sim.i18n import lever_doc
+    # hovering a lever shows its meaning (French, from vti_sim.app.i18n; English comes from the registry)
+    from vti_sim.app.i18n import lever_doc
     from vti_sim.registry import get
 
     pg.locator(".vti-lever-annual_budget_meur").hover()

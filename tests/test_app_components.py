@@ -14,9 +14,11 @@ pytest.importorskip("mesa.visualization")
 import ipyvuetify as v  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from vti_sim import app, i18n, registry  # noqa: E402
-from vti_sim.echarts_widget import JsonEcharts  # noqa: E402
-from vti_sim.outputs import COLUMNS  # noqa: E402
+from vti_sim import registry  # noqa: E402
+from vti_sim.app import i18n  # noqa: E402
+from vti_sim.app import workshop as app  # noqa: E402
+from vti_sim.app.echarts import JsonEcharts  # noqa: E402
+from vti_sim.model.ledger import COLUMNS  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from vti_sim import figures
 from vti_sim.cli import app
-from vti_sim.scenario_runs import replicate_seeds
+from vti_sim.experiments.replicates import replicate_seeds
 
 FIGURES = ("phase_timeline", "value_by_type", "time_use", "trust_participation", "governance_grid",
            "mission_dashboard")

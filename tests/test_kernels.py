@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vti_sim import agents
-from vti_sim import phases as ph
-from vti_sim import portfolio as pfm
-from vti_sim.feedback import COMMITMENT_PULL, pull_commitment
-from vti_sim.value import DESTRUCTION_TO_TYPE, GENERATOR_TO_TYPE, account
+from vti_sim.model import agents
+from vti_sim.model import phases as ph
+from vti_sim.model import portfolio as pfm
+from vti_sim.model.feedback import COMMITMENT_PULL, pull_commitment
+from vti_sim.model.value import DESTRUCTION_TO_TYPE, GENERATOR_TO_TYPE, account
 
 SEEDS = range(5)
 N = 257

@@ -19,14 +19,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from vti_sim import VTIModel, run
-from vti_sim import governance as gov
-from vti_sim import phases as ph
-from vti_sim.feedback import executive_change_probability, next_budget, pull_commitment, update_legitimacy
-from vti_sim.phases import EVALUATION, IMPLEMENTATION, LAUNCH, PLANNING, PolicyCycle
-from vti_sim.portfolio import FAMILY_GENERATORS, FOUNDATION, PRESETS, Portfolio
-from vti_sim.registry import PARAMETERS
-from vti_sim.time_budget import HOURS_PER_MONTH, N_ACTIVITIES, capacity, ration
-from vti_sim.value import (
+from vti_sim.model import governance as gov
+from vti_sim.model import phases as ph
+from vti_sim.model.feedback import executive_change_probability, next_budget, pull_commitment, update_legitimacy
+from vti_sim.model.phases import EVALUATION, IMPLEMENTATION, LAUNCH, PLANNING, PolicyCycle
+from vti_sim.model.portfolio import FAMILY_GENERATORS, FOUNDATION, PRESETS, Portfolio
+from vti_sim.model.time_budget import HOURS_PER_MONTH, N_ACTIVITIES, capacity, ration
+from vti_sim.model.value import (
     DESTRUCTION_SOURCES,
     DESTRUCTION_TO_TYPE,
     GENERATOR_TO_TYPE,
@@ -35,6 +34,7 @@ from vti_sim.value import (
     destruction_to_types,
     to_types,
 )
+from vti_sim.registry import PARAMETERS
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

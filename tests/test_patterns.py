@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import vti_sim
-from vti_sim.patterns import PATTERNS, evaluate, openness_curve, plateau_across
+from vti_sim.analysis.patterns import PATTERNS, evaluate, openness_curve, plateau_across
 
 REPLICATES = 4
 

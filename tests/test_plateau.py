@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from vti_sim.plateau import detect_plateau, moving_average
+from vti_sim.outputs.plateau import detect_plateau, moving_average
 
 WINDOW, MIN_LENGTH, BAND = 12, 24, 0.05
 T = np.arange(240, dtype=float)

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vti_sim import VTIModel, run
-from vti_sim.outputs import INDEX
-from vti_sim.phases import EVALUATION, PHASES, PLANNING
+from vti_sim.model.ledger import INDEX
+from vti_sim.model.phases import EVALUATION, PHASES, PLANNING
+from vti_sim.model.time_budget import HOURS_PER_MONTH
 from vti_sim.registry import REGISTRY
-from vti_sim.time_budget import HOURS_PER_MONTH
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from vti_sim import api, registry
+from vti_sim import registry
+from vti_sim.experiments.replicates import compare_table, flatten_scalars, parse_sets, plan, replicate_seeds
+from vti_sim.outputs import result as api
 from vti_sim.registry import ParameterError
-from vti_sim.scenario_runs import compare_table, flatten_scalars, parse_sets, plan, replicate_seeds
 from vti_sim.scenarios import SCENARIO_DIR, key_lines, list_scenarios, load_scenario
 
 SHIPPED = ("angers", "mulhouse", "biarritz", "global", "incremental", "technocentric", "open_with_resources",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import signal
@@ -17,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import vti_sim.experiments as sw
+from vti_sim.experiments import chunks, runner, store
 from vti_sim.registry import ParameterError
-
-sw = importlib.import_module("vti_sim.sweep")  # the module: the package may export the function as vti_sim.sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,10 +108,10 @@ def test_run_seed_is_the_documented_seedsequence():
 def test_run_chunk_returns_schema_typed_columns(tmp_path):
     exp = sw.load_experiment(tiny(tmp_path))
     design = sw.build_design(exp)
-    cols = sw.run_chunk(sw.chunk_task(exp, design, 1))
+    cols = sw.run_chunk(chunks.chunk_task(exp, design, 1))
     assert cols["run_id"] == [5, 6, 7, 8, 9]
     assert cols["point"] == [2, 3, 3, 4, 4] and cols["replicate"] == [1, 0, 1, 0, 1]
-    table = sw._table(cols, sw.schema(exp))
+    table = store._table(cols, chunks.schema(exp))
     assert table.schema.field("plateau_month").type == "double"
     assert table.schema.field("phase_name__m6").type == "string"
     assert set(table.column("phase_name__m12").to_pylist()) <= {"launch", "planning", "implementation", "evaluation"}
@@ -322,7 +321,7 @@ def _kernels_not_loaded() -> list[str]:
     """In a worker: the compiled passes not yet loaded (importing the package alone loads none of them)."""
     from numba.core.registry import CPUDispatcher
 
-    from vti_sim import agents, feedback, phases, portfolio, value
+    from vti_sim.model import agents, feedback, phases, portfolio, value
 
     return [f"{m.__name__}.{k}" for m in (agents, feedback, phases, portfolio, value) for k, v in vars(m).items()
             if isinstance(v, CPUDispatcher) and not v.signatures]
@@ -331,7 +330,7 @@ def _kernels_not_loaded() -> list[str]:
 def test_workers_are_warmed_up_before_their_first_chunk():
     """A joining worker imports the model and loads its compiled passes (numba cache) as part of start-up, so
     that the load is not billed to its first chunk (benchmarks/README.md, Sweeps)."""
-    client, cluster = sw._connect(1, None)
+    client, cluster = runner._connect(1, None)
     try:
         assert list(client.run(_kernels_not_loaded).values()) == [[]]
     finally:

@@ -1,11 +1,17 @@
-"""vti-sim: an agent-based model of how local authorities steer smart-city (VTI) policies."""
+"""vti-sim: an agent-based model of how local authorities steer smart-city (VTI) policies.
+
+The package follows the data flow, each layer importing only from the layers before it:
+``registry`` → ``scenarios`` → ``model/`` → ``outputs/`` → ``experiments/`` → ``analysis/`` → interfaces
+(``figures``, ``cli``, ``app/``)."""
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import RunResult, run
+from . import plateau  # noqa: F401  (the module `vti_sim.plateau`)
+from . import sweep as _sweep_module  # noqa: F401  (loaded before the function below, which keeps the name)
+from .experiments import sweep
 from .model import VTIModel
+from .outputs import RunResult, run
 from .registry import PARAMETERS, REGISTRY, ParameterError
-from .sweep import sweep  # noqa: E402  (the function; import the module as vti_sim.sweep via importlib if needed)
 
 try:
     __version__ = version("vti-sim")

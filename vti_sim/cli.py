@@ -56,7 +56,7 @@ def patterns(replicates: int = typer.Option(8, "--replicates", "-r", min=2, help
     Each line gives the paired effect (arm A - arm B, in the predicted direction), its size relative to the
     phenomenon at the default context, the 95% interval, and whether the proposition holds.
     """
-    from .patterns import PATTERNS, evaluate
+    from .analysis.patterns import PATTERNS, evaluate
 
     rows = []
     for key, pat in PATTERNS.items():
@@ -105,7 +105,7 @@ def _seed_option() -> typer.models.OptionInfo:
 
 
 def _parse_counts(seed: str, replicates: str) -> tuple[int, int]:
-    from .scenario_runs import parse_int
+    from .experiments.replicates import parse_int
 
     return (parse_int(seed, "--seed", minimum=0), parse_int(replicates, "--replicates", minimum=1, maximum=100_000))
 
@@ -126,7 +126,7 @@ def run_command(
     """Run one scenario (optionally with replicates) and write its outputs and figures."""
     from pathlib import Path
 
-    from . import scenario_runs as sr
+    from .experiments import replicates as sr
 
     try:
         seed_n, reps = _parse_counts(seed, replicates)
@@ -165,7 +165,7 @@ def compare_command(
     """Overlay scenarios on the same figures and tabulate summary differences vs the first one."""
     from pathlib import Path
 
-    from . import scenario_runs as sr
+    from .experiments import replicates as sr
 
     if len(scenarios) < 2:
         fail("compare: give at least two scenarios (the first is the baseline)")
@@ -177,7 +177,7 @@ def compare_command(
     except registry.ParameterError as e:
         fail(str(e))
     from . import figures
-    from .api import to_json
+    from .outputs.result import to_json
 
     names = [p.scenario.name for p in plans]
     names = [n if names.count(n) == 1 else f"{n}#{i + 1}" for i, n in enumerate(names)]  # same scenario twice
@@ -212,7 +212,11 @@ def sweep_command(
     """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep."""
     from pathlib import Path
 
-    from .sweep import SweepError, load_experiment, sweep  # not `from . import sweep`: the package exports sweep()
+    from .experiments import (  # not `from . import sweep`: the package exports sweep()
+        SweepError,
+        load_experiment,
+        sweep,
+    )
 
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler: give one or the other")
@@ -245,7 +249,7 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
     """Serve the workshop app (Mesa SolaraViz) at http://HOST:PORT; Ctrl+C stops it."""
     import os
 
-    from . import i18n
+    from .app import i18n
 
     if lang not in i18n.LANGS:
         fail(f"--lang: got {lang!r}; allowed: {', '.join(i18n.LANGS)}")

@@ -26,10 +26,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .outputs import TIME_ROLES  # noqa: E402
-from .phases import PHASES  # noqa: E402
-from .time_budget import ACTIVITIES  # noqa: E402
-from .value import DESTRUCTION_SOURCES, VALUE_TYPES  # noqa: E402
+from .model.ledger import TIME_ROLES  # noqa: E402
+from .model.phases import PHASES  # noqa: E402
+from .model.time_budget import ACTIVITIES  # noqa: E402
+from .model.value import DESTRUCTION_SOURCES, VALUE_TYPES  # noqa: E402
 
 BAND = (0.05, 0.95)
 DPI = 110

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .api import run
-from .plateau import detect_plateau
+from ..outputs.plateau import detect_plateau
+from ..outputs.result import run
 
 
 def _summary(key: str, sub: str | None = None) -> Callable:

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .registry import REGISTRY, ParameterError, resolve, validate
-from .scenarios import Scenario, load_scenario, unknown_parameter
+from ..registry import REGISTRY, ParameterError, resolve, validate
+from ..scenarios import Scenario, load_scenario, unknown_parameter
 
 SEED_DERIVATION = ("replicate 0: the base seed; replicate k>=1: "
                    "int(numpy.random.SeedSequence(seed).spawn(R)[k].generate_state(1)[0])")
@@ -111,7 +111,7 @@ def execute(p: Plan, *, progress: bool = False, desc: str | None = None) -> list
     """Run every replicate of a plan; a tqdm bar on stderr when ``progress``."""
     from tqdm import tqdm
 
-    from .api import run
+    from ..outputs.result import run
 
     out = []
     for s in tqdm(p.seeds, desc=desc or p.name, unit="run", disable=not progress, leave=False):
@@ -263,7 +263,7 @@ def write_timeseries(results: Sequence, outdir: Path) -> None:
 
 
 def run_record(p: Plan, argv: Sequence[str]) -> dict[str, Any]:
-    from .api import provenance
+    from ..outputs.result import provenance
 
     rec = provenance(p.params, p.seed)
     rec.update({"created_utc": datetime.now(UTC).isoformat(timespec="seconds"), "scenario": p.scenario.name,
@@ -276,7 +276,7 @@ def run_record(p: Plan, argv: Sequence[str]) -> dict[str, Any]:
 def write_run(p: Plan, results: Sequence, outdir: Path, argv: Sequence[str],
               figures: Callable[[Sequence, Path], list[Path]] | None = None) -> list[Path]:
     """Write one scenario's outputs into ``outdir`` (already a fresh temp dir)."""
-    from .api import to_json
+    from ..outputs.result import to_json
 
     write_timeseries(results, outdir)
     if len(results) == 1:

@@ -21,10 +21,11 @@ import math
 import mesa
 import numpy as np
 
+from ..registry import resolve
 from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
-from .outputs import TIME_ROLES, Ledger, slice_of
+from .ledger import TIME_ROLES, Ledger, slice_of
 from .phases import (
     AMBITION,
     EVALUATION,
@@ -36,7 +37,6 @@ from .phases import (
     PolicyCycle,
 )
 from .portfolio import DIRECTIONS, Portfolio
-from .registry import resolve
 from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
 from .time_budget import EVALUATION as EVAL_ACT
 from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account

@@ -35,13 +35,14 @@ from typing import Any
 import numpy as np
 import solara
 
-from vti_sim import i18n, registry
-from vti_sim.i18n import t
+from vti_sim import registry
+from vti_sim.app import i18n
+from vti_sim.app.i18n import t
 from vti_sim.model import VTIModel
-from vti_sim.outputs import INDEX, TIME_ROLES, slice_of
-from vti_sim.phases import ITEM_KEYS, ITEM_LABELS, ITEM_PHASE, PHASES
-from vti_sim.time_budget import ACTIVITIES
-from vti_sim.value import VALUE_TYPES
+from vti_sim.model.ledger import INDEX, TIME_ROLES, slice_of
+from vti_sim.model.phases import ITEM_KEYS, ITEM_LABELS, ITEM_PHASE, PHASES
+from vti_sim.model.time_budget import ACTIVITIES
+from vti_sim.model.value import VALUE_TYPES
 
 try:  # Mesa's step counter: ModelController bumps it after each step (mesa.visualization.utils, Mesa 3.x)
     with warnings.catch_warnings():  # Mesa 3.3's own components trip Solara's hook checker at import
@@ -384,7 +385,7 @@ def _tick() -> int:
 @solara.component
 def Chart(name: str, build, model: VTIModel, lang: str, month: int, version: tuple = ()):
     """An ECharts figure; its option goes to the browser as one JSON string (see ``echarts_widget``)."""
-    from vti_sim.echarts_widget import JsonEcharts, dumps
+    from vti_sim.app.echarts import JsonEcharts, dumps
 
     option_json = solara.use_memo(lambda: dumps(build(model, lang)), [id(model), model.ledger.n, lang, *version])
     return JsonEcharts.element(option_json=option_json, responsive=True,

@@ -1,0 +1,11 @@
+"""The workshop page (Solara, Mesa's SolaraViz): ``page`` is what ``solara run vti_sim.app:page`` serves.
+
+``page`` and ``Page`` are imported on first use, so that ``vti_sim.app.i18n`` stays cheap for the CLI."""
+
+
+def __getattr__(name):
+    if name in ("page", "Page"):
+        from . import workshop
+
+        return getattr(workshop, name)
+    raise AttributeError(name)

@@ -238,25 +238,36 @@ def test_item_completes_in_exactly_min_months_at_full_speed(i):
     assert months == ph.ITEM_MIN_MONTHS[i]
 
 
-def test_open_items_required_only_when_openness_is_active():
-    """ODD §7.4: an open item holds the phase back only when openness is active."""
+def test_open_items_never_hold_the_cycle_back_whenever_openness_starts():
+    """ODD §7.4 (symmetric gating): open items are worked on once openness is active, whenever it starts, but
+    never required to leave a phase; their payoff is gated by their own set-up (``engage_residents``)."""
     closed, opened = PolicyCycle(proactive=True), PolicyCycle(proactive=True)
     _drive(closed, 24, open_active=False)
     _drive(opened, 24, open_active=True)
     launch = ph.ITEM_PHASE == LAUNCH
     assert closed.progress[ph.OPEN_BODIES] == 0.0
-    assert opened.progress[ph.OPEN_BODIES] == 1.0
-    assert closed.first_month[PLANNING] + 1 == ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
-    assert opened.first_month[PLANNING] + 1 == ph.ITEM_MIN_MONTHS[launch].max()
+    assert opened.progress[ph.OPEN_BODIES] > 0.0
+    core_launch = ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
+    assert closed.first_month[PLANNING] + 1 == core_launch
+    assert opened.first_month[PLANNING] + 1 == core_launch
     fresh = PolicyCycle(proactive=True)
-    assert not fresh.required(False)[ph.OPEN_BODIES] and fresh.required(True)[ph.OPEN_BODIES]
-    if ph.ITEM_MIN_MONTHS[launch & ph.IS_OPEN_ITEM].max() > ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max():
-        assert opened.first_month[PLANNING] > closed.first_month[PLANNING]
+    assert not fresh.required(False)[ph.OPEN_BODIES] and not fresh.required(True)[ph.OPEN_BODIES]
+    assert fresh.workable(True)[ph.OPEN_BODIES] and not fresh.workable(False)[ph.OPEN_BODIES]
     # without steering bodies the proactive item is neither worked on nor required
     bare = PolicyCycle(proactive=False)
     _drive(bare, 24, open_active=False)
     assert bare.progress[ph.IS_PROACTIVE_ITEM].max() == 0.0 and bare.first_month[PLANNING] > 0
     assert not bare.required(False)[ph.IS_PROACTIVE_ITEM].any()
+
+
+def test_open_work_pays_off_only_as_its_bodies_are_set_up():
+    """Whenever openness starts, participation waits for the co-construction bodies' set-up."""
+    m = VTIModel(rng=2, openness_start="launch", months=3)
+    m.step()
+    assert m.policy.progress[ph.OPEN_BODIES] < 1.0
+    early = m.participation
+    late = run(seed=2, months=48, overrides={"openness_start": "launch"}).timeseries["participation"].iloc[-12:]
+    assert late.mean() > early
 
 
 def test_evaluation_feeds_learning_into_next_planning():
@@ -547,7 +558,11 @@ def test_batch_run_collects_pv():
 _INERT: dict[str, str] = {}
 _BASES = ({"population": 20_000, "months": 84, "mandate_months": 24, "openness_start": "launch",
            "seasonal_amplitude": 0.5},
-          {"population": 20_000, "months": 84, "mandate_months": 24})
+          {"population": 20_000, "months": 84, "mandate_months": 24},
+          {"population": 20_000, "months": 84, "mandate_months": 24, "trust_0": 0.1})  # elections that may go wrong
+# Parameters that act on the run's summary only (not its monthly record), each with its own test.
+_SUMMARY_ONLY = {"potential_capacity_factor":
+                 "test_patterns.py::test_plateau_within_a_run_sits_below_its_paired_potential"}
 
 
 def _frame(overrides: dict) -> np.ndarray:
@@ -560,7 +575,8 @@ def base_frames():
 
 
 @pytest.mark.parametrize("p", [pytest.param(p, marks=pytest.mark.xfail(reason=_INERT[p.name]))
-                               if p.name in _INERT else p for p in PARAMETERS if p.name != "months"],
+                               if p.name in _INERT else p for p in PARAMETERS
+                               if p.name != "months" and p.name not in _SUMMARY_ONLY],
                          ids=lambda p: p.name)
 def test_every_parameter_reaches_a_mechanism(p, base_frames):
     """ODD Appendix A parameter table: changing any registry parameter changes the run (no dead parameters)."""

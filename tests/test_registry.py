@@ -30,7 +30,7 @@ def test_names_unique_and_registry_complete():
 
 @pytest.mark.parametrize("p", PARAMETERS, ids=IDS)
 def test_entry_is_documented(p: Parameter):
-    assert p.kind in ("lever", "context")
+    assert p.kind in ("lever", "context", "assumption")
     assert p.dtype in ("float", "int", "choice")
     assert p.doc.strip() and p.source.strip() and p.unit.strip() and p.group.strip()
     if p.dtype == "choice":

@@ -42,7 +42,7 @@ class Parameter:
     min: float | None
     max: float | None
     unit: str
-    kind: str  # "lever" (a user steers it) or "context" (set, not steered)
+    kind: str  # "lever" (a user steers it), "context" (set, not steered) or "assumption" (a coefficient)
     group: str  # proactive | open | resources | portfolio | territory | organisation | politics | simulation
     doc: str
     source: str
@@ -126,6 +126,11 @@ def _fmt(x: float | None) -> str:
 
 def _p(name, default, lo, hi, unit, kind, group, doc, source, dtype="float", choices=()):
     return Parameter(name, default, lo, hi, unit, kind, group, doc, source, dtype, tuple(choices))
+
+
+def _assumptions(rows) -> tuple[Parameter, ...]:
+    """Entries of kind ``assumption``: (name, default, min, max, unit, group, meaning, source or reasoning)."""
+    return tuple(Parameter(n, d, lo, hi, u, "assumption", g, doc, src) for n, d, lo, hi, u, g, doc, src in rows)
 
 
 L, C = "lever", "context"
@@ -274,6 +279,198 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("capacity_factor", 1.0, 0.5, 100.0, "multiplier", C, "simulation",
        "Multiplies everyone's time capacity; a large value gives the 'unconstrained time' potential of a policy.",
        "MODEL_BRIEF §9 plateau definition (potential with unconstrained time)."),
+    # --- levers added with the symmetric process channels (issue 10) -----------------------------------------------
+    _p("digital_mediation", 0.2, 0.0, 1.0, "index 0-1", L, "resources",
+       "Digital mediation offered to residents (France Services counsellors, 'réseau de solidarité numérique'), "
+       "available under either governance mode; costs staff hours per neighbourhood.",
+       "seed 002 §3.5 'lutte contre l'illectronisme', 'réseau de solidarité numérique'; seed 000/001 digital "
+       "principles. Default: assumption, a modest offer."),
+    _p("institutional_readiness_0", 0.3, 0.0, 1.0, "index 0-1", C, "organisation",
+       "Starting institutional prerequisite for open governance: rules, charters and bodies that let the "
+       "authority consult and co-decide (a territory with a participatory tradition starts high).",
+       "seed 002 §3.6 prerequisites 'institutionnels'. Default: assumption."),
+    # --- assumptions of the monthly schedule (vti_sim/model/model.py), each with its reasoning ---------------------
+    *_assumptions((
+        ("summer_staff_load", 0.1, 0.0, 0.3, "share of hours per unit of seasonal amplitude", "territory",
+         "Extra routine load on staff in summer, per unit of seasonal amplitude (tourist season services).",
+         "seed 003 Biarritz seasonal variation; assumption: a tenth of hours at amplitude 1."),
+        ("open_index_reference_hours", 80.0, 20.0, 320.0, "h/month", "open",
+         "Open-governance hours a month at which the openness index of the Carassus & Baldé grid reaches 63%.",
+         "Carassus & Baldé 2020 grid (descriptive index). assumption: a scale, not a behaviour."),
+        ("leader_engagement_reference_hours", 60.0, 15.0, 240.0, "h/month", "proactive",
+         "Leaders' VTI hours a month at which their engagement index reaches 63% (proactivity index).",
+         "Carassus & Baldé 2020 grid (descriptive index). assumption: a scale, not a behaviour."),
+        ("operating_rate", 0.004, 0.001, 0.01, "share of cost per month", "resources",
+         "Monthly operating cost of a delivered action (licences, maintenance) as a share of its cost.",
+         "assumption: about 5% a year of the investment, a common order for IT and street equipment."),
+        ("open_data_catalogue_0", 0.05, 0.0, 0.5, "share of publishable data", "organisation",
+         "Open-data catalogue at the start, as a share of what could be published.", "assumption."),
+        ("open_data_freshness_0", 0.5, 0.0, 1.0, "index 0-1", "organisation",
+         "Freshness of the open data at the start.", "assumption: half-maintained."),
+        ("legitimacy_0", 0.5, 0.1, 0.9, "index 0-1", "politics",
+         "Legitimacy of the executive at the start (Moore's 'legitimacy and support').", "assumption: neutral."),
+        ("directors_training_hours", 4.0, 0.0, 16.0, "h/director/month at full HR support", "resources",
+         "Change-management training a director receives a month at full HR support.",
+         "seed 003 'accompagnement au changement'; assumption: half a day a month."),
+        ("decisions_per_action", 0.17, 0.0, 1.0, "decisions/action/month", "open",
+         "Policy decisions a month that each action under way raises (open to consultation at the participatory "
+         "share).", "assumption: about one decision every six months per action."),
+        ("monitoring_hours_per_action", 2.0, 0.0, 8.0, "h/month", "resources",
+         "Monitoring hours a month each delivered action asks (indicators of means, realisations, effects).",
+         "seed 000/001 evaluation phase 'indicateurs partagés'; assumption: two hours a month."),
+        ("monitoring_directors_share", 0.2, 0.0, 1.0, "share", "resources",
+         "Share of monitoring hours carried by directors (the rest by staff).", "assumption."),
+        ("information_hours_base", 20.0, 0.0, 80.0, "h/month at full information sharing", "open",
+         "Staff hours a month to inform residents (dashboards, activity reports, incident explanations) at full "
+         "information sharing, whatever the governance mode.",
+         "seed 000/001 evaluation phase 'communication: tableaux de bord et rapports d'activité'; seed 002 §3.4 "
+         "(flooded cabinet explained). assumption: hours."),
+        ("information_hours_per_action", 0.5, 0.0, 4.0, "h/month per delivered action", "open",
+         "Extra information hours per delivered action at full information sharing.", "assumption."),
+        ("mediation_hours_per_neighbourhood", 30.0, 0.0, 120.0, "h/month at full mediation", "resources",
+         "Staff hours a month of digital mediation per neighbourhood at full mediation.",
+         "seed 002 §3.5 'réseau de solidarité numérique'. assumption: about one counsellor day a week."),
+        ("data_upkeep_hours", 1.0, 0.0, 4.0, "h/staff/month at full data culture", "resources",
+         "Hours a month each staff member spends updating and sharing data at full data culture (data habits "
+         "cost time).", "seed 002 §3.2 'réflexe de mutualiser la donnée'; assumption: an hour a month."),
+        ("silo_drag", 0.6, 0.0, 1.0, "share", "organisation",
+         "Largest loss of productivity that silos cause on cross-cutting work (removed by steering).",
+         "seed 002 §3.2 / seed 004 R2 'organisations en silos'. assumption."),
+        ("productivity_floor", 0.4, 0.1, 1.0, "share", "organisation",
+         "Productivity of an organisation with no capacity to innovate, relative to a fully innovative one.",
+         "seed 000/001 'capacités internes d'innovation'. assumption."),
+        ("learning_productivity_gain", 0.3, 0.0, 1.0, "share", "organisation",
+         "Productivity gain from full organisational learning (evaluated cycles).",
+         "seed 000/001 phase 4 'apprentissage organisationnel'. assumption."),
+        ("acceptance_floor", 0.4, 0.0, 1.0, "share", "organisation",
+         "Progress of organisational change with no staff acceptance, relative to full acceptance.",
+         "seed 002 §3.3 / seed 004 R3. assumption."),
+        ("voice_saturation", 10.0, 2.0, 40.0, "1/participation rate", "open",
+         "Inverse of the participation rate at which residents' voice on a decision saturates.",
+         "assumption: 10% of residents taking part is a full voice."),
+        ("fit_floor", 0.3, 0.0, 1.0, "index 0-1", "open",
+         "Fit of a plan with needs and uses when no resident or stakeholder is heard.",
+         "MODEL_BRIEF §5 (open governance improves fit). assumption."),
+        ("contract_floor", 0.6, 0.0, 1.0, "share", "resources",
+         "Share of operators' work that reaches the action with no contract management skill.",
+         "seed 003 'qualité du pilotage des relations contractuelles'. assumption."),
+        ("visibility_memory", 0.9, 0.5, 0.99, "monthly retention", "politics",
+         "Monthly retention of recent deliveries in residents' perception of visible results.",
+         "Ansell & Gash 2008 'small wins'. assumption: a memory of about ten months."),
+        ("foundation_maturity_gain", 0.9, 0.5, 1.0, "share", "organisation",
+         "Share of the remaining maturity gap that a fully delivered foundation closes.", "assumption."),
+        ("substance_floor", 0.2, 0.0, 1.0, "share", "open",
+         "Substance there is to inform and co-produce on before any action starts (vision, plans).",
+         "seed 002 §3.4. assumption."),
+        ("catalogue_growth", 0.03, 0.005, 0.1, "share/month", "organisation",
+         "Monthly growth rate of the open-data catalogue at full information sharing, maturity and habit.",
+         "seed 002 §3.2. assumption."),
+        ("catalogue_habit_floor", 0.3, 0.0, 1.0, "share", "organisation",
+         "Catalogue growth with no data habit, relative to a full habit.", "seed 002 §3.2. assumption."),
+        ("catalogue_silo_drag", 0.5, 0.0, 1.0, "share", "organisation",
+         "Loss of catalogue growth in a fully siloed organisation.", "seed 002 §3.2 'attachement des données'. "
+         "assumption."),
+        ("reach_per_meeting", 0.8, 0.0, 3.0, "reach per monthly meeting", "open",
+         "Participation reach of one co-construction meeting a month.", "assumption."),
+        ("reach_per_consultation", 1.5, 0.0, 5.0, "reach at full participatory share", "open",
+         "Participation reach of consulting on every decision.", "assumption."),
+        ("reach_access_gain", 0.3, 0.0, 2.0, "reach per unit of access", "open",
+         "Extra consultation reach from digital proximity services in use (apps to report and consult).",
+         "seed 003 (Biarritz app). assumption."),
+        ("mediation_principles_floor", 0.3, 0.0, 1.0, "share", "resources",
+         "Effect of mediation when the digital principles (fighting illectronisme) are not set.",
+         "seed 000/001 planning 'principes du numérique'. assumption."),
+        ("appeal_fit_floor", 0.5, 0.0, 1.0, "share", "open",
+         "Appeal of proximity services to residents when the plan's fit with needs is nil.", "assumption."),
+        ("prerequisite_floor", 0.2, 0.0, 1.0, "share", "open",
+         "What open governance achieves when a prerequisite (technological, organisational, institutional) is "
+         "entirely missing, relative to when it is met.",
+         "seed 002 §3.6: prerequisites 'technologiques, organisationnels et culturels, institutionnels' make the "
+         "proactive-then-open phasing 'plus ou moins forcé'. assumption: the size."),
+        ("institutionalisation_rate", 0.03, 0.0, 0.2, "share/month", "proactive",
+         "Monthly rate at which steering bodies build the institutional prerequisite (rules, charters, roles), "
+         "at full transversality.", "seed 002 §3.6; seed 000/001 launch 'instances internes'. assumption."),
+        ("platform_habit_floor", 0.3, 0.0, 1.0, "share", "organisation",
+         "Usefulness of the data platform with no data habit, relative to a full habit.", "seed 002 §3.2. "
+         "assumption."),
+        ("platform_freshness_floor", 0.5, 0.0, 1.0, "share", "organisation",
+         "Usefulness of the data platform with stale data, relative to fresh data.", "seed 002 §3.2. assumption."),
+        ("data_ready_floor", 0.7, 0.0, 1.0, "share", "organisation",
+         "Use of infrastructure tools with no shared data foundation (remote steering needs shared data).",
+         "seed 000 Angers lighting 'pilotage à distance'. assumption."),
+        ("service_fit_floor", 0.4, 0.0, 1.0, "share", "open",
+         "Value of delivered actions whose plan fits needs not at all, relative to a perfect fit.", "assumption."),
+        ("steering_effectiveness_value", 0.4, 0.0, 2.0, "PVU/month at full transversality", "proactive",
+         "Effectiveness generated by coherent, cross-cutting steering (a governance process value).",
+         "Frucquet et al. 2023 after O'Flynn 2007 (process value); seed 004 R1. assumption: the size."),
+        ("steering_efficiency_value", 0.3, 0.0, 2.0, "PVU/month at full transversality", "proactive",
+         "Efficiency generated by coherent, cross-cutting steering (fewer duplicates, pooled purchases).",
+         "Frucquet et al. 2023; seed 004 R1. assumption: the size."),
+        ("steering_unblock", 0.5, 0.0, 2.0, "extra work share", "proactive",
+         "Extra progress a fully steered COPIL gives a late action whose météo is worst (arbitration, resources "
+         "moved to it), in proportion to its lateness.",
+         "seed 000/001 Angers steering tool ('météo' of each action reviewed in COPIL). assumption: the size."),
+        ("visible_delivery_weight", 0.5, 0.0, 1.0, "share", "politics",
+         "Weight of recent deliveries (against information about the policy) in visible results.",
+         "Ansell & Gash 2008 'small wins'; seed 002 §3.4. assumption."),
+        ("visible_delivery_scale", 2.0, 0.5, 8.0, "deliveries", "politics",
+         "Recent deliveries at which their visibility reaches 63%.", "assumption."),
+        ("visible_openness_floor", 0.5, 0.0, 1.0, "share", "politics",
+         "Visibility of results under an executive with no preference for openness, relative to a full one.",
+         "assumption."),
+        ("open_data_transparency_value", 0.6, 0.0, 3.0, "PVU/month", "open",
+         "Transparency a full, fresh open-data catalogue generates a month.", "Harrison et al. 2012 "
+         "(transparency generator); seed 002 §3.2. assumption: the size."),
+        ("information_transparency_value", 2.0, 0.0, 6.0, "PVU/month", "open",
+         "Transparency that informing residents generates a month at full information sharing, audience and "
+         "substance, whatever the governance mode.", "Harrison et al. 2012; seed 002 §3.4. assumption: the size."),
+        ("participation_value", 20.0, 0.0, 60.0, "PVU/month per participation rate", "open",
+         "Participation value generated per unit of participation rate when results are visible.",
+         "Harrison et al. 2012 (participation generator); Ansell & Gash 2008 'small wins'. assumption: the size."),
+        ("partnership_value", 0.3, 0.0, 1.5, "PVU/month per partner", "open",
+         "Collaboration value each engaged partner generates a month (at full substance and open fulfilment).",
+         "Harrison et al. 2012 (collaboration generator); seed 003. assumption: the size."),
+        ("co_creation_platform_value", 0.5, 0.0, 2.0, "PVU/month per unit of delivered decision support", "open",
+         "Collaboration value of decision-support platforms used with residents (the digital twin as an urban "
+         "platform).", "seed 002 §3.4 / seed 003 Mulhouse; seed 004 R4. assumption: the size."),
+        ("exclusion_harm", 3.0, 0.0, 10.0, "PVU per unit of exposure", "resources",
+         "Value destroyed by excluding low-literacy residents from digital-only services.",
+         "seed 002 §4.2 (illectronisme); MODEL_BRIEF §7. assumption: the size."),
+        ("privacy_protection_by_maturity", 0.7, 0.0, 1.0, "share", "organisation",
+         "Share of privacy harm a fully mature foundation (cybersecurity, data governance) prevents.",
+         "seed 000/001 'protection des données'. assumption."),
+        ("principles_protection", 0.5, 0.0, 1.0, "share", "organisation",
+         "Share of privacy and footprint harm that fully set digital principles prevent.",
+         "seed 000/001 planning 'numérique responsable'. assumption."),
+        ("stale_data_harm", 0.5, 0.0, 2.0, "PVU/month", "organisation",
+         "Value destroyed a month by a full catalogue of stale open data.", "seed 002 §3.2. assumption."),
+        ("unanswered_consultation_harm", 12.0, 0.0, 40.0, "PVU/month per participation rate", "open",
+         "Value destroyed per unit of participation rate when results are not visible.",
+         "MODEL_BRIEF §7 (consultations with no visible result erode trust). assumption: the size."),
+        ("trust_transparency_scale", 2.0, 0.5, 8.0, "PVU/month", "politics",
+         "Transparency a month at which its effect on trust saturates.", "assumption."),
+        ("exclusion_trust_harm", 0.01, 0.0, 0.05, "trust/month", "politics",
+         "Monthly trust loss of excluded low-literacy residents at full access to digital-only services.",
+         "assumption."),
+        ("privacy_trust_harm", 0.002, 0.0, 0.01, "trust/month per PVU", "politics",
+         "Monthly trust loss per unit of privacy harm.", "assumption."),
+        ("partner_adjustment", 0.05, 0.01, 0.3, "share/month", "open",
+         "Monthly rate at which engaged partners move towards what the authority can keep engaged.",
+         "Huxham & Vangen 2004 (collaborative inertia). assumption: about 20 months."),
+        ("renewal_share", 0.3, 0.0, 1.0, "share of evaluated actions", "resources",
+         "Share of the actions evaluated in a cycle that the next cycle extends or reorients ('modification de "
+         "l'offre de services publics').", "seed 000/001 phase 4 (evaluation feeds the next cycle). assumption."),
+        ("renewal_scale", 0.5, 0.1, 1.0, "share of the original action", "resources",
+         "Size of an extension (cost, effort and value potential) relative to the action it extends.",
+         "assumption: extensions are smaller than first deliveries."),
+        ("potential_capacity_factor", 20.0, 5.0, 100.0, "multiplier", "simulation",
+         "Capacity multiplier of the paired 'unconstrained time' run that gives a run's potential (plateau).",
+         "MODEL_BRIEF §9 (potential with unconstrained time)."),
+        ("executive_change_suspension", 0.3, 0.0, 1.0, "share of actions", "politics",
+         "Share of actions not yet delivered that a new executive suspends or re-examines after an election "
+         "(policy discontinuity).", "Bardach 1976 and deLeon 1978 (policy termination after political "
+         "turnover). assumption: the size."),
+    )),
 )
 
 REGISTRY: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

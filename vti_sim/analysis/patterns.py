@@ -64,48 +64,68 @@ PATTERNS: dict[str, Pattern] = {p.key: p for p in (
             "seed 004 result 1; seed 002 §3.2 (COPIL at the highest level)",
             dict(copil_per_year=12.0, working_groups=6), dict(copil_per_year=2.0, working_groups=0),
             months_to_evaluation, higher_is_better=False,
-            failing_context=dict(silo_index=0.0, routine_load_directors=0.95, routine_load_staff=0.97),
-            failing_reason="no silos to cross and no free time: steering bodies only cost hours"),
+            failing_context=dict(silo_index=0.0),
+            failing_reason="an organisation with no silos to cross: steering bodies only cost hours"),
     Pattern("R2", "Internal data culture (against silos and data attachment) turns data into value.",
             "seed 004 result 2; seed 002 §3.2 (open data obsolete after two months)",
             dict(data_culture=0.8), dict(data_culture=0.0), _summary("pv_net_total"),
-            failing_context=dict(foundation_maturity_0=0.0, annual_budget_meur=1.0, information_sharing=0.0,
-                                 data_half_life_months=24.0),
-            failing_reason="no data platform gets built and published data does not age: the culture has nothing "
-                           "to re-attach data to"),
+            failing_context=dict(routine_load_staff=0.99),
+            failing_reason="staff with no free time: keeping data up to date costs hours they do not have"),
     Pattern("R3", "Training and HR support for transformed jobs make implementation deliver value.",
             "seed 004 result 3; seed 002 §3.3 (the gardener who waters by phone)",
             dict(training_hours_per_year=40.0, hr_support=0.8), dict(training_hours_per_year=0.0, hr_support=0.0),
             _summary("pv_net_total"),
-            failing_context=dict(portfolio="biarritz", routine_load_staff=0.97),
-            failing_reason="few infrastructure tools to learn and no staff time: training crowds out delivery"),
+            failing_context=dict(routine_load_staff=0.99),
+            failing_reason="staff with no free time: training crowds out delivery"),
     Pattern("R4", "Information and co-creation practices using digital tools create value.",
             "seed 004 result 4; seed 002 §3.4 (digital twin as collaborative platform, flooded cabinet)",
             dict(openness_start="launch", information_sharing=0.9, participatory_share=0.6),
             dict(openness_start="launch", information_sharing=0.1, participatory_share=0.0),
             _summary("pv_net_total"),
-            failing_context=dict(literacy_mean=0.2, open_bodies=0, ecosystem_richness=0.0, foundation_maturity_0=0.0,
-                                 annual_budget_meur=1.0, data_culture=0.0, silo_index=1.0),
-            failing_reason="illectronisme, no in-person bodies, no partners, nothing delivered, and published data "
-                           "that nobody updates (stale in two months, seed 002 §3.2): information and consultation "
-                           "reach few and backfire"),
+            failing_context=dict(literacy_mean=0.2),
+            failing_reason="widespread illectronisme: digital information and consultation reach few"),
     Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: without "
                   "dedicated resources, opening from launch pays less than opening once the foundation is in place.",
             "seed 004 result 5; seed 002 §3.6 ('déployons d'abord la structure')",
             dict(OPEN_LEVERS, openness_start="structure_first", facilitation_fte=0.0),
             dict(OPEN_LEVERS, openness_start="launch", facilitation_fte=0.0),
             _summary("pv_net_total"),
-            failing_context=dict(foundation_maturity_0=0.9, capacity_factor=20.0),
-            failing_reason="a mature foundation and unconstrained time: nothing to wait for, so the order of "
-                           "phases makes no difference"),
+            failing_context=dict(capacity_factor=20.0),
+            failing_reason="no tension on time: nothing forces the authority to wait"),
     Pattern("R6", "Open governance has more public-value potential than proactive governance.",
             "seed 004 result 6; seed 002 §3.5",
             OPEN_WITH_RESOURCES, TECHNOCENTRIC, _summary("pv_net_total"),
-            failing_context=dict(OPEN_WITHOUT_RESOURCES, foundation_maturity_0=0.0, literacy_mean=0.3,
-                                 routine_load_directors=0.95, routine_load_elected=0.95),
-            failing_reason="openness without resources, an immature foundation and low literacy: consultations "
-                           "go unanswered and services exclude"),
+            failing_context=dict(ecosystem_richness=0.0),
+            failing_reason="no stakeholder ecosystem to co-construct with"),
+    Pattern("S1", "Synthesis: plan open governance from the start and give it resources (rather than the forced "
+                  "proactive-then-open phasing).",
+            "seed 004 synthesis ('anticiper la gouvernance ouverte dès le lancement … la doter de ressources')",
+            dict(openness_start="launch", facilitation_fte=4.0), dict(openness_start="structure_first",
+                                                                      facilitation_fte=0.0),
+            _summary("pv_net_total"),
+            failing_context=dict(routine_load_elected=0.99),
+            failing_reason="elected officials with no time for co-construction bodies"),
+    Pattern("S2", "Synthesis: develop evaluation and co-evaluation.",
+            "seed 004 synthesis ('développer l'évaluation et la co-évaluation'); seed 000/001 phase 4",
+            dict(co_evaluation=0.8), dict(co_evaluation=0.0), _summary("pv_net_total"),
+            failing_context=dict(routine_load_staff=0.99),
+            failing_reason="staff with no free time for evaluation work"),
 )}
+
+
+def check_pattern(pat: Pattern) -> None:
+    """A pattern's arms differ, and its failing context is one condition that neither arm sets."""
+    if pat.arm_a == pat.arm_b:
+        raise ValueError(f"{pat.key}: the two arms are identical")
+    if len(pat.failing_context) != 1:
+        raise ValueError(f"{pat.key}: a failing context is one condition, got {sorted(pat.failing_context)}")
+    clash = set(pat.failing_context) & (set(pat.arm_a) | set(pat.arm_b))
+    if clash:
+        raise ValueError(f"{pat.key}: failing-context keys {sorted(clash)} are also arm keys")
+
+
+for _pat in PATTERNS.values():
+    check_pattern(_pat)
 
 
 @dataclass
@@ -147,6 +167,18 @@ class PatternResult:
             return (self.effect, self.effect)
         half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
         return (float(d.mean() - half), float(d.mean() + half))
+
+    @property
+    def equivalent(self) -> bool:
+        """Two one-sided tests at 5%: the 90% interval of the paired effect lies within +-SESOI x scale."""
+        lo, hi = self.ci(0.90)
+        bound = self.sesoi * self.scale
+        return bool(np.isfinite(bound) and -bound < lo and hi < bound)
+
+    @property
+    def fails(self) -> bool:
+        """The proposition fails: the effect reverses (95% interval below zero) or is shown equivalent to zero."""
+        return self.ci()[1] < 0 or self.equivalent
 
     @property
     def holds(self) -> bool:

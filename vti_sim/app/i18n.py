@@ -212,6 +212,9 @@ LEVERS = {
     "information_sharing": ("Partage d'information", "Ce qui est partagé avec habitants et partenaires : "
                             "tableaux de bord, données ouvertes, explication des incidents."),
     "co_evaluation": ("Co-évaluation", "Degré d'évaluation menée avec les parties prenantes et les habitants."),
+    "digital_mediation": ("Médiation numérique", "Médiation numérique offerte aux habitants (conseillers, « réseau "
+                          "de solidarité numérique »), quel que soit le mode de gouvernance ; coûte des heures "
+                          "d'agents par quartier."),
     "openness_start": ("Début de l'ouverture", "Quand la gouvernance ouverte démarre : dès le lancement, une fois "
                        "le socle mature (« la structure d'abord ») ou jamais."),
     "structure_first_threshold": ("Seuil « structure d'abord »", "Maturité du socle à partir de laquelle une "

@@ -109,9 +109,10 @@ class ElectedOfficials(_Leaders):
 
     def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
         """An election may change the executive; a new one arrives with its own commitment and preferences."""
-        if self.model.rng.random() < executive_change_probability(legitimacy, volatility):
-            self.commitment = self.model.rng.uniform(0.2, 0.7, self.n)
-            self.openness_preference = self.model.rng.beta(4, 4, self.n)
+        rng = self.model.election_rng  # its own stream: paired runs face the same electoral luck
+        if rng.random() < executive_change_probability(legitimacy, volatility):
+            self.commitment = rng.uniform(0.2, 0.7, self.n)
+            self.openness_preference = rng.beta(4, 4, self.n)
             self.openness = float(self.openness_preference.mean())
             return True
         return False
@@ -414,7 +415,7 @@ class Residents(RoleAgent):
             self.participated = self._nobody
             self.fatigue *= 0.95
             return 0.0
-        draws = self.model.rng.random(self.n, out=self._draws)
+        draws = self.model.participation_rng.random(self.n, out=self._draws)  # own stream (paired runs)
         count = _participate(draws, opportunity, self.propensity, self.trust, self.fatigue, self.present,
                              self._took)
         self.participated = self._took

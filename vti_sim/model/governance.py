@@ -57,7 +57,6 @@ def open_demand(p: dict, phase: int, n_partners: float, n_decisions: float, n_de
     """
     meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0 * setup
     consult = p["participatory_share"] * n_decisions
-    info = p["information_sharing"] * (20.0 + 0.5 * n_delivered)
     co_eval = p["co_evaluation"] * (30.0 if phase == EVALUATION else 5.0)
     n_groups = n_partners + p["open_bodies"] * setup + (1.0 if p["participatory_share"] > 0 else 0.0)
     coordination = coordination_hours(n_groups, p["coordination_hours_per_channel"])
@@ -65,7 +64,7 @@ def open_demand(p: dict, phase: int, n_partners: float, n_decisions: float, n_de
     return (
         b * BODY_ATTENDEES[0] + consult * c[0] + coordination * k[0],
         b * BODY_ATTENDEES[1] + consult * c[1] + coordination * k[1] + 0.2 * co_eval,
-        b * BODY_ATTENDEES[2] + meetings * BODY_PREPARATION + consult * c[2] + coordination * k[2] + info
+        b * BODY_ATTENDEES[2] + meetings * BODY_PREPARATION + consult * c[2] + coordination * k[2]
         + 0.8 * co_eval,
     )
 

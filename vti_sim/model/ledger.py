@@ -36,6 +36,7 @@ def _columns() -> tuple[str, ...]:
     cols += ["foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit"]
     cols += ["proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
              "skill"]
+    cols += ["prerequisites", "institutional_readiness", "mediation", "information_fulfilment"]
     cols += ["actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed"]
     return tuple(cols)
 

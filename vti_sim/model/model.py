@@ -42,9 +42,6 @@ from .time_budget import EVALUATION as EVAL_ACT
 from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
-OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
-LEADER_REFERENCE = 60.0  # leaders' VTI hours/month at which their engagement index reaches 63% (assumption)
-OPERATING_RATE = 0.004  # monthly operating cost of a delivered action, share of its cost (~5%/year; assumption)
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
 _PROGRESS = slice_of("progress_", ITEM_KEYS)
 _QUALITY = slice_of("quality_", ITEM_KEYS)
@@ -59,7 +56,7 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             "budget_allotted", "budget_spent", "budget_spent_year", "budget_execution",
             "foundation_maturity", "open_data_catalogue", "open_data_freshness", "data_habit",
             "proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
-            "skill",
+            "skill", "prerequisites", "institutional_readiness", "mediation", "information_fulfilment",
             "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed",
             *(f"hours_{r}_{a}" for r in TIME_ROLES for a in ACTIVITIES), *(f"demand_{r}" for r in TIME_ROLES),
             *(f"unmet_{r}" for r in TIME_ROLES))
@@ -72,6 +69,11 @@ class VTIModel(mesa.Model):
 
     def __init__(self, rng=None, **params):
         super().__init__(rng=rng)
+        self.seed = rng  # what the run was seeded with: the paired 'potential' run of the plateau reuses it
+        # stochastic processes whose number of draws depends on the levers get streams of their own, so that
+        # paired runs (common random numbers) stay paired: elections, and residents' participation
+        streams = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(2)
+        self.election_rng, self.participation_rng = (np.random.default_rng(s) for s in streams)
         p = self.p = resolve(params, source="VTIModel")
         self.months = p["months"]
         self.factor = p["capacity_factor"]
@@ -89,10 +91,14 @@ class VTIModel(mesa.Model):
         self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0)
         # territory state
         self.maturity = p["foundation_maturity_0"]
-        self.catalogue, self.freshness = 0.05, 0.5
+        self.catalogue, self.freshness = p["open_data_catalogue_0"], p["open_data_freshness_0"]
         self.budget_year = p["annual_budget_meur"]
         self.spent_year = self.invested_year = self.spent_total = self.allotted_total = 0.0
-        self.legitimacy = 0.5
+        self.legitimacy = p["legitimacy_0"]
+        self.institutional = p["institutional_readiness_0"]  # seed 002 §3.6: the institutional prerequisite
+        self.prerequisites = 0.0
+        self.mediation = 0.0
+        self.f_info = 1.0
         self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"], False)
         self.partners = 0.0
         self.transversality = 0.0
@@ -117,7 +123,11 @@ class VTIModel(mesa.Model):
         self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"]).tolist())
         self._fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
         self._training_each = p["training_hours_per_year"] / 12.0
-        self._directors_training = 4.0 * p["hr_support"] * self.directors.n  # change-management support
+        self._directors_training = p["directors_training_hours"] * p["hr_support"] * self.directors.n
+        # work that exists under either governance mode: informing residents, digital mediation, data upkeep
+        self._mediation_hours = p["digital_mediation"] * p["mediation_hours_per_neighbourhood"] * p["n_neighbourhoods"]
+        self._data_hours = p["data_culture"] * p["data_upkeep_hours"] * self.staff.n
+        self._weather_boost = np.ones(self.portfolio.n)
         self._contract_skill = self.directors.contract_management()
         self._change_management = self.directors.change_management()
         self._silo = self.directors.silo_friction()  # the directorate's silo friction (mean ~ silo_index)
@@ -165,7 +175,7 @@ class VTIModel(mesa.Model):
                                               self.open_active)
         self.elected.set_capacity(p["leader_time_share"], self.factor)
         self.directors.set_capacity(p["leader_time_share"], self.factor)
-        self.staff.set_capacity(0.1 * p["seasonal_amplitude"] if summer else 0.0, self.factor)
+        self.staff.set_capacity(p["summer_staff_load"] * p["seasonal_amplitude"] if summer else 0.0, self.factor)
         self.residents.come_and_go(summer)
 
     # ---------------------------------------------------------------- 2. time: demand and rationing
@@ -173,7 +183,7 @@ class VTIModel(mesa.Model):
         """Bodies and work ask each role for hours; each person is rationed proportionally (ODD §7.2).
 
         Roles x activities is a 3 x 5 table, so it is handled as plain floats (cheaper than numpy calls).
-        """
+        Informing residents, digital mediation and data upkeep are asked whatever the governance mode."""
         p, policy = self.p, self.policy
         self.workable = workable = policy.workable(self.open_active)
         # item hours by role, split into delivery work (launch-implementation) and evaluation work
@@ -182,18 +192,23 @@ class VTIModel(mesa.Model):
         pf = self.portfolio
         n_delivered = pf.n_delivered
         if self.open_active:
-            n_decisions = policy.n_workable + pf.n_under / 6.0
+            n_decisions = policy.n_workable + pf.n_under * p["decisions_per_action"]
             op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
                                                float(policy.progress[OPEN_BODIES]))
         else:
             op_e = op_d = op_s = 0.0
         self.fac_served = fac = min(op_s, self._fac_capacity)
+        # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4)
+        info = p["information_sharing"] * (p["information_hours_base"] + p["information_hours_per_action"]
+                                           * n_delivered)
         # actions under way: staff work by direction, directors supervise programmes and contracts
-        monitoring = 2.0 * n_delivered
+        monitoring = p["monitoring_hours_per_action"] * n_delivered
+        m_dir = p["monitoring_directors_share"]
         el, di, st = self.elected, self.directors, self.staff
         el.allocate_time([st_e, op_e, ie, ve, 0.0])
-        di.allocate_time([st_d, op_d, id_ + pf.directors_work, vd + 0.2 * monitoring, self._directors_training])
-        st.allocate_time([st_s, op_s - fac, is_, vs + 0.8 * monitoring, 0.0], pf.staff_work, self._training_each)
+        di.allocate_time([st_d, op_d, id_ + pf.directors_work, vd + m_dir * monitoring, self._directors_training])
+        st.allocate_time([st_s, op_s - fac, is_ + self._mediation_hours + self._data_hours,
+                          vs + (1.0 - m_dir) * monitoring + info, 0.0], pf.staff_work, self._training_each)
         se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity
         de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity
         self.hours = (se, sd, ss)
@@ -201,13 +216,18 @@ class VTIModel(mesa.Model):
         self.served_total = (sum(se), sum(sd), sum(ss))
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
         self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
+        self.f_info = ss[EVAL_ACT] / ds[EVAL_ACT] if ds[EVAL_ACT] > 0 else 1.0
+        self.f_staff_delivery = ss[DELIVERY] / ds[DELIVERY] if ds[DELIVERY] > 0 else 1.0
         self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
         # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
-        engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1]) / LEADER_REFERENCE)
+        engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1])
+                                 / p["leader_engagement_reference_hours"])
         self.proactivity = 0.5 * engaged + 0.5 * self.transversality
         open_demanded = op_e + op_d + op_s
         self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
         self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
+        # open work actually done: nothing when no open work is asked (openness not started)
+        self.open_served = self.f_open if open_demanded > 0 else 0.0
         self.staff_dir_fulfilment = st.direction_fulfilment
         self.directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
 
@@ -215,19 +235,20 @@ class VTIModel(mesa.Model):
     def advance_policy(self, month: int) -> bool:
         p, policy = self.p, self.policy
         t = self.transversality
-        silo_drag = 1.0 - 0.6 * self._silo * (1.0 - t)  # R1: steering lowers silo friction
-        base = (0.4 + 0.6 * p["innovation_capacity"]) * silo_drag * (1.0 + 0.3 * policy.learning)
+        silo_drag = 1.0 - p["silo_drag"] * self._silo * (1.0 - t)  # R1: steering lowers silo friction
+        floor = p["productivity_floor"]
+        base = (floor + (1.0 - floor) * p["innovation_capacity"]) * silo_drag * (
+            1.0 + p["learning_productivity_gain"] * policy.learning)
         self.productivity = base
         productivity = self._item_productivity
         productivity.fill(base)
-        productivity[ORGANISATIONAL] = base * (0.4 + 0.6 * self.acceptance)  # R3: change needs acceptance
-        # quality: steering brings coherence; on open-sensitive items participation brings fit with needs
+        accept = p["acceptance_floor"]
+        productivity[ORGANISATIONAL] = base * (accept + (1.0 - accept) * self.acceptance)  # R3: change needs it
+        # quality: steering brings coherence; on open-sensitive items, the voices heard bring fit with needs
         coherence = 1.0 - self._silo * (1.0 - t)
-        if self.open_active:
-            voice = min(1.0, 10.0 * self.participation)
-            fit = 0.3 + 0.7 * self.f_open * (0.5 * voice + 0.5 * p["participatory_share"])
-        else:
-            fit = 0.3
+        voice = min(1.0, p["voice_saturation"] * self.participation)
+        consulted = self.open_served * p["participatory_share"]  # share of decisions actually consulted on
+        fit = p["fit_floor"] + (1.0 - p["fit_floor"]) * (0.5 * voice + 0.5 * consulted)
         quality = self._item_quality
         quality.fill(coherence)
         quality[_OPEN_SENSITIVE] = 0.5 * coherence + 0.5 * fit
@@ -236,6 +257,8 @@ class VTIModel(mesa.Model):
         self.evaluation_closed = done and was == EVALUATION
         if was == PLANNING or done:  # planning items move only in planning, or are reset when a cycle closes
             self.planning_fit = policy.planning_fit()
+        # the institutional prerequisite of openness: steering bodies set rules, roles and charters (seed 002 §3.6)
+        self.institutional += p["institutionalisation_rate"] * t * (1.0 - self.institutional)
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
@@ -247,12 +270,15 @@ class VTIModel(mesa.Model):
             self._on_state_change()
         self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
         if pf.n_under:
+            # the COPIL reviews each action's météo and steers its hours to the worst (seed 000/001 steering tool)
+            boost = pf.steer(month, self.transversality, p["steering_unblock"], self._weather_boost)
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
             invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
-            contract = 0.6 + 0.4 * self._contract_skill * self.directors_delivery
+            cf = p["contract_floor"]
+            contract = cf + (1.0 - cf) * self._contract_skill * self.directors_delivery
             wanted, n_new = pf.advance_actions(month, self.maturity, self.staff_dir_fulfilment, self.operator_done,
-                                               contract, self.productivity, invest_left)
+                                               contract, self.productivity, invest_left, boost)
             if n_new:
                 self._on_state_change()
         else:
@@ -264,12 +290,24 @@ class VTIModel(mesa.Model):
         self.spent_month = wanted + operating
         self.spent_year += self.spent_month
         self.spent_total += self.spent_month
-        self.recent_deliveries = 0.9 * self.recent_deliveries + n_new
+        self.recent_deliveries = p["visibility_memory"] * self.recent_deliveries + n_new
         if self.evaluation_closed:
-            pf.state[pf.state == 2] = 3  # evaluated: the cycle's learning re-orients them
+            # evaluated: the cycle's learning re-orients them, and the next cycle extends the best of them
+            # ('modification de l'offre de services publics', seed 000/001 phase 4)
+            pf.evaluate_and_renew(month, p["renewal_share"], p["renewal_scale"])
+            self._on_portfolio_resized()
             self._on_state_change()
         m0 = p["foundation_maturity_0"]
-        self.maturity = max(self.maturity, m0 + (1.0 - m0) * 0.9 * pf.foundation_done)
+        self.maturity = max(self.maturity, m0 + (1.0 - m0) * p["foundation_maturity_gain"] * pf.foundation_done)
+
+    def _on_portfolio_resized(self) -> None:
+        pf = self.portfolio
+        if self._weather_boost.size != pf.n:
+            self._weather_boost = np.ones(pf.n)
+            self._inv_prox_mag = 1.0 / max(float(pf.proximity_magnitude.sum()), 1e-9)
+            self._inv_total_mag = 1.0 / float(pf.magnitude.sum())
+            tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
+            self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
 
     def _on_state_change(self) -> None:
         """Quantities that change only when an action starts, is delivered or is evaluated (hot-path economy)."""
@@ -279,12 +317,13 @@ class VTIModel(mesa.Model):
         self.operator_done = ops.work(pf.operator_work, self.factor)[pf.operator]
         self.ops_demanded, self.ops_served = float(ops.demanded.sum()), float(ops.served.sum())
         # what delivered actions need and offer
-        self.operating_need = OPERATING_RATE * pf.delivered_cost
+        self.operating_need = self.p["operating_rate"] * pf.delivered_cost
         self.tools_delivered = pf.tools * self._inv_tool_mag
         self.risk_exposure = pf.risk_exposure.tolist()
         self.proximity_delivered = pf.proximity_delivered * self._inv_prox_mag
         # substance: share of the portfolio under way or delivered; what there is to report and co-produce
-        self.substance = 0.2 + 0.8 * pf.started_magnitude * self._inv_total_mag
+        floor = self.p["substance_floor"]
+        self.substance = floor + (1.0 - floor) * pf.started_magnitude * self._inv_total_mag
 
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
@@ -301,69 +340,93 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 6. open data: published, then ageing
     def maintain_open_data(self) -> None:
+        """Data is kept fresh by the habit of updating it, in the hours staff actually have (R2)."""
         p = self.p
         kept = self.freshness * self._decay
-        self.freshness = kept + self.habit * (1.0 - kept)
-        self.catalogue += 0.03 * p["information_sharing"] * self.maturity * (0.3 + 0.7 * self.habit) * (
-            1.0 - 0.5 * p["silo_index"]) * (1.0 - self.catalogue)
+        self.freshness = kept + self.habit * self.f_staff_delivery * (1.0 - kept)
+        floor = p["catalogue_habit_floor"]
+        self.catalogue += p["catalogue_growth"] * p["information_sharing"] * self.maturity * (
+            floor + (1.0 - floor) * self.habit) * (1.0 - p["catalogue_silo_drag"] * p["silo_index"]) * (
+            1.0 - self.catalogue)
 
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
+        """Participation needs open work done, bodies set up and the three prerequisites of seed 002 §3.6."""
         p, policy = self.p, self.policy
         self.access = self.proximity_delivered * self.service_level
         self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
-        if self.open_active:
-            setup = float(policy.progress[OPEN_BODIES])
-            reach = self._meetings * 0.8 + p["participatory_share"] * (1.5 + 0.3 * self.access)
-            if policy.phase == EVALUATION:
-                reach += p["co_evaluation"]
-            opportunity = self.f_open * setup * (1.0 - math.exp(-reach))
-            # digital mediation where bodies cover neighbourhoods (seed 002 §3.5 'réseau de solidarité numérique')
-            self.mediation = self.f_open * self._coverage * (0.3 + 0.7 * self.principles)
-        else:
-            opportunity, self.mediation = 0.0, 0.0
+        floor = p["prerequisite_floor"]
+        # prerequisites (seed 002 §3.6): technological (the foundation), organisational and cultural (staff who
+        # accept change and share data), institutional (rules and bodies for consulting and co-deciding)
+        technological = floor + (1.0 - floor) * self.maturity
+        organisational = floor + (1.0 - floor) * 0.5 * (self.acceptance + self.habit)
+        institutional = floor + (1.0 - floor) * self.institutional
+        self.prerequisites = (technological * organisational * institutional) ** (1.0 / 3.0)
+        setup = float(policy.progress[OPEN_BODIES])  # co-construction bodies set up (0 until openness works on it)
+        served = self.open_served
+        reach = self._meetings * p["reach_per_meeting"] + p["participatory_share"] * (
+            p["reach_per_consultation"] + p["reach_access_gain"] * self.access)
+        if policy.phase == EVALUATION:
+            reach += p["co_evaluation"]
+        opportunity = served * setup * self.prerequisites * (1.0 - math.exp(-reach))
+        # digital mediation (seed 002 §3.5 'réseau de solidarité numérique'): a lever under either mode, relayed by
+        # co-construction bodies where they cover neighbourhoods
+        offered = 1.0 - (1.0 - p["digital_mediation"] * self.f_staff_delivery) * (
+            1.0 - served * setup * self._coverage)
+        floor_m = p["mediation_principles_floor"]
+        self.mediation = offered * (floor_m + (1.0 - floor_m) * self.principles)
         self.participation = self.residents.participate(opportunity)
-        self.mean_use = self.residents.use_services(self.access, self.mediation, 0.5 + 0.5 * self.planning_fit)
+        floor_a = p["appeal_fit_floor"]
+        self.mean_use = self.residents.use_services(self.access, self.mediation,
+                                                    floor_a + (1.0 - floor_a) * self.planning_fit)
 
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:
+        """Generators from delivered actions and from governance processes (both modes), then destruction.
+
+        Process value (Frucquet et al. 2023 after O'Flynn 2007): coherent steering makes the authority efficient
+        and effective; informing residents is transparent whatever the mode; participation and partnerships add
+        what only co-construction can add, and each is worth what it actually reaches."""
         p, pf, res = self.p, self.portfolio, self.residents
-        platform = self.maturity * (0.3 + 0.7 * self.habit) * (0.5 + 0.5 * self.freshness)  # R2
+        hf, ff = p["platform_habit_floor"], p["platform_freshness_floor"]
+        habit_term = hf + (1.0 - hf) * self.habit
+        platform = self.maturity * habit_term * (ff + (1.0 - ff) * self.freshness)  # R2
         # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
         # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
-        data_ready = 0.7 + 0.3 * self.maturity * (0.3 + 0.7 * self.habit)
-        fit = 0.4 + 0.6 * self.planning_fit  # fit of actions to needs and uses, set at planning
+        dr = p["data_ready_floor"]
+        data_ready = dr + (1.0 - dr) * self.maturity * habit_term
+        sf = p["service_fit_floor"]
+        fit = sf + (1.0 - sf) * self.planning_fit  # fit of actions to needs and uses, set at planning
         gen, personal = pf.realise_value(self.job_fit, data_ready, platform, self.mean_use, fit * self.service_level)
-        # governance processes generate value too (Frucquet et al. 2023 after O'Flynn 2007: processes that
-        # generate trust or equity)
         t = self.transversality
-        gen[EFFECTIVENESS] += 0.4 * t
-        gen[EFFICIENCY] += 0.3 * t
+        gen[EFFECTIVENESS] += p["steering_effectiveness_value"] * t
+        gen[EFFICIENCY] += p["steering_efficiency_value"] * t
         substance = self.substance
         # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
-        self.visible = (0.5 * (1.0 - math.exp(-self.recent_deliveries / 2.0)) + 0.5 * p["information_sharing"]
-                        * substance * res.reach) * (0.5 + 0.5 * self.elected.openness)
-        gen[TRANSPARENCY] += 0.6 * self.catalogue * self.freshness
-        if self.open_active:
-            f = self.f_open
-            # information is worth what residents can read and believe (literacy x trust)
-            gen[TRANSPARENCY] += 2.0 * p["information_sharing"] * f * res.audience * substance
-            # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
-            gen[PARTICIPATION] += 20.0 * self.participation * self.visible
-            gen[COLLABORATION] += 0.3 * self.partners * f * substance
-            # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-            gen[COLLABORATION] += (0.5 * pf.decision_delivered * p["information_sharing"] * f
-                                   * min(1.0, 10.0 * self.participation))
+        w = p["visible_delivery_weight"]
+        vf = p["visible_openness_floor"]
+        informed = p["information_sharing"] * self.f_info
+        self.visible = (w * (1.0 - math.exp(-self.recent_deliveries / p["visible_delivery_scale"]))
+                        + (1.0 - w) * informed * substance * res.reach) * (vf + (1.0 - vf) * self.elected.openness)
+        gen[TRANSPARENCY] += p["open_data_transparency_value"] * self.catalogue * self.freshness
+        # information is worth what residents can read and believe (literacy x trust), under either mode
+        gen[TRANSPARENCY] += p["information_transparency_value"] * informed * res.audience * substance
+        # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
+        gen[PARTICIPATION] += p["participation_value"] * self.participation * self.visible
+        gen[COLLABORATION] += p["partnership_value"] * self.partners * self.open_served * substance
+        # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
+        gen[COLLABORATION] += (p["co_creation_platform_value"] * pf.decision_delivered * informed
+                               * min(1.0, p["voice_saturation"] * self.participation))
         self.generators = gen
         # destruction, by source
         exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
-        protection = 0.5 * self.principles
+        protection = p["principles_protection"] * self.principles
         destroyed = self._destroyed
-        destroyed[0] = exclusion * self.access * res.excluded_share(self.mediation) * 3.0
-        destroyed[1] = privacy * (1.0 - 0.7 * self.maturity) * (1.0 - protection)
+        destroyed[0] = exclusion * self.access * res.excluded_share(self.mediation) * p["exclusion_harm"]
+        destroyed[1] = privacy * (1.0 - p["privacy_protection_by_maturity"] * self.maturity) * (1.0 - protection)
         destroyed[2] = footprint * (1.0 - protection)
-        destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
-        destroyed[4] = 12.0 * self.participation * (1.0 - self.visible)
+        destroyed[3] = p["stale_data_harm"] * self.catalogue * (1.0 - self.freshness)
+        destroyed[4] = p["unanswered_consultation_harm"] * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
         self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed)
         self.pv_net_total = self.created_total - self.destroyed_total
@@ -371,11 +434,11 @@ class VTIModel(mesa.Model):
         # value reaches residents: proximity services by use, the rest as common goods
         common = max(self.created_total - personal, 0.0)
         res.receive(common, personal, self.mean_use)
-        res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / 2.0),
-                         0.01 * self.access * (1.0 - self.mediation), 0.002 * destroyed[1])
-        target = gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"]) \
-            if self.open_active else 0.0
-        self.partners += 0.05 * (target - self.partners)
+        res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / p["trust_transparency_scale"]),
+                         p["exclusion_trust_harm"] * self.access * (1.0 - self.mediation),
+                         p["privacy_trust_harm"] * destroyed[1])
+        target = gov.partners_target(p["ecosystem_richness"], self.open_served, p["participatory_share"])
+        self.partners += p["partner_adjustment"] * (target * self.prerequisites - self.partners)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:
@@ -389,6 +452,11 @@ class VTIModel(mesa.Model):
             self.executive_changed = self.elected.stand_for_election(self.legitimacy, p["election_volatility"])
             if self.executive_changed:
                 self.executive_changes.append(month)
+                # policy discontinuity after turnover (Bardach 1976; deLeon 1978): the new executive re-examines
+                # actions not yet delivered and the rules its predecessor set
+                cut = p["executive_change_suspension"]
+                self.portfolio.reexamine(cut)
+                self.institutional *= 1.0 - cut
 
     # ---------------------------------------------------------------- recording
     @property
@@ -409,9 +477,9 @@ class VTIModel(mesa.Model):
             self.budget_year, self.spent_month, self.spent_year,
             self.spent_total / self.allotted_total if self.allotted_total else 0.0,
             self.maturity, self.catalogue, self.freshness, self.habit,
-            self.proactivity, 1.0 - math.exp(-self.open_hours / OPEN_REFERENCE), self.open_active,
+            self.proactivity, 1.0 - math.exp(-self.open_hours / self.p["open_index_reference_hours"]), self.open_active,
             self.f_open if self.open_active else 0.0, self.transversality, self.partners, self.job_fit_mean,
-            self.skill,
+            self.skill, self.prerequisites, self.institutional, self.mediation, self.f_info,
             pf.n_under, pf.n_delivered, pf.n_evaluated,
             self.executive_changed,
             *hours[0], *hours[1], *hours[2], *demand,

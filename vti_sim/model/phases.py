@@ -68,15 +68,17 @@ _INV_MIN_MONTHS = 1.0 / ITEM_MIN_MONTHS
 def _masks(required: bool) -> np.ndarray:
     """[proactive, open_active, phase] -> item mask, precomputed once (hot-path economy).
 
-    Workable: the current phase's items, plus open set-up items of earlier phases once openness starts late.
-    Required: the current phase's items, open ones only if openness is active, proactive ones only if the
-    policy has proactive bodies at all.
+    Workable: the current phase's items, plus open items of earlier phases once openness has started (whenever
+    it starts, its set-up work must be done before open work pays off: ``engage_residents`` scales participation
+    by the bodies' set-up).  Required: the current phase's core items, and proactive ones if the policy has
+    proactive bodies at all; open items never hold the cycle back, whenever openness starts (symmetric gating).
     """
     out = np.zeros((2, 2, 4, N_ITEMS), bool)
     for pro in (0, 1):
         for op in (0, 1):
             for ph in range(4):
-                m = (ph == ITEM_PHASE) & (~IS_OPEN_ITEM | bool(op)) & (~IS_PROACTIVE_ITEM | bool(pro))
+                m = (ph == ITEM_PHASE) & (~IS_OPEN_ITEM | (bool(op) and not required)) & (
+                    ~IS_PROACTIVE_ITEM | bool(pro))
                 if op and not required:
                     m |= IS_OPEN_ITEM & (ph >= ITEM_PHASE)
                 out[pro, op, ph] = m

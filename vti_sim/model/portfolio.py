@@ -204,7 +204,8 @@ class Portfolio:
             self.staff_work, self.operator_work, self.tools, self.value_weight, self.risk_exposure)
 
     def advance_actions(self, month: int, maturity: float, staff_fulfilment: np.ndarray, operator_done: np.ndarray,
-                        contract: float, productivity: float, invest_left: float) -> tuple[float, int]:
+                        contract: float, productivity: float, invest_left: float,
+                        boost: np.ndarray | None = None) -> tuple[float, int]:
         """One month of work on the actions under way (ODD §7.5, §7.7); returns (investment spent, delivered)
         and updates ``foundation_done``, the cost-weighted progress of foundation actions (0-1).
 
@@ -212,11 +213,14 @@ class Portfolio:
         foundation matures towards what the action needs (actions wait for the data foundation they run on);
         work is its direction's staff fulfilment, or, when outsourced, the lesser of that and its operator's
         work steered through the contract.  When the year's investment budget cannot pay for all of it, every
-        action slows in the same proportion."""
+        action slows in the same proportion.  ``boost`` (per action, >= 1) is the extra push steering gives late
+        actions (``steer``)."""
+        if boost is None:
+            boost = np.ones(self.n)
         wanted, delivered, foundation = _advance_actions(
             self.state, self.progress, self.spent, self.delivered_month, self._rate, self.family,
             self.required_maturity, self.direction, self.outsourced, self.duration, self.public_cost, self.cost,
-            operator_done, staff_fulfilment, maturity, contract, productivity, invest_left, month)
+            operator_done, staff_fulfilment, maturity, contract, productivity, invest_left, month, boost)
         self.foundation_done = foundation / self.foundation_cost
         return wanted, delivered
 
@@ -232,6 +236,74 @@ class Portfolio:
                                   proximity_use, scale, self.potential, self.magnitude, self.value_created,
                                   self._generated)
         return self._generated.copy(), personal
+
+
+    # ------------------------------------------------------------ the steering tool: météo, renewal, turnover
+    def weather(self, month: int) -> np.ndarray:
+        """Each action's météo score, 0 (storm) to 1 (sun), from the Angers tool's indicators of realisation
+        against schedule (progress against the time elapsed since it started); NaN for actions not under way.
+        Delivered actions are 1 (the tool reports effects for them)."""
+        elapsed = np.maximum(month - self.started_month + 1, 1) / self.duration
+        score = np.where(self.state == 1, np.minimum(self.progress / np.minimum(elapsed, 1.0), 1.0), np.nan)
+        return np.where(self.state >= 2, 1.0, score)
+
+    def steer(self, month: int, attention: float, unblock: float, out: np.ndarray) -> np.ndarray:
+        """The COPIL reviews the météo and acts on the worst actions (arbitration, resources moved to them):
+        each action under way gets ``1 + unblock * attention * (1 - météo)`` of its usual work."""
+        w = self.weather(month)
+        np.multiply(1.0 - np.nan_to_num(w, nan=1.0), unblock * attention, out=out)
+        out += 1.0
+        return out
+
+    def evaluate_and_renew(self, month: int, share: float, scale: float) -> int:
+        """Close a cycle: delivered actions are evaluated, and the best ``share`` of those just evaluated (value
+        realised per EUR) are extended by a new action ``scale`` times their size, started at once (seed 000/001:
+        evaluation feeds the next cycle; 'modification de l'offre de services publics').  Returns how many."""
+        just = np.flatnonzero(self.state == 2)
+        self.state[just] = 3
+        k = int(round(share * just.size))
+        if k == 0:
+            return 0
+        merit = self.value_created[just] / np.maximum(self.public_cost[just], 1e-9)
+        parents = just[np.argsort(-merit, kind="stable")[:k]]
+        self._append(parents, scale, month)  # extensions keep their parent's contract, operator and weights
+        return k
+
+    def reexamine(self, cut: float) -> None:
+        """A new executive re-examines the actions not yet delivered: their progress falls by ``cut``."""
+        under = self.state == 1
+        self.progress[under] *= 1.0 - cut
+
+    _PER_ACTION = ("family", "mission", "cost", "term", "direction", "magnitude", "potential", "risks",
+                   "required_maturity", "duration", "mode", "operator", "public_cost", "effort", "operator_effort",
+                   "progress", "state", "started_month", "delivered_month", "spent", "_rate", "value_weight",
+                   "value_created", "is_foundation", "is_infra", "is_decision", "is_proximity", "outsourced",
+                   "monthly_effort", "operator_monthly", "director_share", "staff_share", "exclusion_risk",
+                   "privacy_risk", "footprint_risk")
+    _SIZED = ("cost", "public_cost", "effort", "operator_effort", "magnitude", "potential", "risks", "monthly_effort",
+              "operator_monthly", "exclusion_risk", "privacy_risk", "footprint_risk")
+
+    def _append(self, parents: np.ndarray, scale: float, month: int) -> None:
+        """Add one action per parent: same mission, family, direction and contract, ``scale`` times its size."""
+        n = self.n
+        for name in self._PER_ACTION:
+            value = getattr(self, name)
+            extra = value[parents] * scale if name in self._SIZED else value[parents]
+            setattr(self, name, np.concatenate([value, extra]))
+        k = parents.size
+        self.n = n + k
+        self.state[n:] = 1
+        self.progress[n:] = 0.0
+        self.spent[n:] = 0.0
+        self.value_created[n:] = 0.0
+        self.value_weight[n:] = 0.0
+        self.started_month[n:] = month
+        self.delivered_month[n:] = -1
+        self.infra_index = np.flatnonzero(self.is_infra)
+        self.infra_direction = self.direction[self.is_infra]
+        self.decision_index = np.flatnonzero(self.is_decision)
+        self.proximity_index = np.flatnonzero(self.is_proximity)
+        self._derive()
 
 
 @njit(cache=True)
@@ -269,7 +341,7 @@ def _tally(state, direction, operator, monthly_effort, staff_share, director_sha
 @njit(cache=True)
 def _advance_actions(state, progress, spent, delivered_month, rate, family, required_maturity, direction,
                      outsourced, duration, public_cost, cost, operator_done, staff_fulfilment, maturity, contract,
-                     productivity, invest_left, month):
+                     productivity, invest_left, month, boost):
     wanted = 0.0
     for j in range(state.size):
         r = 0.0
@@ -278,7 +350,7 @@ def _advance_actions(state, progress, spent, delivered_month, rate, family, requ
             work = staff_fulfilment[direction[j]]
             if outsourced[j]:
                 work = min(work, operator_done[j] * contract)
-            r = min(gate * work * (productivity / duration[j]), 1.0 - progress[j])
+            r = min(gate * work * boost[j] * (productivity / duration[j]), 1.0 - progress[j])
         rate[j] = r
         wanted += r * public_cost[j]
     scale = 1.0

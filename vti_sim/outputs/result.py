@@ -18,11 +18,10 @@ from ..model import VTIModel
 from ..model.ledger import INDEX, ROLES, TIME_ROLES
 from ..model.phases import PHASES
 from ..model.value import DESTRUCTION_SOURCES, VALUE_TYPES
-from ..registry import resolve
-from .plateau import detect_plateau
+from ..registry import REGISTRY, resolve
+from .plateau import detect_plateau, moving_average
 
 _STAFF_HOURS = slice(INDEX["hours_staff_steering"], INDEX["hours_staff_training"] + 1)
-PLATEAU_MIN_UNMET = 0.05  # a plateau counts only while time is binding: >=5% of demanded hours unmet
 
 
 @dataclass
@@ -127,7 +126,7 @@ def summarise(model: VTIModel) -> dict[str, Any]:
     net = {t: created[t] - destroyed[t] for t in VALUE_TYPES}
     total_net = float(sum(net.values()))
     first = model.policy.first_month
-    plateau = plateau_of(col)
+    plateau = plateau_of(model, col)
     hours = float(data[:, _STAFF_HOURS].sum())
     spent = float(col["budget_spent"].sum())
     last_year = slice(max(len(data) - 12, 0), len(data))
@@ -144,6 +143,7 @@ def summarise(model: VTIModel) -> dict[str, Any]:
         "months": int(len(data)),
         # further per-run outputs (MODEL_BRIEF §9)
         "plateau_level": plateau[1],
+        "plateau_potential_level": plateau[2],
         "pv_destroyed_by_source": {s: float(col[f"destroyed_{s}"].sum()) for s in DESTRUCTION_SOURCES},
         "pv_created_total": float(sum(created.values())),
         "pv_destroyed_total": float(sum(destroyed.values())),
@@ -166,17 +166,25 @@ def summarise(model: VTIModel) -> dict[str, Any]:
     }
 
 
-def plateau_of(col: dict[str, np.ndarray]) -> tuple[int | None, float | None]:
-    """Plateau of monthly net value, counted only while time is binding (so the potential is higher)."""
-    found = detect_plateau(col["pv_net_total"])
+def plateau_of(model: VTIModel, col: dict[str, np.ndarray]) -> tuple[int | None, float | None, float | None]:
+    """Plateau of monthly net value (MODEL_BRIEF §9): (month, level, potential level at that month).
+
+    The potential is a paired run of the same policy and seed with unconstrained time (``capacity_factor`` times
+    ``potential_capacity_factor``); a plateau counts only where that potential is above its level.  The paired
+    run is made only when the curve itself shows a candidate plateau, so most sweep runs pay nothing for it."""
+    y = col["pv_net_total"]
+    if detect_plateau(y) is None:
+        return None, None, None
+    params = dict(model.p, capacity_factor=min(model.p["capacity_factor"] * model.p["potential_capacity_factor"],
+                                               REGISTRY["capacity_factor"].max))
+    twin = simulate(params, model.seed)
+    potential = twin.ledger.data[: twin.ledger.n, INDEX["pv_net_total"]]
+    release(twin)
+    found = detect_plateau(y, potential=potential)
     if found is None:
-        return None, None
-    unmet = sum(col[f"unmet_{r}"] for r in TIME_ROLES)
-    demand = sum(col[f"demand_{r}"] for r in TIME_ROLES)
-    span = slice(found.index, found.index + 24)
-    if unmet[span].sum() < PLATEAU_MIN_UNMET * demand[span].sum():
-        return None, None
-    return int(col["month"][found.index]), found.level
+        return None, None, None
+    pot_level = float(moving_average(potential, 12)[found.index])
+    return int(col["month"][found.index]), found.level, pot_level
 
 
 def mission_table(model: VTIModel | SimpleNamespace) -> pd.DataFrame:

@@ -37,7 +37,7 @@ def main() -> None:
     import solara
     from mesa.visualization.utils import force_update
 
-    from vti_sim import app
+    from vti_sim.app import workshop as app
 
     app.LANG.set(args.lang)
     model = solara.reactive(app.WorkshopModel())

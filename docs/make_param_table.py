@@ -4,8 +4,8 @@ Usage: ``python docs/make_param_table.py > /tmp/params.md`` and paste, or
 ``python docs/make_param_table.py --update docs/ODD.md`` to rewrite, in place,
 every generated block of the file: the parameter table (Appendix A, from
 ``vti_sim/registry.py``), the pattern declarations (§8, from
-``vti_sim/patterns.py``) and the output columns (Appendix B, from
-``vti_sim/outputs.py``).  Each block sits between ``<!-- BEGIN … -->`` and
+``vti_sim/analysis/patterns.py``) and the output columns (Appendix B, from
+``vti_sim/model/ledger.py``).  Each block sits between ``<!-- BEGIN … -->`` and
 ``<!-- END … -->`` markers; the code is the single source of truth, so never
 edit a generated block by hand.  ``--what patterns`` / ``--what columns``
 print the other tables.
@@ -75,7 +75,7 @@ def _settings(d) -> str:
 
 
 def patterns_table() -> str:
-    """The R1-R6 declarations of ``vti_sim/patterns.py``: arms, metric, failing context and reason."""
+    """The R1-R6 declarations of ``vti_sim/analysis/patterns.py``: arms, metric, failing context and reason."""
     from vti_sim.analysis.patterns import PATTERNS
 
     lines = ["| key | statement | arm A (favoured) | arm B | metric | failing context | why it should fail |",
@@ -90,7 +90,7 @@ def patterns_table() -> str:
 
 
 def columns_table() -> str:
-    """The monthly ledger's columns (``vti_sim/outputs.py:COLUMNS``), grouped by prefix."""
+    """The monthly ledger's columns (``vti_sim/model/ledger.py:COLUMNS``), grouped by prefix."""
     from vti_sim.model.ledger import COLUMNS
 
     groups: dict[str, list[str]] = {}

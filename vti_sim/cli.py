@@ -255,7 +255,7 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
         fail(f"--lang: got {lang!r}; allowed: {', '.join(i18n.LANGS)}")
     if not 0 < port < 65536:
         fail(f"--port: got {port}; allowed: 1-65535")
-    cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app:page", "--host", host, "--port", str(port),
+    cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app.workshop:page", "--host", host, "--port", str(port),
            "--production", "--open" if open_browser else "--no-open", "--no-check-version"]
     env = {**os.environ, "VTI_SIM_LANG": lang}
     typer.echo(f"vti-sim workshop: serving on http://{host}:{port} (Ctrl+C to stop)", err=True)

@@ -1,6 +1,6 @@
 """The workshop app: a Mesa SolaraViz page to steer the VTI model live (issue 5).
 
-Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app:page``.
+Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app.workshop:page``.
 
 Layout
     * Sidebar: Mesa's play / step / reset controls, then ours: language (FR/EN),

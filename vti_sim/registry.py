@@ -466,6 +466,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         ("potential_capacity_factor", 20.0, 5.0, 100.0, "multiplier", "simulation",
          "Capacity multiplier of the paired 'unconstrained time' run that gives a run's potential (plateau).",
          "MODEL_BRIEF §9 (potential with unconstrained time)."),
+        ("proactivity_engagement_weight", 0.5, 0.0, 1.0, "weight", "proactive",
+         "Weight of leaders' engagement (against transversality) in the proactivity index of the grid.",
+         "Carassus & Baldé 2020 (proactivity: leaders engaged, ad hoc bodies). assumption: equal weights."),
+        ("open_item_fit_weight", 0.5, 0.0, 1.0, "weight", "open",
+         "Weight of fit with needs (against coherence) in the quality of open-sensitive work items.",
+         "MODEL_BRIEF §5 (open governance brings fit, proactive coherence). assumption: equal weights."),
+        ("voice_weight", 0.5, 0.0, 1.0, "weight", "open",
+         "Weight of residents' voice (participation) against the share of decisions consulted on, in fit.",
+         "assumption: equal weights."),
+        ("acceptance_weight", 0.5, 0.0, 1.0, "weight", "organisation",
+         "Weight of staff acceptance of change (against data habit) in the organisational prerequisite.",
+         "seed 002 §3.6 ('organisationnels et culturels'). assumption: equal weights."),
         ("executive_change_suspension", 0.3, 0.0, 1.0, "share of actions", "politics",
          "Share of actions not yet delivered that a new executive suspends or re-examines after an election "
          "(policy discontinuity).", "Bardach 1976 and deLeon 1978 (policy termination after political "

@@ -132,7 +132,7 @@ class VTIModel(mesa.Model):
         self._change_management = self.directors.change_management()
         self._silo = self.directors.silo_friction()  # the directorate's silo friction (mean ~ silo_index)
         self._meetings = p["open_bodies"] * p["open_meetings_per_year"] / 12.0
-        self._decay = 0.5 ** (1.0 / p["data_half_life_months"])
+        self._decay = 2.0 ** (-1.0 / p["data_half_life_months"])  # a half-life
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
@@ -222,7 +222,8 @@ class VTIModel(mesa.Model):
         # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
         engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1])
                                  / p["leader_engagement_reference_hours"])
-        self.proactivity = 0.5 * engaged + 0.5 * self.transversality
+        w = p["proactivity_engagement_weight"]
+        self.proactivity = w * engaged + (1.0 - w) * self.transversality
         open_demanded = op_e + op_d + op_s
         self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
         self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
@@ -248,10 +249,12 @@ class VTIModel(mesa.Model):
         coherence = 1.0 - self._silo * (1.0 - t)
         voice = min(1.0, p["voice_saturation"] * self.participation)
         consulted = self.open_served * p["participatory_share"]  # share of decisions actually consulted on
-        fit = p["fit_floor"] + (1.0 - p["fit_floor"]) * (0.5 * voice + 0.5 * consulted)
+        wv = p["voice_weight"]
+        fit = p["fit_floor"] + (1.0 - p["fit_floor"]) * (wv * voice + (1.0 - wv) * consulted)
         quality = self._item_quality
         quality.fill(coherence)
-        quality[_OPEN_SENSITIVE] = 0.5 * coherence + 0.5 * fit
+        wf = p["open_item_fit_weight"]
+        quality[_OPEN_SENSITIVE] = (1.0 - wf) * coherence + wf * fit
         was = policy.phase
         done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
         self.evaluation_closed = done and was == EVALUATION
@@ -359,9 +362,10 @@ class VTIModel(mesa.Model):
         # prerequisites (seed 002 §3.6): technological (the foundation), organisational and cultural (staff who
         # accept change and share data), institutional (rules and bodies for consulting and co-deciding)
         technological = floor + (1.0 - floor) * self.maturity
-        organisational = floor + (1.0 - floor) * 0.5 * (self.acceptance + self.habit)
+        wa = p["acceptance_weight"]
+        organisational = floor + (1.0 - floor) * (wa * self.acceptance + (1.0 - wa) * self.habit)
         institutional = floor + (1.0 - floor) * self.institutional
-        self.prerequisites = (technological * organisational * institutional) ** (1.0 / 3.0)
+        self.prerequisites = math.cbrt(technological * organisational * institutional)  # their geometric mean
         setup = float(policy.progress[OPEN_BODIES])  # co-construction bodies set up (0 until openness works on it)
         served = self.open_served
         reach = self._meetings * p["reach_per_meeting"] + p["participatory_share"] * (

@@ -60,8 +60,12 @@ def test_no_one_spends_more_hours_than_they_have_and_money_stays_within_budget(p
             assert np.all(served.sum(axis=1) <= role.capacity + 1e-9), (month, attr)
             assert np.all(served <= role.demanded + 1e-9), (month, attr)
         assert 0.0 <= model.fac_served <= fac_capacity + 1e-9
-        assert model.spent_year <= model.budget_year + 1e-9, month
-        assert model.invested_year <= model.budget_year * p["investment_share"] + 1e-9, month
+        # investment within the credits voted this year, themselves within the ceiling's investment share;
+        # operating (upkeep) within a twelfth of the ceiling's operating share each month
+        assert model.invested_year <= model.invest_budget + 1e-9, month
+        assert model.invest_budget <= model.ceiling * p["investment_share"] + 1e-9, month
+        assert model.operating_paid <= model.ceiling * (
+            1.0 - p["investment_share"]) / 12.0 + 1e-9, month
         row = model.ledger.data[month]
         assert row[INDEX["budget_spent_year"]] <= row[INDEX["budget_allotted"]] + 1e-9
         assert row[INDEX["budget_spent"]] >= 0.0

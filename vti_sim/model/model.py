@@ -92,7 +92,8 @@ class VTIModel(mesa.Model):
         # territory state
         self.maturity = p["foundation_maturity_0"]
         self.catalogue, self.freshness = p["open_data_catalogue_0"], p["open_data_freshness_0"]
-        self.budget_year = p["annual_budget_meur"]
+        self.ceiling = self.budget_year = p["annual_budget_meur"]  # the yearly ceiling; the budget is voted below it
+        self.invest_budget = self.invest_allotted_year = 0.0
         self.spent_year = self.invested_year = self.spent_total = self.allotted_total = 0.0
         self.legitimacy = p["legitimacy_0"]
         self.institutional = p["institutional_readiness_0"]  # seed 002 §3.6: the institutional prerequisite
@@ -167,10 +168,11 @@ class VTIModel(mesa.Model):
     def begin_month(self, month: int) -> None:
         p = self.p
         summer = month % 12 in SUMMER
-        if month and month % 12 == 0:
-            self.budget_year = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
-            self.spent_year = self.invested_year = 0.0
-        self.allotted_total += self.budget_year / 12.0
+        if month % 12 == 0:
+            if month:
+                self.ceiling = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
+            self.spent_year = self.invested_year = self.invest_allotted_year = 0.0
+            self.vote_budget(month)
         self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"],
                                               self.open_active)
         self.elected.set_capacity(p["leader_time_share"], self.factor)
@@ -271,13 +273,14 @@ class VTIModel(mesa.Model):
         if policy.implementing and policy.implementation_months in (0, 12, 24) and pf.start_due(
                 policy.implementation_months, month):  # short, medium and long terms come due
             self._on_state_change()
+            self.vote_budget(month)  # an amending budget gives the actions just started their credits
         self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
         if pf.n_under:
             # the COPIL reviews each action's météo and steers its hours to the worst (seed 000/001 steering tool)
             boost = pf.steer(month, self.transversality, p["steering_unblock"], self._weather_boost)
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
-            invest_left = max(self.budget_year * p["investment_share"] - self.invested_year, 0.0)
+            invest_left = max(self.invest_budget - self.invested_year, 0.0)
             cf = p["contract_floor"]
             contract = cf + (1.0 - cf) * self._contract_skill * self.directors_delivery
             wanted, n_new = pf.advance_actions(month, self.maturity, self.staff_dir_fulfilment, self.operator_done,
@@ -287,12 +290,18 @@ class VTIModel(mesa.Model):
         else:
             wanted, n_new = 0.0, 0
         operating_need = self.operating_need
-        operating = min(operating_need, self.budget_year * (1.0 - p["investment_share"]) / 12.0)
+        operating = min(operating_need, self.ceiling * (1.0 - p["investment_share"]) / 12.0)  # upkeep first
         self.service_level = operating / operating_need if operating_need > 0 else 1.0
         self.invested_year += wanted
+        self.operating_paid = operating
         self.spent_month = wanted + operating
         self.spent_year += self.spent_month
         self.spent_total += self.spent_month
+        # credits opened so far this year ('crédits ouverts': voted at the year's start or by an amending budget)
+        # and the upkeep paid; execution is what was spent of them
+        allot = self.invest_budget - self.invest_allotted_year
+        self.invest_allotted_year = self.invest_budget
+        self.allotted_total += allot + operating
         self.recent_deliveries = p["visibility_memory"] * self.recent_deliveries + n_new
         if self.evaluation_closed:
             # evaluated: the cycle's learning re-orients them, and the next cycle extends the best of them
@@ -300,8 +309,20 @@ class VTIModel(mesa.Model):
             pf.evaluate_and_renew(month, p["renewal_share"], p["renewal_scale"])
             self._on_portfolio_resized()
             self._on_state_change()
+            self.vote_budget(month)
         m0 = p["foundation_maturity_0"]
         self.maturity = max(self.maturity, m0 + (1.0 - m0) * p["foundation_maturity_gain"] * pf.foundation_done)
+
+    def vote_budget(self, month: int) -> None:
+        """The year's budget follows the programme (seed 000/001: the 2024 line carries the actions' credits):
+        investment credits for the rest of the year are what the actions under way need at their planned pace,
+        up to the ceiling's investment share; operating follows delivered actions' upkeep.  Money then goes
+        unspent only when capacity, not credit, holds actions back (Bitterman & Koliba 2020)."""
+        p, pf = self.p, self.portfolio
+        left = 12 - month % 12
+        inv = p["investment_share"]
+        self.invest_budget = min(self.ceiling * inv, self.invested_year + pf.credits(left))
+        self.budget_year = self.invest_budget + self.ceiling * (1.0 - inv)  # credits and the operating envelope
 
     def _on_portfolio_resized(self) -> None:
         pf = self.portfolio

@@ -269,6 +269,12 @@ class Portfolio:
         self._append(parents, scale, month)  # extensions keep their parent's contract, operator and weights
         return k
 
+    def credits(self, months: int) -> float:
+        """Investment the actions under way need over the next ``months`` at their planned pace (EUR M)."""
+        under = self.state == 1
+        left = self.public_cost[under] * (1.0 - self.progress[under])
+        return float(np.minimum(left, months * self.public_cost[under] / self.duration[under]).sum())
+
     def reexamine(self, cut: float) -> None:
         """A new executive re-examines the actions not yet delivered: their progress falls by ``cut``."""
         under = self.state == 1

@@ -13,8 +13,9 @@ import pytest
 from vti_sim.model import agents
 from vti_sim.model import phases as ph
 from vti_sim.model import portfolio as pfm
-from vti_sim.model.feedback import COMMITMENT_PULL, pull_commitment
+from vti_sim.model.feedback import pull_commitment
 from vti_sim.model.value import DESTRUCTION_TO_TYPE, GENERATOR_TO_TYPE, account
+from vti_sim.registry import defaults
 
 SEEDS = range(5)
 N = 257
@@ -144,7 +145,10 @@ def test_staff_training_jobs_and_data_habits(seed):
 def test_commitment_pull_and_follow():
     """ODD §7.9: commitment is pulled by legitimacy (bounded 0.05-1); directors follow the elected mean."""
     c = np.array([0.01, 0.3, 0.99, 1.0])
-    np.testing.assert_allclose(pull_commitment(c, 0.9), np.clip(c + COMMITMENT_PULL * 0.4, 0.05, 1.0))
+    p = defaults()
+    pulled = c + p["commitment_pull"] * (0.9 - p["commitment_neutral_legitimacy"])
+    expected = np.clip(pulled, p["commitment_floor"], 1.0)
+    np.testing.assert_allclose(pull_commitment(c, 0.9, p), expected)
     d = np.array([0.2, 0.8])
     agents._follow(d, c)
     np.testing.assert_allclose(d, np.array([0.2, 0.8]) + 0.05 * (c.mean() - np.array([0.2, 0.8])))

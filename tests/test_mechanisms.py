@@ -34,11 +34,12 @@ from vti_sim.model.value import (
     destruction_to_types,
     to_types,
 )
-from vti_sim.registry import PARAMETERS
+from vti_sim.registry import PARAMETERS, defaults
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SMALL = {"population": 20_000}
+P = defaults()  # the registry defaults, for mechanism functions that read their assumptions from it
 
 
 def _run(seed: int = 1, months: int = 48, **overrides) -> pd.DataFrame:
@@ -364,7 +365,7 @@ def test_value_type_keys_are_the_briefs():
 @given(legit=st.floats(-0.5, 1.5), elasticity=st.floats(0.0, 1.0), base=st.floats(0.5, 60.0))
 def test_next_budget_bounded(legit, elasticity, base):
     """ODD §7.9: next year's budget stays within 30-170 % of the base."""
-    b = next_budget(base, legit, elasticity)
+    b = next_budget(base, legit, elasticity, P)
     assert 0.3 * base - 1e-9 <= b <= 1.7 * base + 1e-9
 
 
@@ -372,30 +373,30 @@ def test_next_budget_increases_with_legitimacy():
     """ODD §7.9 (Moore 1995): support brings resources; no elasticity, no feedback."""
     legit = np.linspace(0.0, 1.0, 21)
     for e in (0.1, 0.3, 1.0):
-        b = np.array([next_budget(10.0, x, e) for x in legit])
+        b = np.array([next_budget(10.0, x, e, P) for x in legit])
         assert np.all(np.diff(b) >= 0) and b[-1] > b[0]
-    assert next_budget(10.0, 0.5, 0.7) == pytest.approx(10.0)
-    assert all(next_budget(10.0, x, 0.0) == 10.0 for x in legit)
+    assert next_budget(10.0, 0.5, 0.7, P) == pytest.approx(10.0)
+    assert all(next_budget(10.0, x, 0.0, P) == 10.0 for x in legit)
 
 
 def test_executive_change_probability_decreases_with_legitimacy():
     """ODD §7.9: elections test legitimacy; volatility sharpens the response."""
     legit = np.linspace(0.0, 1.0, 21)
     for v in (0.0, 0.5, 1.0):
-        pr = np.array([executive_change_probability(x, v) for x in legit])
+        pr = np.array([executive_change_probability(x, v, P) for x in legit])
         assert np.all((pr > 0) & (pr < 1)) and np.all(np.diff(pr) < 0)
-    lo, hi = executive_change_probability(0.2, 1.0), executive_change_probability(0.2, 0.0)
+    lo, hi = executive_change_probability(0.2, 1.0, P), executive_change_probability(0.2, 0.0, P)
     assert lo > hi  # low legitimacy is punished harder when volatile
 
 
 def test_legitimacy_and_commitment_follow_support():
     """ODD §7.9: legitimacy moves towards trust/satisfaction; commitment is pulled by legitimacy and bounded."""
-    up = update_legitimacy(0.5, 0.9, 0.9)
-    down = update_legitimacy(0.5, 0.1, 0.1)
+    up = update_legitimacy(0.5, 0.9, 0.9, P)
+    down = update_legitimacy(0.5, 0.1, 0.1, P)
     assert 0.5 < up < 0.9 and 0.1 < down < 0.5
     c = np.array([0.05, 0.5, 1.0])
-    assert np.all(pull_commitment(c, 1.0) >= c) and np.all(pull_commitment(c, 0.0) <= c)
-    assert np.all((pull_commitment(c, 0.0) >= 0.05) & (pull_commitment(c, 1.0) <= 1.0))
+    assert np.all(pull_commitment(c, 1.0, P) >= c) and np.all(pull_commitment(c, 0.0, P) <= c)
+    assert np.all((pull_commitment(c, 0.0, P) >= 0.05) & (pull_commitment(c, 1.0, P) <= 1.0))
 
 
 # ============================================================ model-level mechanism responses
@@ -550,6 +551,14 @@ _BASES = ({"population": 20_000, "months": 84, "mandate_months": 24, "openness_s
           {"population": 20_000, "months": 84, "mandate_months": 24})
 
 
+# Conditions under which an assumption matters, when the two bases above do not reach them.
+_HIGH_SUPPORT = {"trust_0": 0.95, "budget_feedback": 1.0}
+_WHERE_IT_BITES: dict[str, dict] = {
+    "budget_ceiling_share": _HIGH_SUPPORT,  # legitimacy high enough for the budget to hit its ceiling
+    "election_sharpness_base": {"mandate_months": 12, "election_volatility": 0.0, "trust_0": 0.1},  # many votes
+}
+
+
 def _frame(overrides: dict) -> np.ndarray:
     return run(seed=3, overrides=overrides).timeseries.drop(columns=["phase_name"]).to_numpy()
 
@@ -563,11 +572,16 @@ def base_frames():
                                if p.name in _INERT else p for p in PARAMETERS if p.name != "months"],
                          ids=lambda p: p.name)
 def test_every_parameter_reaches_a_mechanism(p, base_frames):
-    """ODD Appendix A parameter table: changing any registry parameter changes the run (no dead parameters)."""
+    """ODD Appendix A parameter table: changing any registry parameter changes the run (no dead parameters).
+    Assumptions that only bite in some conditions are tried in a base where they do (``_WHERE_IT_BITES``)."""
     alts = list(p.choices) if p.dtype == "choice" else [p.from_unit(0.0), p.from_unit(1.0)]
     if p.name == "population":
         alts = [5_000, 40_000]  # keep the test small
-    for base, frame in zip(_BASES, base_frames, strict=True):
+    bases, frames = list(_BASES), list(base_frames)
+    if p.name in _WHERE_IT_BITES:
+        bases.append({**_BASES[1], **_WHERE_IT_BITES[p.name]})
+        frames.append(_frame(bases[-1]))
+    for base, frame in zip(bases, frames, strict=True):
         for alt in alts:
             if alt == base.get(p.name, p.default):
                 continue

@@ -5,6 +5,13 @@ read this table, so a parameter is declared exactly once (cf. EMA Workbench's
 uncertainties/levers and SALib's ``ProblemSpec``).  Each entry says where its
 default comes from: a seed (``seed 002 §3.2``), a publication, or an
 ``assumption`` with its reasoning.  ``docs/ODD.md`` §7 lists the same table.
+
+Three kinds of entry: a ``lever`` is what a user steers (governance, resources), a ``context`` is the
+territory and organisation a policy meets, and an ``assumption`` is a behavioural coefficient of a
+mechanism (a rate, a weight, a threshold) that a result could rest on.  Assumptions are declared here so
+that they can be seen, varied and analysed like any other input (``vti-sim params --kind assumption``);
+mechanism code in ``vti_sim/model/`` reads them from the run's parameters and holds no such literal
+(``tests/test_assumptions.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import numpy as np
 
 OPENNESS_STARTS = ("launch", "structure_first", "never")
 PORTFOLIOS = ("angers", "mulhouse", "biarritz", "incremental")
+KINDS = ("lever", "context", "assumption")
 
 
 class ParameterError(ValueError):
@@ -42,8 +50,9 @@ class Parameter:
     min: float | None
     max: float | None
     unit: str
-    kind: str  # "lever" (a user steers it) or "context" (set, not steered)
-    group: str  # proactive | open | resources | portfolio | territory | organisation | politics | simulation
+    kind: str  # "lever" (a user steers it), "context" (set, not steered) or "assumption" (a mechanism's coefficient)
+    group: str  # levers/context: proactive | open | resources | portfolio | territory | organisation | politics |
+    # simulation; assumptions: the mechanism they belong to (time, leaders, staff, operators, residents, ...)
     doc: str
     source: str
     dtype: str = "float"  # float | int | choice
@@ -128,7 +137,23 @@ def _p(name, default, lo, hi, unit, kind, group, doc, source, dtype="float", cho
     return Parameter(name, default, lo, hi, unit, kind, group, doc, source, dtype, tuple(choices))
 
 
-L, C = "lever", "context"
+L, C, A = KINDS
+
+
+def _a(name, default, unit, group, doc, source, lo=None, hi=None, dtype="float"):
+    """An assumption; bounds default to half and twice the default (a plausible range to explore)."""
+    lo = default * 0.5 if lo is None else lo
+    hi = default * 2.0 if hi is None else hi
+    if dtype == "int":
+        lo, hi = int(lo), int(hi)
+    return _p(name, default, lo, hi, unit, A, group, doc, source, dtype)
+
+
+def _share(name, default, unit, group, doc, source, lo=None, hi=None):
+    """An assumption that is a share or an index in [0, 1]: half to twice the default, clipped to [0, 1]."""
+    return _a(name, default, unit, group, doc, source, default * 0.5 if lo is None else lo,
+              min(1.0, default * 2.0) if hi is None else hi)
+
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
@@ -236,6 +261,49 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("operator_alignment", 0.5, 0.0, 1.0, "index 0-1", C, "territory",
        "Mean alignment of operators' aims with public value rather than commercial interest.",
        "seed 003 'qualité du pilotage des relations contractuelles'. Default: assumption."),
+    # ===== assumptions: the mechanisms' behavioural coefficients (kind "assumption", issue 10) =================
+    # Defaults are the values the mechanisms were written with; bounds are a plausible range to explore
+    # (about half to twice the default, clipped to the meaningful range).  Grouped by mechanism module.
+    # --- time budgets (model/time_budget.py; staff's statutory month is data, model/data.py) -------------------
+    _a("hours_per_month_elected", 180.0, "h/month", "time",
+       "Monthly working hours of an elected official (all duties).",
+       "assumption: officials work longer than the 151.7 h statutory month, about 42 h a week.", 120.0, 260.0),
+    _a("hours_per_month_directors", 165.0, "h/month", "time",
+       "Monthly working hours of a director (all duties).",
+       "assumption: senior managers work beyond the statutory month, about 38 h a week.", 140.0, 240.0),
+    # --- Moore feedback and elections (model/feedback.py, ODD §7.9) -------------------------------------------
+    _a("legitimacy_memory_months", 12.0, "months", "feedback",
+       "Lag with which legitimacy follows residents' trust and satisfaction (relaxation time).",
+       "assumption: opinion of the executive moves over about a year (Moore 1995 triangle, slow support).",
+       3.0, 36.0),
+    _share("legitimacy_trust_weight", 0.6, "weight 0-1", "feedback",
+           "Weight of trust (vs satisfaction with value received) in legitimacy.",
+           "assumption: trust in institutions weighs more than satisfaction with services (Moore 1995).",
+           0.3, 0.9),
+    _a("budget_floor_share", 0.3, "share of base budget", "feedback",
+       "Lowest yearly budget legitimacy feedback can impose, as a share of the base budget.",
+       "assumption: a policy line is rarely cut by more than two thirds in a year.", 0.1, 0.9),
+    _a("budget_ceiling_share", 1.7, "share of base budget", "feedback",
+       "Highest yearly budget legitimacy feedback can bring, as a share of the base budget.",
+       "assumption: strong support rarely adds more than about two thirds to a policy line.", 1.1, 3.0),
+    _a("commitment_pull", 0.02, "per month", "feedback",
+       "Monthly pull of elected officials' commitment towards legitimacy (support sustains it).",
+       "assumption: Moore 1995 (support sustains the authorising environment); slow, over years."),
+    _share("commitment_neutral_legitimacy", 0.5, "legitimacy 0-1", "feedback",
+           "Legitimacy at which commitment neither grows nor erodes.",
+           "assumption: the middle of the scale.", 0.3, 0.7),
+    _share("commitment_floor", 0.05, "commitment 0-1", "feedback",
+           "Lowest commitment an official keeps whatever the legitimacy.",
+           "assumption: an official in charge keeps a residual commitment.", 0.0, 0.2),
+    _a("election_sharpness_base", 2.0, "1/legitimacy", "feedback",
+       "Slope of the logistic chance of a change of executive with no volatility.",
+       "assumption: with no volatility, legitimacy barely decides an election."),
+    _a("election_sharpness_volatility", 18.0, "1/legitimacy", "feedback",
+       "Extra slope of that logistic per unit of election_volatility.",
+       "assumption: at full volatility a 0.1 fall in legitimacy doubles the odds of a change."),
+    _share("election_threshold_legitimacy", 0.45, "legitimacy 0-1", "feedback",
+           "Legitimacy at which an election is a coin toss between keeping and changing the executive.",
+           "assumption: incumbents keep a small advantage (threshold just below the middle).", 0.3, 0.6),
     # --- organisation sizes and time --------------------------------------------------------------------------------
     _p("n_elected", 5, 2, 20, "people", C, "organisation",
        "Elected officials involved (mayor-president, VTI deputy, other deputies).",
@@ -283,8 +351,24 @@ def defaults() -> dict[str, Any]:
     return {p.name: p.default for p in PARAMETERS}
 
 
+def of_kind(kind: str) -> tuple[Parameter, ...]:
+    """The entries of one kind (``lever``, ``context`` or ``assumption``), in registry order."""
+    if kind not in KINDS:
+        raise ParameterError("kind", f"got {kind!r}; allowed: one of {', '.join(KINDS)}")
+    return tuple(p for p in PARAMETERS if p.kind == kind)
+
+
 def levers() -> tuple[Parameter, ...]:
-    return tuple(p for p in PARAMETERS if p.kind == "lever")
+    return of_kind("lever")
+
+
+def contexts() -> tuple[Parameter, ...]:
+    return of_kind("context")
+
+
+def assumptions() -> tuple[Parameter, ...]:
+    """The mechanisms' behavioural coefficients (rates, weights, thresholds), each with its source."""
+    return of_kind("assumption")
 
 
 def get(name: str) -> Parameter:
@@ -320,6 +404,6 @@ def salib_problem(names: Iterable[str] | None = None) -> dict[str, Any]:
     return {"num_vars": len(chosen), "names": [p.name for p in chosen], "bounds": [list(p.bounds()) for p in chosen]}
 
 
-def records() -> list[dict[str, Any]]:
-    """The registry as JSON-ready records (``vti-sim params --format json``)."""
-    return [p.record() for p in PARAMETERS]
+def records(kind: str | None = None) -> list[dict[str, Any]]:
+    """The registry (or the entries of one kind) as JSON-ready records (``vti-sim params --format json``)."""
+    return [p.record() for p in (PARAMETERS if kind is None else of_kind(kind))]

@@ -14,7 +14,7 @@ from numba import njit
 
 from .feedback import executive_change_probability, pull_commitment
 from .portfolio import DIRECTIONS
-from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity
+from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, hours_per_month
 
 LOW_LITERACY = 0.4  # below this digital literacy a resident is in 'illectronisme' (assumption, see registry)
 STAFF_SHARE_BY_DIRECTION = np.array([0.25, 0.15, 0.20, 0.15, 0.15, 0.10])  # assumption
@@ -50,13 +50,14 @@ class _Leaders(RoleAgent):
         self._free, self._free_for = None, None  # free hours per person, cached for the run's capacity factor
         self._share = 0.0
         self._d = [0.0] * N_ACTIVITIES
+        self._hours = hours_per_month(self.role, model.p)
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
         """Each person gives the policy ``free_hours * min(1, leader_time_share * (0.5 + commitment))``; it is
         computed with the rationing in ``allocate_time`` (commitment does not change in between)."""
         self._share = leader_time_share
         if self._free_for != factor:
-            self._free = HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor
+            self._free = self._hours * (1.0 - self.routine) * factor
             self._free_for = factor
 
     def allocate_time(self, role_demand: list[float]) -> None:
@@ -105,11 +106,11 @@ class ElectedOfficials(_Leaders):
         self.openness = float(self.openness_preference.mean())  # the executive's preference for openness
 
     def update_commitment(self, legitimacy: float) -> None:
-        self.commitment = pull_commitment(self.commitment, legitimacy)
+        self.commitment = pull_commitment(self.commitment, legitimacy, self.model.p)
 
     def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
         """An election may change the executive; a new one arrives with its own commitment and preferences."""
-        if self.model.rng.random() < executive_change_probability(legitimacy, volatility):
+        if self.model.rng.random() < executive_change_probability(legitimacy, volatility, self.model.p):
             self.commitment = self.model.rng.uniform(0.2, 0.7, self.n)
             self.openness_preference = self.model.rng.beta(4, 4, self.n)
             self.openness = float(self.openness_preference.mean())

@@ -158,7 +158,7 @@ class VTIModel(mesa.Model):
         p = self.p
         summer = month % 12 in SUMMER
         if month and month % 12 == 0:
-            self.budget_year = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
+            self.budget_year = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"], p)
             self.spent_year = self.invested_year = 0.0
         self.allotted_total += self.budget_year / 12.0
         self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"],
@@ -382,7 +382,7 @@ class VTIModel(mesa.Model):
         p, res = self.p, self.residents
         self.trust = res.mean_trust
         self.satisfaction = res.mean_satisfaction
-        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction)
+        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction, p)
         self.elected.update_commitment(self.legitimacy)
         self.executive_changed = False
         if (month + 1) % p["mandate_months"] == 0:

@@ -8,16 +8,12 @@ month of delivery is a handful of vector operations (ODD §7.5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numba import njit
 
+from .data import DECISION, DIRECTIONS, FAMILIES, FOUNDATION, INFRA, PRESETS, PROXIMITY, Mission  # noqa: F401
 from .value import GENERATORS
 
-FAMILIES = ("infrastructure", "decision_support", "proximity", "foundation")
-INFRA, DECISION, PROXIMITY, FOUNDATION = range(len(FAMILIES))
-DIRECTIONS = ("it", "lighting", "green_spaces", "buildings", "waste", "user_relations")
 STATES = ("planned", "under_way", "delivered", "evaluated")
 
 # Generator profile of each family (rows sum to 1), seed 003 use-case families and seed 002 §1.4 table.
@@ -38,55 +34,6 @@ FAMILY_RISKS = np.array([
     [0.00, 0.10, 0.25],
 ])
 assert FAMILY_GENERATORS.shape[1] == len(GENERATORS)
-
-
-@dataclass(frozen=True)
-class Mission:
-    key: str
-    label: str
-    budget_meur: float
-    families: tuple[int, ...]  # one family per action
-    direction: int
-
-
-def _m(key, label, budget, families, direction):
-    return Mission(key, label, budget, tuple(families), DIRECTIONS.index(direction))
-
-
-# Angers Loire Métropole steering tool, seed 000/001: budget 2024 lines and action counts per mission.
-# The control centre has no 2024 line ("-"); EUR 0.3M per action is an assumption.
-PRESETS: dict[str, tuple[Mission, ...]] = {
-    "angers": (
-        _m("si_foundation", "01 SI foundation", 9.913140, [FOUNDATION] * 2, "it"),
-        _m("control_centre", "02 Control centre", 0.9, [DECISION, DECISION, PROXIMITY], "it"),
-        _m("public_lighting", "03 Public lighting", 73.535414, [INFRA] * 18, "lighting"),
-        _m("buildings", "04 Buildings", 5.371388, [INFRA] * 7, "buildings"),
-        _m("green_spaces", "05 Green spaces", 3.090598, [INFRA] * 2, "green_spaces"),
-        _m("waste", "06 Waste", 0.102535, [INFRA] * 4, "waste"),
-    ),
-    # Mulhouse: quarter-hour city, digital twin as a collaborative urban platform (seed 003). Budgets: assumption.
-    "mulhouse": (
-        _m("si_foundation", "SI foundation", 3.0, [FOUNDATION] * 2, "it"),
-        _m("digital_twin", "Digital twin platform", 6.0, [DECISION] * 4, "it"),
-        _m("quarter_hour", "Quarter-hour city services", 8.0, [INFRA, INFRA, PROXIMITY, PROXIMITY, INFRA],
-           "user_relations"),
-        _m("energy_green", "Energy and green spaces", 10.0, [INFRA] * 5, "green_spaces"),
-        _m("proximity", "Proximity services", 2.0, [PROXIMITY] * 3, "user_relations"),
-    ),
-    # Biarritz: renewed proximity relations through an interactive resident app (seed 003). Budgets: assumption.
-    "biarritz": (
-        _m("si_foundation", "SI foundation", 1.0, [FOUNDATION], "it"),
-        _m("resident_app", "Interactive resident app", 1.5, [PROXIMITY] * 4, "user_relations"),
-        _m("seasonal_flows", "Seasonal flows and information", 1.5, [DECISION] * 3, "it"),
-        _m("public_lighting", "Lighting and buildings", 4.0, [INFRA] * 4, "lighting"),
-    ),
-    # Incremental trajectory (Data Publica & KPMG 2021): one function first (open data), the rest later.
-    "incremental": (
-        _m("open_data", "Open data", 0.6, [FOUNDATION, DECISION], "it"),
-        _m("services", "Digital proximity services", 1.0, [PROXIMITY] * 2, "user_relations"),
-        _m("infrastructure", "Infrastructure optimisation", 6.0, [INFRA] * 4, "lighting"),
-    ),
-}
 
 
 class Portfolio:

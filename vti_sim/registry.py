@@ -98,7 +98,7 @@ class Parameter:
         u = min(max(float(u), 0.0), 1.0)
         if self.dtype == "choice":
             return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
-        value = self.min + u * (self.max - self.min)
+        value = min(self.min + u * (self.max - self.min), self.max)  # rounding must not step past the bound
         return int(round(value)) if self.dtype == "int" else value
 
     def bounds(self) -> tuple[float, float]:

@@ -108,8 +108,8 @@ def test_coordination_hours_grow_faster_than_linearly():
 
 def test_open_demand_grows_superlinearly_with_partners():
     """ODD §7.6: the open-governance hours asked of the organisation accelerate with the number of partners."""
-    p = {"open_bodies": 2, "open_meetings_per_year": 4.0, "participatory_share": 0.2, "information_sharing": 0.4,
-         "co_evaluation": 0.2, "coordination_hours_per_channel": 0.4}
+    p = {**P, "open_bodies": 2, "open_meetings_per_year": 4.0, "participatory_share": 0.2,
+         "information_sharing": 0.4, "co_evaluation": 0.2, "coordination_hours_per_channel": 0.4}
     def total(phase, partners):
         return float(np.sum(gov.open_demand(p, phase, partners, 10.0, 5.0, 1.0)))  # (elected, directors, staff)
 
@@ -125,8 +125,9 @@ def test_open_demand_grows_superlinearly_with_partners():
 
 def test_steering_demand_increases_with_copil_and_groups():
     """ODD §7.6: COPIL meetings and cross-cutting working groups cost their attendees hours."""
-    assert np.all(gov.steering_demand(0.0, 0) == 0.0)
-    assert gov.steering_demand(12.0, 3).sum() > gov.steering_demand(6.0, 3).sum() > gov.steering_demand(6.0, 0).sum()
+    assert np.all(gov.steering_demand(0.0, 0, P) == 0.0)
+    assert (gov.steering_demand(12.0, 3, P).sum() > gov.steering_demand(6.0, 3, P).sum()
+            > gov.steering_demand(6.0, 0, P).sum())
 
 
 @pytest.mark.parametrize("maturity", [0.0, 0.3, 0.59, 0.6, 0.9])
@@ -144,7 +145,7 @@ def test_open_is_active_start_rules(maturity):
 def test_transversality_increasing_and_saturating():
     """ODD §7.6: steering hours buy transversality, increasing with diminishing returns, in [0, 1)."""
     h = np.linspace(0.0, 400.0, 401)
-    t = np.array([gov.transversality(x) for x in h])
+    t = np.array([gov.transversality(x, P) for x in h])
     assert t[0] == 0.0
     assert np.all((t >= 0.0) & (t < 1.0))
     assert np.all(np.diff(t) > 0)

@@ -114,7 +114,7 @@ class VTIModel(mesa.Model):
         self._coverage = min(1.0, p["open_bodies"] / p["n_neighbourhoods"])
         tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
         self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
-        self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"]).tolist())
+        self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"], p).tolist())
         self._fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
         self._training_each = p["training_hours_per_year"] / 12.0
         self._directors_training = 4.0 * p["hr_support"] * self.directors.n  # change-management support
@@ -201,7 +201,7 @@ class VTIModel(mesa.Model):
         self.served_total = (sum(se), sum(sd), sum(ss))
         col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
         self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
-        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
+        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING], p)
         # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
         engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1]) / LEADER_REFERENCE)
         self.proactivity = 0.5 * engaged + 0.5 * self.transversality
@@ -373,7 +373,7 @@ class VTIModel(mesa.Model):
         res.receive(common, personal, self.mean_use)
         res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / 2.0),
                          0.01 * self.access * (1.0 - self.mediation), 0.002 * destroyed[1])
-        target = gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"]) \
+        target = gov.partners_target(p["ecosystem_richness"], self.f_open, p["participatory_share"], p) \
             if self.open_active else 0.0
         self.partners += 0.05 * (target - self.partners)
 

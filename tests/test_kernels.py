@@ -14,7 +14,7 @@ from vti_sim.model import agents
 from vti_sim.model import phases as ph
 from vti_sim.model import portfolio as pfm
 from vti_sim.model.feedback import pull_commitment
-from vti_sim.model.value import DESTRUCTION_TO_TYPE, GENERATOR_TO_TYPE, account
+from vti_sim.model.value import account, type_matrices
 from vti_sim.registry import defaults
 
 SEEDS = range(5)
@@ -254,7 +254,8 @@ def test_account_maps_generators_and_sources_to_types(seed):
     """ODD §7.10: created = generators @ G->T, destroyed = sources @ D->T, with their totals."""
     r = _rng(seed)
     gen, src = r.random(6), r.random(5)
-    created, destroyed, c, d = account(gen, src)
-    np.testing.assert_allclose(created, gen @ GENERATOR_TO_TYPE, rtol=1e-13)
-    np.testing.assert_allclose(destroyed, src @ DESTRUCTION_TO_TYPE, rtol=1e-13)
+    generator_to_type, destruction_to_type = matrices = type_matrices(defaults())
+    created, destroyed, c, d = account(gen, src, matrices)
+    np.testing.assert_allclose(created, gen @ generator_to_type, rtol=1e-13)
+    np.testing.assert_allclose(destroyed, src @ destruction_to_type, rtol=1e-13)
     assert (c, d) == (pytest.approx(created.sum(), rel=1e-13), pytest.approx(destroyed.sum(), rel=1e-13))

@@ -27,12 +27,11 @@ from vti_sim.model.portfolio import FAMILY_GENERATORS, FOUNDATION, PRESETS, Port
 from vti_sim.model.time_budget import HOURS_PER_MONTH, N_ACTIVITIES, capacity, ration
 from vti_sim.model.value import (
     DESTRUCTION_SOURCES,
-    DESTRUCTION_TO_TYPE,
-    GENERATOR_TO_TYPE,
     GENERATORS,
     VALUE_TYPES,
     destruction_to_types,
     to_types,
+    type_matrices,
 )
 from vti_sim.registry import PARAMETERS, defaults
 
@@ -40,6 +39,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 
 SMALL = {"population": 20_000}
 P = defaults()  # the registry defaults, for mechanism functions that read their assumptions from it
+GENERATOR_TO_TYPE, DESTRUCTION_TO_TYPE = type_matrices(P)
 
 
 def _run(seed: int = 1, months: int = 48, **overrides) -> pd.DataFrame:
@@ -347,9 +347,20 @@ def test_value_matrices_conserve_output():
     for _ in range(20):
         g = rng.uniform(0, 10, len(GENERATORS))
         d = rng.uniform(0, 10, len(DESTRUCTION_SOURCES))
-        assert to_types(g).sum() == pytest.approx(g.sum())
-        assert destruction_to_types(d).sum() == pytest.approx(d.sum())
-        assert np.all(to_types(g) >= 0)
+        assert to_types(g, GENERATOR_TO_TYPE).sum() == pytest.approx(g.sum())
+        assert destruction_to_types(d, DESTRUCTION_TO_TYPE).sum() == pytest.approx(d.sum())
+        assert np.all(to_types(g, GENERATOR_TO_TYPE) >= 0)
+
+
+def test_value_weights_vary_yet_rows_conserve_output():
+    """ODD §7.10: each cell weight is a registry assumption; a varied weight shifts the row, which still sums to 1,
+    and the cells the seed 002 §1.4 table leaves empty stay empty."""
+    p = {**P, "value_weight_efficiency_to_economic": 1.0, "destruction_weight_privacy_to_political": 0.2}
+    g, d = type_matrices(p)
+    assert np.allclose(g.sum(axis=1), 1.0) and np.allclose(d.sum(axis=1), 1.0)
+    assert g[0, 0] > GENERATOR_TO_TYPE[0, 0] and d[1, 1] < DESTRUCTION_TO_TYPE[1, 1]
+    assert np.array_equal(g > 0, GENERATOR_TO_TYPE > 0) and np.array_equal(d > 0, DESTRUCTION_TO_TYPE > 0)
+    assert np.array_equal(g[1:], GENERATOR_TO_TYPE[1:])  # other rows untouched
 
 
 def test_value_type_keys_are_the_briefs():

@@ -155,6 +155,15 @@ def _share(name, default, unit, group, doc, source, lo=None, hi=None):
               min(1.0, default * 2.0) if hi is None else hi)
 
 
+def _weights(prefix, row, cells, source):
+    """One assumption per non-zero cell of a row of a row-normalised matrix (``<prefix>_<row>_to_<column>``)."""
+    what = "value created by" if prefix == "value_weight" else "value destroyed by"
+    return tuple(_share(f"{prefix}_{row}_to_{col}", w, "relative weight", "value",
+                        f"Relative weight of {col.replace('_', ' ')} in the {what} {row.replace('_', ' ')} "
+                        "(each row is normalised to sum to 1).",
+                        f"{source}; the weight: assumption (ODD §7.10)") for col, w in cells.items())
+
+
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
     _p("leader_time_share", 0.3, 0.0, 0.6, "share of free hours", L, "proactive",
@@ -375,6 +384,35 @@ PARAMETERS: tuple[Parameter, ...] = (
     _share("co_evaluation_directors_share", 0.2, "share", "governance",
            "Share of co-evaluation hours carried by directors (the rest by staff).",
            "assumption: staff run the workshops, directors frame them."),
+    # --- public value: generator -> type and destruction -> type weights (model/value.py, ODD §7.10) ---------
+    # One assumption per cell the seed 002 §1.4 table allows (value.FEEDS / value.HARMS); rows are normalised.
+    *_weights("value_weight", "efficiency", {"economic": 0.55, "strategic": 0.35, "quality_of_life": 0.10},
+              "seed 002 §1.4 'Efficience / Réduction des coûts / Connaissance -> Économique, Stratégique'"),
+    *_weights("value_weight", "effectiveness",
+              {"economic": 0.15, "political": 0.05, "social": 0.20, "strategic": 0.20, "quality_of_life": 0.40},
+              "seed 002 §1.4 'Qualité de vie -> Qualité de vie'; Harrison et al. 2012 (effectiveness)"),
+    *_weights("value_weight", "intrinsic_enhancement",
+              {"political": 0.05, "social": 0.25, "quality_of_life": 0.50, "ideological": 0.20},
+              "seed 002 §1.4 'Inclusion -> Sociale', 'Qualité de vie'; Harrison et al. 2012"),
+    *_weights("value_weight", "transparency",
+              {"political": 0.35, "social": 0.05, "strategic": 0.05, "ideological": 0.15, "stewardship": 0.40},
+              "seed 002 §1.4 (transparency feeds political and stewardship value); Harrison et al. 2012"),
+    *_weights("value_weight", "participation",
+              {"political": 0.35, "social": 0.25, "ideological": 0.20, "stewardship": 0.20},
+              "seed 002 §1.4 'Engagement citoyen -> Politique, Sociale, Idéologique, Intendance'"),
+    *_weights("value_weight", "collaboration",
+              {"economic": 0.15, "political": 0.10, "social": 0.35, "strategic": 0.25, "stewardship": 0.15},
+              "seed 002 §1.4 'Connectivité -> Économique, Sociale, Stratégique'; Harrison et al. 2012"),
+    *_weights("destruction_weight", "exclusion", {"political": 0.20, "social": 0.50, "quality_of_life": 0.30},
+              "seed 002 §4.2 (digital exclusion harms social value and quality of life)"),
+    *_weights("destruction_weight", "privacy", {"political": 0.40, "stewardship": 0.60},
+              "seed 002 §4.2 (privacy harm: political trust and stewardship of data)"),
+    *_weights("destruction_weight", "footprint", {"quality_of_life": 0.60, "ideological": 0.40},
+              "seed 002 §4.2 (environmental footprint: quality of life and ideological value)"),
+    *_weights("destruction_weight", "stale_data", {"strategic": 0.50, "stewardship": 0.50},
+              "seed 002 §3.2 (obsolete open data: strategic and stewardship value)"),
+    *_weights("destruction_weight", "unanswered_consultation", {"political": 0.50, "stewardship": 0.50},
+              "seed 002 §3.4 (consultations without visible results erode political value)"),
     # --- organisation sizes and time --------------------------------------------------------------------------------
     _p("n_elected", 5, 2, 20, "people", C, "organisation",
        "Elected officials involved (mayor-president, VTI deputy, other deputies).",

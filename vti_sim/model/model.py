@@ -39,7 +39,7 @@ from .phases import (
 from .portfolio import DIRECTIONS, Portfolio
 from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
 from .time_budget import EVALUATION as EVAL_ACT
-from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account, type_matrices
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 OPEN_REFERENCE = 80.0  # open-governance hours/month at which the openness index reaches 63% (assumption)
@@ -126,6 +126,7 @@ class VTIModel(mesa.Model):
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
+        self._books = type_matrices(p)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
@@ -365,7 +366,7 @@ class VTIModel(mesa.Model):
         destroyed[3] = 0.5 * self.catalogue * (1.0 - self.freshness)
         destroyed[4] = 12.0 * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
-        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed)
+        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed, self._books)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods

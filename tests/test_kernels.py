@@ -160,14 +160,15 @@ def test_items_advance_with_served_hours_and_average_quality(seed):
     quality is the progress-weighted running mean; start and end months are stamped once."""
     r = _rng(seed)
     n = ph.N_ITEMS
+    _, split, min_months = ph.item_table(defaults())
     before, quality = 0.9 * r.random(n), r.random(n)
     workable, required = r.random(n) < 0.6, r.random(n) < 0.5
     fulfil, prod, iq = r.random(3), 3.0 * r.random(n), r.random(n)
     progress, q = before.copy(), quality.copy()
     start, end = np.full(n, -1), np.full(n, -1)
     completed, done = ph._advance_items(progress, q, start, end, workable, fulfil, prod, iq, required, 7,
-                                        ph.ITEM_SPLIT, 1.0 / ph.ITEM_MIN_MONTHS)
-    rate = (ph.ITEM_SPLIT @ fulfil) * prod / ph.ITEM_MIN_MONTHS * workable
+                                        split, 1.0 / min_months)
+    rate = (split @ fulfil) * prod / min_months * workable
     after = np.minimum(1.0, before + rate)
     after[after >= 1.0 - 1e-9] = 1.0
     np.testing.assert_allclose(progress, after, rtol=1e-13)

@@ -40,6 +40,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 SMALL = {"population": 20_000}
 P = defaults()  # the registry defaults, for mechanism functions that read their assumptions from it
 GENERATOR_TO_TYPE, DESTRUCTION_TO_TYPE = type_matrices(P)
+MIN_MONTHS = ph.item_table(P)[2]
 
 
 def _run(seed: int = 1, months: int = 48, **overrides) -> pd.DataFrame:
@@ -169,18 +170,18 @@ def _drive(pc: PolicyCycle, months: int, open_active: bool, quality: float = 0.7
 
 def test_items_advance_only_in_the_current_phase():
     """ODD §7.4: only the current phase's items (plus open items once openness is on) take hours and progress."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     w = pc.workable(False)
     assert np.array_equal(w, (ph.ITEM_PHASE == LAUNCH) & ~ph.IS_OPEN_ITEM)
     pc.advance(0, w, np.ones(3), np.ones(ph.N_ITEMS), np.full(ph.N_ITEMS, 0.5), False)
     assert np.all(pc.progress[w] > 0) and np.all(pc.progress[~w] == 0)
     # with openness on, the open set-up item is workable as well
-    w_open = PolicyCycle(proactive=True).workable(True)
+    w_open = PolicyCycle(proactive=True, p=P).workable(True)
     assert w_open[ph.OPEN_BODIES] and np.array_equal(w_open & ~ph.IS_OPEN_ITEM, w)
     # a cycle without steering bodies never works on the proactive item
-    assert not PolicyCycle(proactive=False).workable(False)[ph.IS_PROACTIVE_ITEM].any()
+    assert not PolicyCycle(proactive=False, p=P).workable(False)[ph.IS_PROACTIVE_ITEM].any()
     # no progress without served hours
-    idle = PolicyCycle(proactive=True)
+    idle = PolicyCycle(proactive=True, p=P)
     idle.advance(0, w, np.zeros(3), np.ones(ph.N_ITEMS), np.ones(ph.N_ITEMS), False)
     assert np.all(idle.progress == 0) and idle.phase == LAUNCH
 
@@ -193,7 +194,7 @@ PHASE_MONTH_OFFSET = 0
 def test_phases_follow_in_order_and_first_month_is_recorded():
     """ODD §7.4: launch -> planning -> implementation -> evaluation -> planning (next cycle); the month each phase
     is first reached is recorded once and never moves."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     phases = _drive(pc, 60, open_active=True)
     changes = [phases[0]] + [b for a, b in zip(phases, phases[1:], strict=False) if b != a]
     assert changes[:5] == [LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION, PLANNING]
@@ -208,20 +209,20 @@ def test_phase_lasts_as_long_as_its_slowest_required_item():
     """ODD §7.4: fully served at productivity 1, an item progresses 1/min_months a month, so launch and planning
     last as long as their slowest required item (to within one month of floating-point accumulation, which
     test_item_completes_in_exactly_min_months_at_full_speed checks exactly)."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     _drive(pc, 60, open_active=False)
     launch_req = (ph.ITEM_PHASE == LAUNCH) & ~ph.IS_OPEN_ITEM
     plan_req = ph.ITEM_PHASE == PLANNING
     launch = pc.first_month[PLANNING] + 1  # months 0 .. first_month[PLANNING] were launch
     planning = pc.first_month[IMPLEMENTATION] - pc.first_month[PLANNING]
-    assert launch == ph.ITEM_MIN_MONTHS[launch_req].max()
-    assert planning == ph.ITEM_MIN_MONTHS[plan_req].max()
+    assert launch == MIN_MONTHS[launch_req].max()
+    assert planning == MIN_MONTHS[plan_req].max()
     # half the hours, twice the time
-    slow = PolicyCycle(proactive=True)
+    slow = PolicyCycle(proactive=True, p=P)
     _drive(slow, 60, open_active=False, fulfil=0.5)
-    assert slow.first_month[PLANNING] + 1 == 2 * ph.ITEM_MIN_MONTHS[launch_req].max()
+    assert slow.first_month[PLANNING] + 1 == 2 * MIN_MONTHS[launch_req].max()
     # lower productivity (silos, low capacity to innovate) stretches the phase
-    weak = PolicyCycle(proactive=True)
+    weak = PolicyCycle(proactive=True, p=P)
     _drive(weak, 60, open_active=False, productivity=0.5)
     assert weak.first_month[PLANNING] > launch
 
@@ -229,7 +230,7 @@ def test_phase_lasts_as_long_as_its_slowest_required_item():
 @pytest.mark.parametrize("i", range(ph.N_ITEMS), ids=lambda i: ph.ITEM_KEYS[i])
 def test_item_completes_in_exactly_min_months_at_full_speed(i):
     """ODD §7.4: an item fully served at productivity 1 completes in exactly its ``min_months``."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     pc.phase = int(ph.ITEM_PHASE[i])
     only = np.zeros(ph.N_ITEMS, bool)
     only[i] = True
@@ -237,25 +238,25 @@ def test_item_completes_in_exactly_min_months_at_full_speed(i):
     while pc.progress[i] < 1.0 and months < 100:
         pc.advance(months, only, np.ones(3), np.ones(ph.N_ITEMS), np.ones(ph.N_ITEMS), True)
         months += 1
-    assert months == ph.ITEM_MIN_MONTHS[i]
+    assert months == MIN_MONTHS[i]
 
 
 def test_open_items_required_only_when_openness_is_active():
     """ODD §7.4: an open item holds the phase back only when openness is active."""
-    closed, opened = PolicyCycle(proactive=True), PolicyCycle(proactive=True)
+    closed, opened = PolicyCycle(proactive=True, p=P), PolicyCycle(proactive=True, p=P)
     _drive(closed, 24, open_active=False)
     _drive(opened, 24, open_active=True)
     launch = ph.ITEM_PHASE == LAUNCH
     assert closed.progress[ph.OPEN_BODIES] == 0.0
     assert opened.progress[ph.OPEN_BODIES] == 1.0
-    assert closed.first_month[PLANNING] + 1 == ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
-    assert opened.first_month[PLANNING] + 1 == ph.ITEM_MIN_MONTHS[launch].max()
-    fresh = PolicyCycle(proactive=True)
+    assert closed.first_month[PLANNING] + 1 == MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
+    assert opened.first_month[PLANNING] + 1 == MIN_MONTHS[launch].max()
+    fresh = PolicyCycle(proactive=True, p=P)
     assert not fresh.required(False)[ph.OPEN_BODIES] and fresh.required(True)[ph.OPEN_BODIES]
-    if ph.ITEM_MIN_MONTHS[launch & ph.IS_OPEN_ITEM].max() > ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max():
+    if MIN_MONTHS[launch & ph.IS_OPEN_ITEM].max() > MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max():
         assert opened.first_month[PLANNING] > closed.first_month[PLANNING]
     # without steering bodies the proactive item is neither worked on nor required
-    bare = PolicyCycle(proactive=False)
+    bare = PolicyCycle(proactive=False, p=P)
     _drive(bare, 24, open_active=False)
     assert bare.progress[ph.IS_PROACTIVE_ITEM].max() == 0.0 and bare.first_month[PLANNING] > 0
     assert not bare.required(False)[ph.IS_PROACTIVE_ITEM].any()
@@ -264,11 +265,11 @@ def test_open_items_required_only_when_openness_is_active():
 def test_evaluation_feeds_learning_into_next_planning():
     """ODD §7.4: closing evaluation starts a new planning cycle with a learning head start (seed 000/001 phase 4);
     open set-up items are not redone."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     phases = _drive(pc, 80, open_active=True, quality=0.8)
     assert pc.cycle >= 2 and pc.learning > 0
     # reconstruct the month the first evaluation closed and check the reset it made
-    pc2 = PolicyCycle(proactive=True)
+    pc2 = PolicyCycle(proactive=True, p=P)
     closed_at = next(i for i in range(1, len(phases)) if phases[i - 1] == EVALUATION and phases[i] == PLANNING)
     _drive(pc2, closed_at + 1, open_active=True, quality=0.8)
     assert pc2.cycle == 2 and pc2.phase == PLANNING
@@ -286,7 +287,7 @@ def test_evaluation_feeds_learning_into_next_planning():
 
 def test_item_quality_is_progress_weighted_mean_of_inputs():
     """ODD §7.4: an item's quality is the progress-weighted mean of the quality it was produced with."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     w = pc.workable(False)
     i = ph.ITEM_KEYS.index("vision")
     pc.advance(0, w, np.ones(3), np.ones(ph.N_ITEMS), np.full(ph.N_ITEMS, 0.2), False)

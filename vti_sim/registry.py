@@ -164,6 +164,26 @@ def _weights(prefix, row, cells, source):
                         f"{source}; the weight: assumption (ODD §7.10)") for col, w in cells.items())
 
 
+_LAUNCH, _PLANNING = "seed 000/001 phase 1 (launch)", "seed 000/001 phase 2 (planning)"
+_IMPLEMENTATION, _EVALUATION = "seed 000/001 phase 3 (implementation)", "seed 000/001 phase 4 (evaluation)"
+
+
+def _item(key, label, hours, shares, months, source):
+    """A work item's assumptions: hours it absorbs a month, the relative share of each role, minimum months."""
+    what = f"work item '{key}' ({label})"
+    return (
+        _a(f"item_hours_{key}", hours, "h/month", "policy_cycle",
+           f"Hours a month the {what} asks of the roles that work on it, at full speed.",
+           f"{source} (the item); its workload: assumption"),
+        *(_share(f"item_share_{role}_{key}", w, "relative weight", "policy_cycle",
+                 f"Relative share of the {what}'s hours asked of {role} (normalised over its roles).",
+                 f"{source} (the item); who carries it: assumption") for role, w in shares.items()),
+        _a(f"item_min_months_{key}", months, "months", "policy_cycle",
+           f"Months the {what} takes when fully served at productivity 1 (its minimum duration).",
+           f"{source} (the item); its duration: assumption", max(1, months // 2), 2 * months, "int"),
+    )
+
+
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
     _p("leader_time_share", 0.3, 0.0, 0.6, "share of free hours", L, "proactive",
@@ -413,6 +433,37 @@ PARAMETERS: tuple[Parameter, ...] = (
               "seed 002 §3.2 (obsolete open data: strategic and stewardship value)"),
     *_weights("destruction_weight", "unanswered_consultation", {"political": 0.50, "stewardship": 0.50},
               "seed 002 §3.4 (consultations without visible results erode political value)"),
+    # --- the policy cycle's work items (model/phases.py, ODD §7.4): hours, role split, minimum months --------
+    *_item("vision", "shared pre-vision", 30.0, {"elected": 0.35, "directors": 0.45, "staff": 0.20}, 4, _LAUNCH),
+    *_item("proactive_bodies", "internal steering bodies", 20.0, {"elected": 0.40, "directors": 0.60}, 3, _LAUNCH),
+    *_item("open_bodies", "co-construction bodies", 40.0, {"elected": 0.20, "directors": 0.30, "staff": 0.50},
+           6, _LAUNCH),
+    *_item("diagnosis_360", "360° diagnosis", 80.0, {"elected": 0.05, "directors": 0.25, "staff": 0.70}, 6, _PLANNING),
+    *_item("global_ambition", "global ambition", 30.0, {"elected": 0.45, "directors": 0.45, "staff": 0.10},
+           4, _PLANNING),
+    *_item("segmentation", "segmentation into missions", 50.0, {"elected": 0.05, "directors": 0.45, "staff": 0.50},
+           4, _PLANNING),
+    *_item("prioritisation", "prioritisation", 30.0, {"elected": 0.30, "directors": 0.50, "staff": 0.20}, 3, _PLANNING),
+    *_item("pilots", "pilots and structures", 30.0, {"elected": 0.10, "directors": 0.60, "staff": 0.30},
+           3, _IMPLEMENTATION),
+    *_item("resource_allocation", "resource allocation", 40.0, {"elected": 0.20, "directors": 0.55, "staff": 0.25},
+           4, _IMPLEMENTATION),
+    *_item("organisational_alignment", "organisational alignment", 80.0, {"directors": 0.35, "staff": 0.65},
+           18, _IMPLEMENTATION),
+    *_item("ecosystem_alignment", "ecosystem alignment", 50.0, {"elected": 0.15, "directors": 0.35, "staff": 0.50},
+           12, _IMPLEMENTATION),
+    *_item("shared_indicators", "shared indicators", 40.0, {"elected": 0.10, "directors": 0.40, "staff": 0.50},
+           4, _EVALUATION),
+    *_item("reporting", "reporting", 40.0, {"elected": 0.05, "directors": 0.30, "staff": 0.65}, 3, _EVALUATION),
+    *_item("learning_evaluation", "learning evaluation", 30.0, {"elected": 0.10, "directors": 0.50, "staff": 0.40},
+           6, _EVALUATION),
+    _share("learning_gain_per_evaluation", 0.5, "learning per cycle", "policy_cycle",
+           "Learning a closed evaluation adds, per unit of the evaluation items' mean quality (capped at 1).",
+           "seed 000/001 phase 4 'évaluation de l'apprentissage organisationnel'; rate: assumption.", 0.1, 1.0),
+    _share("learning_head_start", 0.5, "share of progress", "policy_cycle",
+           "Share of planning-to-evaluation items' progress that full learning carries into the next cycle.",
+           "seed 000/001 phase 4 (learning feeds the next planning); assumption: at most half the work is saved.",
+           0.1, 0.9),
     # --- organisation sizes and time --------------------------------------------------------------------------------
     _p("n_elected", 5, 2, 20, "people", C, "organisation",
        "Elected officials involved (mayor-president, VTI deputy, other deputies).",

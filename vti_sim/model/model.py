@@ -86,7 +86,7 @@ class VTIModel(mesa.Model):
         self.portfolio = Portfolio(p["portfolio"], p["outsourcing_share"], p["let_do_share"], p["n_operators"],
                                    self.rng)
         self.portfolio.contract_with(self.operators)
-        self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0)
+        self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0, p=p)
         # territory state
         self.maturity = p["foundation_maturity_0"]
         self.catalogue, self.freshness = 0.05, 0.5

@@ -181,7 +181,7 @@ def test_items_advance_with_served_hours_and_average_quality(seed):
 
 
 def _portfolio(seed):
-    p = pfm.Portfolio("angers", 0.5, 0.4, 8, _rng(seed))
+    p = pfm.Portfolio("angers", 0.5, 0.4, 8, _rng(seed), defaults())
     r = _rng(seed + 50)
     p.state[:] = r.integers(0, 4, p.n)
     p.progress[:] = np.where(p.state >= 2, 1.0, 0.95 * r.random(p.n)) * (p.state > 0)
@@ -199,7 +199,7 @@ def test_actions_advance_gated_by_maturity_and_capped_by_money(seed, budget):
     staff_f, op_done = r.random(6), r.random(p.n)
     wanted, delivered = p.advance_actions(9, 0.45, staff_f, op_done, 0.8, 1.2, budget)
     under = state0 == 1
-    gate = np.clip(1.0 - (p.required_maturity - 0.45) / 0.3, 0.0, 1.0)
+    gate = np.clip(1.0 - (p.required_maturity - 0.45) / defaults()["action_maturity_gate_width"], 0.0, 1.0)
     work = np.where(p.outsourced, np.minimum(staff_f[p.direction], op_done * 0.8), staff_f[p.direction])
     rate = np.minimum(under * gate * work * (1.2 / p.duration), 1.0 - progress0)
     cost = float(rate @ p.public_cost)

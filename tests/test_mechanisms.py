@@ -23,7 +23,7 @@ from vti_sim.model import governance as gov
 from vti_sim.model import phases as ph
 from vti_sim.model.feedback import executive_change_probability, next_budget, pull_commitment, update_legitimacy
 from vti_sim.model.phases import EVALUATION, IMPLEMENTATION, LAUNCH, PLANNING, PolicyCycle
-from vti_sim.model.portfolio import FAMILY_GENERATORS, FOUNDATION, PRESETS, Portfolio
+from vti_sim.model.portfolio import FOUNDATION, PRESETS, Portfolio, family_tables
 from vti_sim.model.time_budget import HOURS_PER_MONTH, N_ACTIVITIES, capacity, ration
 from vti_sim.model.value import (
     DESTRUCTION_SOURCES,
@@ -41,6 +41,7 @@ SMALL = {"population": 20_000}
 P = defaults()  # the registry defaults, for mechanism functions that read their assumptions from it
 GENERATOR_TO_TYPE, DESTRUCTION_TO_TYPE = type_matrices(P)
 MIN_MONTHS = ph.item_table(P)[2]
+FAMILY_GENERATORS = family_tables(P)[0]
 
 
 def _run(seed: int = 1, months: int = 48, **overrides) -> pd.DataFrame:
@@ -316,9 +317,9 @@ def test_portfolio_contract_modes_follow_shares():
     """ODD §7.7: make / make-do / let-do modes follow outsourcing_share and let_do_share; let-do costs the
     authority less money but more privacy risk."""
     rng = np.random.default_rng(0)
-    make = Portfolio("angers", 0.0, 0.5, 8, rng)
+    make = Portfolio("angers", 0.0, 0.5, 8, rng, P)
     assert np.all(make.mode == 0) and np.allclose(make.public_cost, make.cost)
-    let = Portfolio("angers", 1.0, 1.0, 8, rng)
+    let = Portfolio("angers", 1.0, 1.0, 8, rng, P)
     assert np.all(let.mode == 2) and np.all(let.public_cost < let.cost)
     assert np.all(let.privacy_risk >= make.privacy_risk)
     assert np.all(let.effort < make.effort)  # outsourced: staff only manage the contract
@@ -327,7 +328,7 @@ def test_portfolio_contract_modes_follow_shares():
 
 def test_portfolio_terms_start_in_order():
     """ODD §7.5: prioritisation: short-term actions start at once, medium after 12 months, long after 24."""
-    pf = Portfolio("angers", 0.5, 0.1, 8, np.random.default_rng(0))
+    pf = Portfolio("angers", 0.5, 0.1, 8, np.random.default_rng(0), P)
     pf.start_due(0, 0)
     assert np.array_equal(pf.state == 1, pf.term == 0)
     pf.start_due(12, 12)
@@ -569,6 +570,7 @@ _HIGH_SUPPORT = {"trust_0": 0.95, "budget_feedback": 1.0}
 _WHERE_IT_BITES: dict[str, dict] = {
     "budget_ceiling_share": _HIGH_SUPPORT,  # legitimacy high enough for the budget to hit its ceiling
     "election_sharpness_base": {"mandate_months": 12, "election_volatility": 0.0, "trust_0": 0.1},  # many votes
+    "action_duration_large_months": {"action_large_cost_meur": 2.5},  # no preset action costs EUR 5M or more
 }
 
 

@@ -184,6 +184,27 @@ def _item(key, label, hours, shares, months, source):
     )
 
 
+def _family(family, magnitude, maturity, generators, risks, source):
+    """An action family's assumptions: value magnitude, maturity it needs, generator profile, risks."""
+    what = f"'{family}' actions"
+    entries = [_a(f"family_magnitude_{family}", magnitude, "PVU/month per sqrt(EUR M)", "portfolio_families",
+                  f"Value magnitude of {what} relative to their cost (concave in cost).",
+                  f"{source}; size: assumption (infrastructure = 1 is the unit)", magnitude * 0.5, magnitude * 2.0)]
+    if maturity is not None:
+        entries.append(_share(f"family_required_maturity_{family}", maturity, "maturity 0-1", "portfolio_families",
+                              f"Foundation maturity {what} need to progress at full speed.",
+                              f"{source}; seed 003 'fiabilisation des socles'; level: assumption"))
+    entries += [_share(f"family_weight_{family}_to_{g}", w, "relative weight", "portfolio_families",
+                       f"Relative weight of the {g.replace('_', ' ')} generator in the value of {what} "
+                       "(normalised per family).", f"{source}; seed 002 §1.4 table; weight: assumption")
+                for g, w in generators.items()]
+    entries += [_share(f"family_risk_{family}_{r}", w, "PVU/month per unit of magnitude", "portfolio_families",
+                       f"Value {what} put at risk through {r} once delivered.",
+                       f"{source}; seed 002 §4.2 research agenda (exclusion, privacy, footprint); size: assumption")
+                for r, w in risks.items()]
+    return tuple(entries)
+
+
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
     _p("leader_time_share", 0.3, 0.0, 0.6, "share of free hours", L, "proactive",
@@ -464,6 +485,95 @@ PARAMETERS: tuple[Parameter, ...] = (
            "Share of planning-to-evaluation items' progress that full learning carries into the next cycle.",
            "seed 000/001 phase 4 (learning feeds the next planning); assumption: at most half the work is saved.",
            0.1, 0.9),
+    # --- actions: families' value profiles, magnitudes, maturity and risks (model/portfolio.py, ODD §7.5) ------
+    *_family("infrastructure", 1.0, 0.3,
+             {"efficiency": 0.55, "effectiveness": 0.25, "intrinsic_enhancement": 0.20},
+             {"privacy": 0.05, "footprint": 0.12},
+             "seed 003 use-case family 'optimisation des infrastructures' (water, watering, lighting)"),
+    *_family("decision_support", 1.0, 0.6,
+             {"efficiency": 0.10, "effectiveness": 0.30, "transparency": 0.25, "participation": 0.10,
+              "collaboration": 0.25},
+             {"privacy": 0.25, "footprint": 0.15},
+             "seed 003 use-case family 'aide à la décision et information' (digital twin)"),
+    *_family("proximity", 1.0, 0.5,
+             {"effectiveness": 0.25, "intrinsic_enhancement": 0.15, "transparency": 0.20, "participation": 0.25,
+              "collaboration": 0.15},
+             {"exclusion": 0.60, "privacy": 0.30, "footprint": 0.08},
+             "seed 003 use-case family 'services de proximité' (report, follow, consult)"),
+    *_family("foundation", 0.3, None,
+             {"efficiency": 0.50, "effectiveness": 0.30, "collaboration": 0.20},
+             {"privacy": 0.10, "footprint": 0.25},
+             "seed 000/001 mission 01 'fondations SI' (an enabler: its value is mostly indirect)"),
+    # --- actions: size, duration, effort and contracts (model/portfolio.py, ODD §7.5, §7.7) --------------------
+    _a("action_magnitude_cost_offset_meur", 0.2, "EUR M", "portfolio_actions",
+       "Offset in an action's value magnitude, family magnitude x sqrt(offset + cost): small actions still count.",
+       "assumption: value is concave in cost (diminishing returns), with a floor for cheap actions."),
+    _a("action_small_cost_meur", 1.0, "EUR M", "portfolio_actions",
+       "Cost below which an action is small (short duration).",
+       "assumption: seed 000/001 Angers lines split around EUR 1M and 5M per action.", 0.5, 2.5),
+    _a("action_large_cost_meur", 5.0, "EUR M", "portfolio_actions",
+       "Cost from which an action is large (long duration).",
+       "assumption: seed 000/001 Angers lines split around EUR 1M and 5M per action.", 2.5, 10.0),
+    _a("action_duration_small_months", 12.0, "months", "portfolio_actions",
+       "Months a small action takes at full staff fulfilment and productivity 1.",
+       "assumption: a year from order to service for a small smart-city project.", 6.0, 24.0),
+    _a("action_duration_medium_months", 18.0, "months", "portfolio_actions",
+       "Months a medium action takes at full staff fulfilment and productivity 1.",
+       "assumption: a year and a half (public procurement and works).", 9.0, 36.0),
+    _a("action_duration_large_months", 24.0, "months", "portfolio_actions",
+       "Months a large action takes at full staff fulfilment and productivity 1.",
+       "assumption: two years (e.g. the Angers lighting renovation, seed 000).", 12.0, 48.0),
+    _a("action_effort_inhouse_base_hours", 300.0, "staff hours", "portfolio_actions",
+       "Fixed staff hours of an action made in-house ('faire').",
+       "assumption: about two staff-months of project work whatever the size."),
+    _a("action_effort_inhouse_hours_per_meur", 250.0, "staff hours/EUR M", "portfolio_actions",
+       "Extra staff hours per EUR M of an action made in-house.", "assumption."),
+    _a("action_effort_contract_base_hours", 80.0, "staff hours", "portfolio_actions",
+       "Fixed staff hours to manage the contract of an outsourced action ('faire-faire', 'laisser-faire').",
+       "assumption: tendering and follow-up, Staropoli & Thirion 2019 via seed 000/001."),
+    _a("action_effort_contract_hours_per_meur", 40.0, "staff hours/EUR M", "portfolio_actions",
+       "Extra contract-management hours per EUR M of an outsourced action.", "assumption."),
+    _a("action_operator_base_hours", 250.0, "operator hours", "portfolio_actions",
+       "Fixed hours an operator puts into an outsourced action.", "assumption (seed 003 operators' contracts)."),
+    _a("action_operator_hours_per_meur", 250.0, "operator hours/EUR M", "portfolio_actions",
+       "Extra operator hours per EUR M of an outsourced action.", "assumption (seed 003 operators' contracts)."),
+    _share("action_director_share_inhouse", 0.03, "share of effort", "portfolio_actions",
+           "Share of an in-house action's hours carried by directors (supervision).",
+           "assumption: directors supervise programmes; staff do the work."),
+    _share("action_director_share_outsourced", 0.1, "share of effort", "portfolio_actions",
+           "Share of an outsourced action's management hours carried by directors (contract steering).",
+           "assumption: seed 003 'qualité du pilotage des relations contractuelles' falls on directors."),
+    _a("action_evaluated_value_boost", 0.3, "per unit of learning", "portfolio_actions",
+       "Extra value of an evaluated action per unit of learning (re-oriented by evaluation).",
+       "seed 000/001 phase 4 (evaluation re-orients actions); size: assumption.", 0.0, 1.0),
+    _a("action_maturity_gate_width", 0.3, "maturity 0-1", "portfolio_actions",
+       "Maturity shortfall at which an action stops progressing (it slows linearly below what it needs).",
+       "assumption: seed 003 'fiabilisation des socles' (actions wait for the data foundation they run on).",
+       0.1, 0.6),
+    _share("contract_let_do_public_cost_share", 0.3, "share of cost", "portfolio_actions",
+           "Share of a let-do ('laisser-faire') action's cost the authority pays; the operator finances the rest.",
+           "seed 000/001 (Staropoli & Thirion 2019); share: assumption.", 0.1, 0.6),
+    _a("contract_let_do_privacy_multiplier", 2.0, "multiplier", "portfolio_actions",
+       "Privacy risk of a let-do action relative to one the authority controls.",
+       "assumption: less control over data (seed 002 §4.2 privacy agenda).", 1.0, 4.0),
+    _share("contract_make_do_value_base", 0.8, "share of value", "portfolio_actions",
+           "Value a make-do (contracted) action keeps with an operator whose aims are purely commercial.",
+           "seed 003 'qualité du pilotage des relations contractuelles': contracts steer operators; "
+           "size: assumption.", 0.5, 1.0),
+    _share("contract_make_do_value_alignment", 0.2, "share of value", "portfolio_actions",
+           "Extra value of a make-do action per unit of its operator's alignment with public value.",
+           "assumption (seed 003).", 0.0, 0.5),
+    _share("contract_let_do_value_base", 0.4, "share of value", "portfolio_actions",
+           "Value a let-do action keeps with an operator whose aims are purely commercial.",
+           "assumption: let-do leaves value to the operator's aims (seed 000/001, Staropoli & Thirion 2019).",
+           0.1, 0.8),
+    _share("contract_let_do_value_alignment", 0.6, "share of value", "portfolio_actions",
+           "Extra value of a let-do action per unit of its operator's alignment with public value.",
+           "assumption (seed 000/001, Staropoli & Thirion 2019).", 0.2, 0.9),
+    _a("contract_privacy_risk_base", 1.5, "multiplier", "portfolio_actions",
+       "Privacy-risk multiplier of an outsourced action whose operator shares no data (minus its data sharing).",
+       "assumption: seed 003 (operators' data); an operator who shares all its data halves the excess risk.",
+       1.0, 3.0),
     # --- organisation sizes and time --------------------------------------------------------------------------------
     _p("n_elected", 5, 2, 20, "people", C, "organisation",
        "Elected officials involved (mayor-president, VTI deputy, other deputies).",

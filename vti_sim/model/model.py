@@ -84,7 +84,7 @@ class VTIModel(mesa.Model):
         self.residents = Residents(self, n_res, n_seasonal, p["n_neighbourhoods"], p["literacy_mean"], p["trust_0"],
                                    n_councils=p["open_bodies"] if p["openness_start"] != "never" else 0)
         self.portfolio = Portfolio(p["portfolio"], p["outsourcing_share"], p["let_do_share"], p["n_operators"],
-                                   self.rng)
+                                   self.rng, p)
         self.portfolio.contract_with(self.operators)
         self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0, p=p)
         # territory state

@@ -27,43 +27,45 @@ def _rng(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_participate_is_bernoulli_with_fatigue(seed):
-    """ODD §7.8: took part iff draw < opportunity * propensity * (0.3 + 0.7 trust) * (1 - fatigue), if present."""
+    """ODD §7.8: took part iff draw < opportunity * propensity * (floor + slope trust) * (1 - fatigue), if present;
+    fatigue <- keep fatigue + gain took (1 - fatigue).  Coefficients are arguments (registry assumptions)."""
     r = _rng(seed)
     draws, propensity, trust, fatigue = r.random(N), r.random(N), r.random(N), 0.5 * r.random(N)
     present = r.random(N) < 0.8
     rest = 1.0 - fatigue
-    expected = (draws < 0.7 * propensity * (0.3 + 0.7 * trust) * rest) & present
+    expected = (draws < 0.7 * propensity * (0.25 + 0.75 * trust) * rest) & present
     took = np.zeros(N, bool)
     f = fatigue.copy()
-    count = agents._participate(draws, 0.7, propensity, trust, f, present, took)
+    count = agents._participate(draws, 0.7, propensity, trust, f, present, took, 0.25, 0.75, 0.9, 0.2)
     assert np.array_equal(took, expected) and count == expected.sum() and count > 0
-    np.testing.assert_allclose(f, 0.95 * fatigue + 0.15 * expected * rest, rtol=1e-14)
+    np.testing.assert_allclose(f, 0.9 * fatigue + 0.2 * expected * rest, rtol=1e-14)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_use_services_relaxes_towards_able_and_trusting_use(seed):
-    """ODD §7.8: use <- 0.85 use + strength * (can_use + mediation * cannot) * (0.3 + 0.7 trust) * present."""
+    """ODD §7.8: use <- keep use + strength * (can_use + mediation * cannot) * (floor + slope trust) * present."""
     r = _rng(seed)
     use, can, trust, present = r.random(N), r.random(N), r.random(N), (r.random(N) < 0.7).astype(float)
     new = use.copy()
-    total = agents._use_services(new, can, 1.0 - can, trust, present, 0.2, 0.4)
-    expected = 0.85 * use + 0.2 * (can + 0.4 * (1.0 - can)) * (0.3 + 0.7 * trust) * present
+    total = agents._use_services(new, can, 1.0 - can, trust, present, 0.2, 0.4, 0.8, 0.25, 0.75)
+    expected = 0.8 * use + 0.2 * (can + 0.4 * (1.0 - can)) * (0.25 + 0.75 * trust) * present
     np.testing.assert_allclose(new, expected, rtol=1e-14)
     assert total == pytest.approx(expected.sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_receive_shares_value_and_moves_satisfaction(seed):
-    """ODD §7.8: benefit = (per_head + per_use * use) * present; satisfaction <- 0.9 s + 0.1 x / (1 + x)."""
+    """ODD §7.8: benefit = (per_head + per_use * use) * present; satisfaction <- keep s + rate x / (1 + x)."""
     r = _rng(seed)
     use, present, sat, low = r.random(N), (r.random(N) < 0.7).astype(float), r.random(N), r.random(N) < 0.3
     benefit, x, s = np.zeros(N), np.zeros(N), sat.copy()
-    total, b_low, b_high = agents._receive(benefit, x, s, use, present, low.astype(float), 0.01, 0.05, 30.0)
+    total, b_low, b_high = agents._receive(benefit, x, s, use, present, low.astype(float), 0.01, 0.05, 30.0,
+                                           0.8, 0.2)
     eb = (0.01 + 0.05 * use) * present
     ex = eb * 30.0
     np.testing.assert_allclose(benefit, eb, rtol=1e-14)
     np.testing.assert_allclose(x, ex, rtol=1e-14)
-    np.testing.assert_allclose(s, 0.9 * sat + 0.1 * ex / (1.0 + ex), rtol=1e-14)
+    np.testing.assert_allclose(s, 0.8 * sat + 0.2 * ex / (1.0 + ex), rtol=1e-14)
     assert total == pytest.approx(s.sum(), rel=1e-12)
     assert (b_low, b_high) == (pytest.approx(eb[low].sum(), rel=1e-12), pytest.approx(eb[~low].sum(), rel=1e-12))
 
@@ -75,24 +77,24 @@ def test_update_trust_is_the_documented_affine_map(seed):
     trust, x, can = r.random(N), r.random(N), r.random(N)
     took, low_present = r.random(N) < 0.2, (r.random(N) < 0.3).astype(float)
     t = trust.copy()
-    total, audience = agents._update_trust(t, x, took, low_present, can, 0.004, 0.001, 0.02, 0.05)
-    g = np.minimum(0.015, 0.015 * x) + 0.004
+    total, audience = agents._update_trust(t, x, took, low_present, can, 0.004, 0.001, 0.02, 0.05, 0.01, 0.25, 0.75)
+    g = np.minimum(0.01, 0.01 * x) + 0.004
     expected = trust * ((1.0 - 0.001) - g - 0.02 * low_present - 0.05 * took) + g
     np.testing.assert_allclose(t, expected, rtol=1e-13)
     assert total == pytest.approx(expected.sum(), rel=1e-12)
-    assert audience == pytest.approx(float(can @ (0.3 + 0.7 * expected)), rel=1e-12)
+    assert audience == pytest.approx(float(can @ (0.25 + 0.75 * expected)), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_leaders_ration_from_commitment_dependent_capacity(seed):
-    """ODD §7.2: capacity_i = free_i min(1, share (0.5 + commitment_i)); f_i = min(1, capacity_i / (w_i total))."""
+    """ODD §7.2: capacity_i = free_i min(1, share (offset + commitment_i)); f_i = min(1, capacity_i / (w_i total))."""
     r = _rng(seed)
     n = 6
     free, commitment, w = 100.0 * r.random(n), r.random(n), r.random(n)
     w /= w.sum()
     cap, f = np.zeros(n), np.zeros(n)
-    served = agents._ration_leaders(free, commitment, 0.3, w, 150.0, cap, f)
-    ecap = free * np.minimum(1.0, 0.3 * (0.5 + commitment))
+    served = agents._ration_leaders(free, commitment, 0.3, w, 150.0, cap, f, 0.4)
+    ecap = free * np.minimum(1.0, 0.3 * (0.4 + commitment))
     np.testing.assert_allclose(cap, ecap, rtol=1e-14)
     np.testing.assert_allclose(f, np.minimum(1.0, ecap / (w * 150.0)), rtol=1e-14)
     assert served == pytest.approx(float(w @ f), rel=1e-12)
@@ -123,18 +125,18 @@ def test_staff_training_jobs_and_data_habits(seed):
     count = np.bincount(direction, minlength=6).astype(float)
     skill, acc, jt, fulfil = r.random(N), r.random(N), r.random(N), r.random(N)
     received, s, a = np.zeros(N), skill.copy(), acc.copy()
-    skill_total, acc_total = agents._train(received, s, a, jt, fulfil, 1.5, 0.04, 0.006)
+    skill_total, acc_total = agents._train(received, s, a, jt, fulfil, 1.5, 0.04, 0.006, 0.03, 0.4, 0.6)
     hours = 1.5 * fulfil
     np.testing.assert_allclose(received, hours, rtol=1e-14)
-    np.testing.assert_allclose(s, skill + 0.02 * hours * (1.0 - skill) * (0.5 + 0.5 * acc), rtol=1e-14)
+    np.testing.assert_allclose(s, skill + 0.03 * hours * (1.0 - skill) * (0.4 + 0.6 * acc), rtol=1e-14)
     np.testing.assert_allclose(a, acc + 0.04 * (1.0 - acc) - 0.006 * jt * acc, rtol=1e-13)
     assert (skill_total, acc_total) == (pytest.approx(s.sum(), rel=1e-12), pytest.approx(a.sum(), rel=1e-12))
     tools, t = r.random(6), jt.copy()
-    agents._transform_jobs(t, direction, tools)
-    np.testing.assert_allclose(t, 0.9 * jt + 0.1 * tools[direction], rtol=1e-14)
+    agents._transform_jobs(t, direction, tools, 0.2)
+    np.testing.assert_allclose(t, 0.8 * jt + 0.2 * tools[direction], rtol=1e-14)
     fit = np.empty(6)
-    mean = agents._job_fit(s, a, t, direction, count, fit)
-    ok = np.minimum(1.0, (0.3 + s) * (0.5 + 0.5 * a))
+    mean = agents._job_fit(s, a, t, direction, count, fit, 0.2, 0.4, 0.6)
+    ok = np.minimum(1.0, (0.2 + s) * (0.4 + 0.6 * a))
     np.testing.assert_allclose(fit, 1.0 - np.bincount(direction, t * (1.0 - ok), 6) / count, rtol=1e-12)
     assert mean == pytest.approx(fit.mean(), rel=1e-12)
     h = skill.copy()
@@ -150,8 +152,8 @@ def test_commitment_pull_and_follow():
     expected = np.clip(pulled, p["commitment_floor"], 1.0)
     np.testing.assert_allclose(pull_commitment(c, 0.9, p), expected)
     d = np.array([0.2, 0.8])
-    agents._follow(d, c)
-    np.testing.assert_allclose(d, np.array([0.2, 0.8]) + 0.05 * (c.mean() - np.array([0.2, 0.8])))
+    agents._follow(d, c, 0.1)
+    np.testing.assert_allclose(d, np.array([0.2, 0.8]) + 0.1 * (c.mean() - np.array([0.2, 0.8])))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -571,6 +571,8 @@ _WHERE_IT_BITES: dict[str, dict] = {
     "budget_ceiling_share": _HIGH_SUPPORT,  # legitimacy high enough for the budget to hit its ceiling
     "election_sharpness_base": {"mandate_months": 12, "election_volatility": 0.0, "trust_0": 0.1},  # many votes
     "action_duration_large_months": {"action_large_cost_meur": 2.5},  # no preset action costs EUR 5M or more
+    "operators_capacity_low_hours": {"n_operators": 1, "outsourcing_share": 1.0},  # operators' hours bind
+    "operators_capacity_high_hours": {"n_operators": 1, "outsourcing_share": 1.0},
 }
 
 

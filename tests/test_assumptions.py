@@ -110,3 +110,20 @@ def test_item_minimum_duration_is_an_assumption_users_can_set(tmp_path):
     assert planning[1] < planning[0]
     with pytest.raises(registry.ParameterError, match="item_min_months_open_bodies"):
         registry.validate({"item_min_months_open_bodies": 0})
+
+
+def test_sweeps_and_sensitivity_vary_assumptions_like_any_parameter():
+    """An experiment may vary assumptions (sensitivity analysis over the mechanisms' coefficients); their bounds
+    are enforced with a one-line error naming the field."""
+    import vti_sim.experiments as sw
+
+    base = ("name = 'a'\nseed = 1\nmonths = 2\n[vary]\ntrust_gain_from_benefit = { min = 0.01, max = 0.03 }\n"
+            "item_min_months_open_bodies = { min = 3, max = 9 }\n")
+    grid = sw.build_design(sw.parse_experiment(base.replace("0.03 }", "0.03, levels = 2 }").replace(
+        "9 }", "9, levels = 3 }")))
+    assert sorted(set(grid.points["item_min_months_open_bodies"])) == [3, 6, 9]
+    sobol = sw.parse_experiment(base + "[design]\nmethod = 'sobol'\nsamples = 4\n")
+    assert sobol.problem()["names"] == ["trust_gain_from_benefit", "item_min_months_open_bodies"]
+    assert registry.salib_problem([p.name for p in registry.assumptions()])["num_vars"] == len(registry.assumptions())
+    with pytest.raises(registry.ParameterError, match="trust_gain_from_benefit"):
+        sw.parse_experiment(base.replace("max = 0.03", "max = 5.0"))

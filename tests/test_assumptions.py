@@ -8,8 +8,10 @@ under ``vti_sim/model/`` may hold no float literal other than a structural one. 
 - ``12.0``: months in a year (a yearly rate to a monthly one);
 - magnitudes below 1e-6: numerical guards against division by zero and rounding (``1e-9``, ``1e-12``).
 
-A half (a half-life) can be written ``2.0 ** (-t / h)``.  ``data.py`` holds factual tables (mission budgets and
-action counts from the seeds, the statutory working month), each row with its source, and is not a mechanism.
+A half (a half-life) can be written ``2.0 ** (-t / h)``.  Integer literals are not scanned: those left are
+indices, state codes, counts and the 12 months of a year (Beta shapes and the like were made floats and moved).
+``data.py`` holds factual tables (mission budgets and action counts from the seeds, the statutory working month),
+each row with its source, and is not a mechanism.
 ``PENDING`` lists mechanism modules whose literals are still being migrated; it must end up empty.
 """
 
@@ -26,7 +28,6 @@ from vti_sim.registry import KINDS, PARAMETERS
 
 MODEL_DIR = Path(registry.__file__).parent / "model"
 PENDING = {"model.py"}  # the lead migrates model.py's own literals; empty this set when done
-
 DATA_MODULES = {"data.py"}  # factual tables with a source per row (see the module docstring)
 ALLOWED = {0.0, 1.0, 2.0, 12.0}
 GUARD = 1e-6

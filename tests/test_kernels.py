@@ -13,8 +13,9 @@ import pytest
 from vti_sim.model import agents
 from vti_sim.model import phases as ph
 from vti_sim.model import portfolio as pfm
-from vti_sim.model.feedback import COMMITMENT_PULL, pull_commitment
-from vti_sim.model.value import DESTRUCTION_TO_TYPE, GENERATOR_TO_TYPE, account
+from vti_sim.model.feedback import pull_commitment
+from vti_sim.model.value import account, type_matrices
+from vti_sim.registry import defaults
 
 SEEDS = range(5)
 N = 257
@@ -26,43 +27,45 @@ def _rng(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_participate_is_bernoulli_with_fatigue(seed):
-    """ODD §7.8: took part iff draw < opportunity * propensity * (0.3 + 0.7 trust) * (1 - fatigue), if present."""
+    """ODD §7.8: took part iff draw < opportunity * propensity * (floor + slope trust) * (1 - fatigue), if present;
+    fatigue <- keep fatigue + gain took (1 - fatigue).  Coefficients are arguments (registry assumptions)."""
     r = _rng(seed)
     draws, propensity, trust, fatigue = r.random(N), r.random(N), r.random(N), 0.5 * r.random(N)
     present = r.random(N) < 0.8
     rest = 1.0 - fatigue
-    expected = (draws < 0.7 * propensity * (0.3 + 0.7 * trust) * rest) & present
+    expected = (draws < 0.7 * propensity * (0.25 + 0.75 * trust) * rest) & present
     took = np.zeros(N, bool)
     f = fatigue.copy()
-    count = agents._participate(draws, 0.7, propensity, trust, f, present, took)
+    count = agents._participate(draws, 0.7, propensity, trust, f, present, took, 0.25, 0.75, 0.9, 0.2)
     assert np.array_equal(took, expected) and count == expected.sum() and count > 0
-    np.testing.assert_allclose(f, 0.95 * fatigue + 0.15 * expected * rest, rtol=1e-14)
+    np.testing.assert_allclose(f, 0.9 * fatigue + 0.2 * expected * rest, rtol=1e-14)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_use_services_relaxes_towards_able_and_trusting_use(seed):
-    """ODD §7.8: use <- 0.85 use + strength * (can_use + mediation * cannot) * (0.3 + 0.7 trust) * present."""
+    """ODD §7.8: use <- keep use + strength * (can_use + mediation * cannot) * (floor + slope trust) * present."""
     r = _rng(seed)
     use, can, trust, present = r.random(N), r.random(N), r.random(N), (r.random(N) < 0.7).astype(float)
     new = use.copy()
-    total = agents._use_services(new, can, 1.0 - can, trust, present, 0.2, 0.4)
-    expected = 0.85 * use + 0.2 * (can + 0.4 * (1.0 - can)) * (0.3 + 0.7 * trust) * present
+    total = agents._use_services(new, can, 1.0 - can, trust, present, 0.2, 0.4, 0.8, 0.25, 0.75)
+    expected = 0.8 * use + 0.2 * (can + 0.4 * (1.0 - can)) * (0.25 + 0.75 * trust) * present
     np.testing.assert_allclose(new, expected, rtol=1e-14)
     assert total == pytest.approx(expected.sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_receive_shares_value_and_moves_satisfaction(seed):
-    """ODD §7.8: benefit = (per_head + per_use * use) * present; satisfaction <- 0.9 s + 0.1 x / (1 + x)."""
+    """ODD §7.8: benefit = (per_head + per_use * use) * present; satisfaction <- keep s + rate x / (1 + x)."""
     r = _rng(seed)
     use, present, sat, low = r.random(N), (r.random(N) < 0.7).astype(float), r.random(N), r.random(N) < 0.3
     benefit, x, s = np.zeros(N), np.zeros(N), sat.copy()
-    total, b_low, b_high = agents._receive(benefit, x, s, use, present, low.astype(float), 0.01, 0.05, 30.0)
+    total, b_low, b_high = agents._receive(benefit, x, s, use, present, low.astype(float), 0.01, 0.05, 30.0,
+                                           0.8, 0.2)
     eb = (0.01 + 0.05 * use) * present
     ex = eb * 30.0
     np.testing.assert_allclose(benefit, eb, rtol=1e-14)
     np.testing.assert_allclose(x, ex, rtol=1e-14)
-    np.testing.assert_allclose(s, 0.9 * sat + 0.1 * ex / (1.0 + ex), rtol=1e-14)
+    np.testing.assert_allclose(s, 0.8 * sat + 0.2 * ex / (1.0 + ex), rtol=1e-14)
     assert total == pytest.approx(s.sum(), rel=1e-12)
     assert (b_low, b_high) == (pytest.approx(eb[low].sum(), rel=1e-12), pytest.approx(eb[~low].sum(), rel=1e-12))
 
@@ -74,24 +77,24 @@ def test_update_trust_is_the_documented_affine_map(seed):
     trust, x, can = r.random(N), r.random(N), r.random(N)
     took, low_present = r.random(N) < 0.2, (r.random(N) < 0.3).astype(float)
     t = trust.copy()
-    total, audience = agents._update_trust(t, x, took, low_present, can, 0.004, 0.001, 0.02, 0.05)
-    g = np.minimum(0.015, 0.015 * x) + 0.004
+    total, audience = agents._update_trust(t, x, took, low_present, can, 0.004, 0.001, 0.02, 0.05, 0.01, 0.25, 0.75)
+    g = np.minimum(0.01, 0.01 * x) + 0.004
     expected = trust * ((1.0 - 0.001) - g - 0.02 * low_present - 0.05 * took) + g
     np.testing.assert_allclose(t, expected, rtol=1e-13)
     assert total == pytest.approx(expected.sum(), rel=1e-12)
-    assert audience == pytest.approx(float(can @ (0.3 + 0.7 * expected)), rel=1e-12)
+    assert audience == pytest.approx(float(can @ (0.25 + 0.75 * expected)), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_leaders_ration_from_commitment_dependent_capacity(seed):
-    """ODD §7.2: capacity_i = free_i min(1, share (0.5 + commitment_i)); f_i = min(1, capacity_i / (w_i total))."""
+    """ODD §7.2: capacity_i = free_i min(1, share (offset + commitment_i)); f_i = min(1, capacity_i / (w_i total))."""
     r = _rng(seed)
     n = 6
     free, commitment, w = 100.0 * r.random(n), r.random(n), r.random(n)
     w /= w.sum()
     cap, f = np.zeros(n), np.zeros(n)
-    served = agents._ration_leaders(free, commitment, 0.3, w, 150.0, cap, f)
-    ecap = free * np.minimum(1.0, 0.3 * (0.5 + commitment))
+    served = agents._ration_leaders(free, commitment, 0.3, w, 150.0, cap, f, 0.4)
+    ecap = free * np.minimum(1.0, 0.3 * (0.4 + commitment))
     np.testing.assert_allclose(cap, ecap, rtol=1e-14)
     np.testing.assert_allclose(f, np.minimum(1.0, ecap / (w * 150.0)), rtol=1e-14)
     assert served == pytest.approx(float(w @ f), rel=1e-12)
@@ -122,18 +125,18 @@ def test_staff_training_jobs_and_data_habits(seed):
     count = np.bincount(direction, minlength=6).astype(float)
     skill, acc, jt, fulfil = r.random(N), r.random(N), r.random(N), r.random(N)
     received, s, a = np.zeros(N), skill.copy(), acc.copy()
-    skill_total, acc_total = agents._train(received, s, a, jt, fulfil, 1.5, 0.04, 0.006)
+    skill_total, acc_total = agents._train(received, s, a, jt, fulfil, 1.5, 0.04, 0.006, 0.03, 0.4, 0.6)
     hours = 1.5 * fulfil
     np.testing.assert_allclose(received, hours, rtol=1e-14)
-    np.testing.assert_allclose(s, skill + 0.02 * hours * (1.0 - skill) * (0.5 + 0.5 * acc), rtol=1e-14)
+    np.testing.assert_allclose(s, skill + 0.03 * hours * (1.0 - skill) * (0.4 + 0.6 * acc), rtol=1e-14)
     np.testing.assert_allclose(a, acc + 0.04 * (1.0 - acc) - 0.006 * jt * acc, rtol=1e-13)
     assert (skill_total, acc_total) == (pytest.approx(s.sum(), rel=1e-12), pytest.approx(a.sum(), rel=1e-12))
     tools, t = r.random(6), jt.copy()
-    agents._transform_jobs(t, direction, tools)
-    np.testing.assert_allclose(t, 0.9 * jt + 0.1 * tools[direction], rtol=1e-14)
+    agents._transform_jobs(t, direction, tools, 0.2)
+    np.testing.assert_allclose(t, 0.8 * jt + 0.2 * tools[direction], rtol=1e-14)
     fit = np.empty(6)
-    mean = agents._job_fit(s, a, t, direction, count, fit)
-    ok = np.minimum(1.0, (0.3 + s) * (0.5 + 0.5 * a))
+    mean = agents._job_fit(s, a, t, direction, count, fit, 0.2, 0.4, 0.6)
+    ok = np.minimum(1.0, (0.2 + s) * (0.4 + 0.6 * a))
     np.testing.assert_allclose(fit, 1.0 - np.bincount(direction, t * (1.0 - ok), 6) / count, rtol=1e-12)
     assert mean == pytest.approx(fit.mean(), rel=1e-12)
     h = skill.copy()
@@ -144,10 +147,13 @@ def test_staff_training_jobs_and_data_habits(seed):
 def test_commitment_pull_and_follow():
     """ODD §7.9: commitment is pulled by legitimacy (bounded 0.05-1); directors follow the elected mean."""
     c = np.array([0.01, 0.3, 0.99, 1.0])
-    np.testing.assert_allclose(pull_commitment(c, 0.9), np.clip(c + COMMITMENT_PULL * 0.4, 0.05, 1.0))
+    p = defaults()
+    pulled = c + p["commitment_pull"] * (0.9 - p["commitment_neutral_legitimacy"])
+    expected = np.clip(pulled, p["commitment_floor"], 1.0)
+    np.testing.assert_allclose(pull_commitment(c, 0.9, p), expected)
     d = np.array([0.2, 0.8])
-    agents._follow(d, c)
-    np.testing.assert_allclose(d, np.array([0.2, 0.8]) + 0.05 * (c.mean() - np.array([0.2, 0.8])))
+    agents._follow(d, c, 0.1)
+    np.testing.assert_allclose(d, np.array([0.2, 0.8]) + 0.1 * (c.mean() - np.array([0.2, 0.8])))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -156,14 +162,15 @@ def test_items_advance_with_served_hours_and_average_quality(seed):
     quality is the progress-weighted running mean; start and end months are stamped once."""
     r = _rng(seed)
     n = ph.N_ITEMS
+    _, split, min_months = ph.item_table(defaults())
     before, quality = 0.9 * r.random(n), r.random(n)
     workable, required = r.random(n) < 0.6, r.random(n) < 0.5
     fulfil, prod, iq = r.random(3), 3.0 * r.random(n), r.random(n)
     progress, q = before.copy(), quality.copy()
     start, end = np.full(n, -1), np.full(n, -1)
     completed, done = ph._advance_items(progress, q, start, end, workable, fulfil, prod, iq, required, 7,
-                                        ph.ITEM_SPLIT, 1.0 / ph.ITEM_MIN_MONTHS)
-    rate = (ph.ITEM_SPLIT @ fulfil) * prod / ph.ITEM_MIN_MONTHS * workable
+                                        split, 1.0 / min_months)
+    rate = (split @ fulfil) * prod / min_months * workable
     after = np.minimum(1.0, before + rate)
     after[after >= 1.0 - 1e-9] = 1.0
     np.testing.assert_allclose(progress, after, rtol=1e-13)
@@ -176,7 +183,7 @@ def test_items_advance_with_served_hours_and_average_quality(seed):
 
 
 def _portfolio(seed):
-    p = pfm.Portfolio("angers", 0.5, 0.4, 8, _rng(seed))
+    p = pfm.Portfolio("angers", 0.5, 0.4, 8, _rng(seed), defaults())
     r = _rng(seed + 50)
     p.state[:] = r.integers(0, 4, p.n)
     p.progress[:] = np.where(p.state >= 2, 1.0, 0.95 * r.random(p.n)) * (p.state > 0)
@@ -194,7 +201,7 @@ def test_actions_advance_gated_by_maturity_and_capped_by_money(seed, budget):
     staff_f, op_done = r.random(6), r.random(p.n)
     wanted, delivered = p.advance_actions(9, 0.45, staff_f, op_done, 0.8, 1.2, budget)
     under = state0 == 1
-    gate = np.clip(1.0 - (p.required_maturity - 0.45) / 0.3, 0.0, 1.0)
+    gate = np.clip(1.0 - (p.required_maturity - 0.45) / defaults()["action_maturity_gate_width"], 0.0, 1.0)
     work = np.where(p.outsourced, np.minimum(staff_f[p.direction], op_done * 0.8), staff_f[p.direction])
     rate = np.minimum(under * gate * work * (1.2 / p.duration), 1.0 - progress0)
     cost = float(rate @ p.public_cost)
@@ -250,7 +257,8 @@ def test_account_maps_generators_and_sources_to_types(seed):
     """ODD §7.10: created = generators @ G->T, destroyed = sources @ D->T, with their totals."""
     r = _rng(seed)
     gen, src = r.random(6), r.random(5)
-    created, destroyed, c, d = account(gen, src)
-    np.testing.assert_allclose(created, gen @ GENERATOR_TO_TYPE, rtol=1e-13)
-    np.testing.assert_allclose(destroyed, src @ DESTRUCTION_TO_TYPE, rtol=1e-13)
+    generator_to_type, destruction_to_type = matrices = type_matrices(defaults())
+    created, destroyed, c, d = account(gen, src, matrices)
+    np.testing.assert_allclose(created, gen @ generator_to_type, rtol=1e-13)
+    np.testing.assert_allclose(destroyed, src @ destruction_to_type, rtol=1e-13)
     assert (c, d) == (pytest.approx(created.sum(), rel=1e-13), pytest.approx(destroyed.sum(), rel=1e-13))

@@ -23,22 +23,25 @@ from vti_sim.model import governance as gov
 from vti_sim.model import phases as ph
 from vti_sim.model.feedback import executive_change_probability, next_budget, pull_commitment, update_legitimacy
 from vti_sim.model.phases import EVALUATION, IMPLEMENTATION, LAUNCH, PLANNING, PolicyCycle
-from vti_sim.model.portfolio import FAMILY_GENERATORS, FOUNDATION, PRESETS, Portfolio
+from vti_sim.model.portfolio import FOUNDATION, PRESETS, Portfolio, family_tables
 from vti_sim.model.time_budget import HOURS_PER_MONTH, N_ACTIVITIES, capacity, ration
 from vti_sim.model.value import (
     DESTRUCTION_SOURCES,
-    DESTRUCTION_TO_TYPE,
-    GENERATOR_TO_TYPE,
     GENERATORS,
     VALUE_TYPES,
     destruction_to_types,
     to_types,
+    type_matrices,
 )
-from vti_sim.registry import PARAMETERS
+from vti_sim.registry import PARAMETERS, defaults
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SMALL = {"population": 20_000}
+P = defaults()  # the registry defaults, for mechanism functions that read their assumptions from it
+GENERATOR_TO_TYPE, DESTRUCTION_TO_TYPE = type_matrices(P)
+MIN_MONTHS = ph.item_table(P)[2]
+FAMILY_GENERATORS = family_tables(P)[0]
 
 
 def _run(seed: int = 1, months: int = 48, **overrides) -> pd.DataFrame:
@@ -107,8 +110,8 @@ def test_coordination_hours_grow_faster_than_linearly():
 
 def test_open_demand_grows_superlinearly_with_partners():
     """ODD §7.6: the open-governance hours asked of the organisation accelerate with the number of partners."""
-    p = {"open_bodies": 2, "open_meetings_per_year": 4.0, "participatory_share": 0.2, "information_sharing": 0.4,
-         "co_evaluation": 0.2, "coordination_hours_per_channel": 0.4}
+    p = {**P, "open_bodies": 2, "open_meetings_per_year": 4.0, "participatory_share": 0.2,
+         "information_sharing": 0.4, "co_evaluation": 0.2, "coordination_hours_per_channel": 0.4}
     def total(phase, partners):
         return float(np.sum(gov.open_demand(p, phase, partners, 10.0, 5.0, 1.0)))  # (elected, directors, staff)
 
@@ -124,8 +127,9 @@ def test_open_demand_grows_superlinearly_with_partners():
 
 def test_steering_demand_increases_with_copil_and_groups():
     """ODD §7.6: COPIL meetings and cross-cutting working groups cost their attendees hours."""
-    assert np.all(gov.steering_demand(0.0, 0) == 0.0)
-    assert gov.steering_demand(12.0, 3).sum() > gov.steering_demand(6.0, 3).sum() > gov.steering_demand(6.0, 0).sum()
+    assert np.all(gov.steering_demand(0.0, 0, P) == 0.0)
+    assert (gov.steering_demand(12.0, 3, P).sum() > gov.steering_demand(6.0, 3, P).sum()
+            > gov.steering_demand(6.0, 0, P).sum())
 
 
 @pytest.mark.parametrize("maturity", [0.0, 0.3, 0.59, 0.6, 0.9])
@@ -143,7 +147,7 @@ def test_open_is_active_start_rules(maturity):
 def test_transversality_increasing_and_saturating():
     """ODD §7.6: steering hours buy transversality, increasing with diminishing returns, in [0, 1)."""
     h = np.linspace(0.0, 400.0, 401)
-    t = np.array([gov.transversality(x) for x in h])
+    t = np.array([gov.transversality(x, P) for x in h])
     assert t[0] == 0.0
     assert np.all((t >= 0.0) & (t < 1.0))
     assert np.all(np.diff(t) > 0)
@@ -167,18 +171,18 @@ def _drive(pc: PolicyCycle, months: int, open_active: bool, quality: float = 0.7
 
 def test_items_advance_only_in_the_current_phase():
     """ODD §7.4: only the current phase's items (plus open items once openness is on) take hours and progress."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     w = pc.workable(False)
     assert np.array_equal(w, (ph.ITEM_PHASE == LAUNCH) & ~ph.IS_OPEN_ITEM)
     pc.advance(0, w, np.ones(3), np.ones(ph.N_ITEMS), np.full(ph.N_ITEMS, 0.5), False)
     assert np.all(pc.progress[w] > 0) and np.all(pc.progress[~w] == 0)
     # with openness on, the open set-up item is workable as well
-    w_open = PolicyCycle(proactive=True).workable(True)
+    w_open = PolicyCycle(proactive=True, p=P).workable(True)
     assert w_open[ph.OPEN_BODIES] and np.array_equal(w_open & ~ph.IS_OPEN_ITEM, w)
     # a cycle without steering bodies never works on the proactive item
-    assert not PolicyCycle(proactive=False).workable(False)[ph.IS_PROACTIVE_ITEM].any()
+    assert not PolicyCycle(proactive=False, p=P).workable(False)[ph.IS_PROACTIVE_ITEM].any()
     # no progress without served hours
-    idle = PolicyCycle(proactive=True)
+    idle = PolicyCycle(proactive=True, p=P)
     idle.advance(0, w, np.zeros(3), np.ones(ph.N_ITEMS), np.ones(ph.N_ITEMS), False)
     assert np.all(idle.progress == 0) and idle.phase == LAUNCH
 
@@ -191,7 +195,7 @@ PHASE_MONTH_OFFSET = 0
 def test_phases_follow_in_order_and_first_month_is_recorded():
     """ODD §7.4: launch -> planning -> implementation -> evaluation -> planning (next cycle); the month each phase
     is first reached is recorded once and never moves."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     phases = _drive(pc, 60, open_active=True)
     changes = [phases[0]] + [b for a, b in zip(phases, phases[1:], strict=False) if b != a]
     assert changes[:5] == [LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION, PLANNING]
@@ -206,20 +210,20 @@ def test_phase_lasts_as_long_as_its_slowest_required_item():
     """ODD §7.4: fully served at productivity 1, an item progresses 1/min_months a month, so launch and planning
     last as long as their slowest required item (to within one month of floating-point accumulation, which
     test_item_completes_in_exactly_min_months_at_full_speed checks exactly)."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     _drive(pc, 60, open_active=False)
     launch_req = (ph.ITEM_PHASE == LAUNCH) & ~ph.IS_OPEN_ITEM
     plan_req = ph.ITEM_PHASE == PLANNING
     launch = pc.first_month[PLANNING] + 1  # months 0 .. first_month[PLANNING] were launch
     planning = pc.first_month[IMPLEMENTATION] - pc.first_month[PLANNING]
-    assert launch == ph.ITEM_MIN_MONTHS[launch_req].max()
-    assert planning == ph.ITEM_MIN_MONTHS[plan_req].max()
+    assert launch == MIN_MONTHS[launch_req].max()
+    assert planning == MIN_MONTHS[plan_req].max()
     # half the hours, twice the time
-    slow = PolicyCycle(proactive=True)
+    slow = PolicyCycle(proactive=True, p=P)
     _drive(slow, 60, open_active=False, fulfil=0.5)
-    assert slow.first_month[PLANNING] + 1 == 2 * ph.ITEM_MIN_MONTHS[launch_req].max()
+    assert slow.first_month[PLANNING] + 1 == 2 * MIN_MONTHS[launch_req].max()
     # lower productivity (silos, low capacity to innovate) stretches the phase
-    weak = PolicyCycle(proactive=True)
+    weak = PolicyCycle(proactive=True, p=P)
     _drive(weak, 60, open_active=False, productivity=0.5)
     assert weak.first_month[PLANNING] > launch
 
@@ -227,7 +231,7 @@ def test_phase_lasts_as_long_as_its_slowest_required_item():
 @pytest.mark.parametrize("i", range(ph.N_ITEMS), ids=lambda i: ph.ITEM_KEYS[i])
 def test_item_completes_in_exactly_min_months_at_full_speed(i):
     """ODD §7.4: an item fully served at productivity 1 completes in exactly its ``min_months``."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     pc.phase = int(ph.ITEM_PHASE[i])
     only = np.zeros(ph.N_ITEMS, bool)
     only[i] = True
@@ -235,26 +239,26 @@ def test_item_completes_in_exactly_min_months_at_full_speed(i):
     while pc.progress[i] < 1.0 and months < 100:
         pc.advance(months, only, np.ones(3), np.ones(ph.N_ITEMS), np.ones(ph.N_ITEMS), True)
         months += 1
-    assert months == ph.ITEM_MIN_MONTHS[i]
+    assert months == MIN_MONTHS[i]
 
 
 def test_open_items_never_hold_the_cycle_back_whenever_openness_starts():
     """ODD §7.4 (symmetric gating): open items are worked on once openness is active, whenever it starts, but
     never required to leave a phase; their payoff is gated by their own set-up (``engage_residents``)."""
-    closed, opened = PolicyCycle(proactive=True), PolicyCycle(proactive=True)
+    closed, opened = PolicyCycle(proactive=True, p=P), PolicyCycle(proactive=True, p=P)
     _drive(closed, 24, open_active=False)
     _drive(opened, 24, open_active=True)
     launch = ph.ITEM_PHASE == LAUNCH
     assert closed.progress[ph.OPEN_BODIES] == 0.0
     assert opened.progress[ph.OPEN_BODIES] > 0.0
-    core_launch = ph.ITEM_MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
+    core_launch = MIN_MONTHS[launch & ~ph.IS_OPEN_ITEM].max()
     assert closed.first_month[PLANNING] + 1 == core_launch
     assert opened.first_month[PLANNING] + 1 == core_launch
-    fresh = PolicyCycle(proactive=True)
+    fresh = PolicyCycle(proactive=True, p=P)
     assert not fresh.required(False)[ph.OPEN_BODIES] and not fresh.required(True)[ph.OPEN_BODIES]
     assert fresh.workable(True)[ph.OPEN_BODIES] and not fresh.workable(False)[ph.OPEN_BODIES]
     # without steering bodies the proactive item is neither worked on nor required
-    bare = PolicyCycle(proactive=False)
+    bare = PolicyCycle(proactive=False, p=P)
     _drive(bare, 24, open_active=False)
     assert bare.progress[ph.IS_PROACTIVE_ITEM].max() == 0.0 and bare.first_month[PLANNING] > 0
     assert not bare.required(False)[ph.IS_PROACTIVE_ITEM].any()
@@ -273,11 +277,11 @@ def test_open_work_pays_off_only_as_its_bodies_are_set_up():
 def test_evaluation_feeds_learning_into_next_planning():
     """ODD §7.4: closing evaluation starts a new planning cycle with a learning head start (seed 000/001 phase 4);
     open set-up items are not redone."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     phases = _drive(pc, 80, open_active=True, quality=0.8)
     assert pc.cycle >= 2 and pc.learning > 0
     # reconstruct the month the first evaluation closed and check the reset it made
-    pc2 = PolicyCycle(proactive=True)
+    pc2 = PolicyCycle(proactive=True, p=P)
     closed_at = next(i for i in range(1, len(phases)) if phases[i - 1] == EVALUATION and phases[i] == PLANNING)
     _drive(pc2, closed_at + 1, open_active=True, quality=0.8)
     assert pc2.cycle == 2 and pc2.phase == PLANNING
@@ -295,7 +299,7 @@ def test_evaluation_feeds_learning_into_next_planning():
 
 def test_item_quality_is_progress_weighted_mean_of_inputs():
     """ODD §7.4: an item's quality is the progress-weighted mean of the quality it was produced with."""
-    pc = PolicyCycle(proactive=True)
+    pc = PolicyCycle(proactive=True, p=P)
     w = pc.workable(False)
     i = ph.ITEM_KEYS.index("vision")
     pc.advance(0, w, np.ones(3), np.ones(ph.N_ITEMS), np.full(ph.N_ITEMS, 0.2), False)
@@ -324,9 +328,9 @@ def test_portfolio_contract_modes_follow_shares():
     """ODD §7.7: make / make-do / let-do modes follow outsourcing_share and let_do_share; let-do costs the
     authority less money but more privacy risk."""
     rng = np.random.default_rng(0)
-    make = Portfolio("angers", 0.0, 0.5, 8, rng)
+    make = Portfolio("angers", 0.0, 0.5, 8, rng, P)
     assert np.all(make.mode == 0) and np.allclose(make.public_cost, make.cost)
-    let = Portfolio("angers", 1.0, 1.0, 8, rng)
+    let = Portfolio("angers", 1.0, 1.0, 8, rng, P)
     assert np.all(let.mode == 2) and np.all(let.public_cost < let.cost)
     assert np.all(let.privacy_risk >= make.privacy_risk)
     assert np.all(let.effort < make.effort)  # outsourced: staff only manage the contract
@@ -335,7 +339,7 @@ def test_portfolio_contract_modes_follow_shares():
 
 def test_portfolio_terms_start_in_order():
     """ODD §7.5: prioritisation: short-term actions start at once, medium after 12 months, long after 24."""
-    pf = Portfolio("angers", 0.5, 0.1, 8, np.random.default_rng(0))
+    pf = Portfolio("angers", 0.5, 0.1, 8, np.random.default_rng(0), P)
     pf.start_due(0, 0)
     assert np.array_equal(pf.state == 1, pf.term == 0)
     pf.start_due(12, 12)
@@ -356,9 +360,20 @@ def test_value_matrices_conserve_output():
     for _ in range(20):
         g = rng.uniform(0, 10, len(GENERATORS))
         d = rng.uniform(0, 10, len(DESTRUCTION_SOURCES))
-        assert to_types(g).sum() == pytest.approx(g.sum())
-        assert destruction_to_types(d).sum() == pytest.approx(d.sum())
-        assert np.all(to_types(g) >= 0)
+        assert to_types(g, GENERATOR_TO_TYPE).sum() == pytest.approx(g.sum())
+        assert destruction_to_types(d, DESTRUCTION_TO_TYPE).sum() == pytest.approx(d.sum())
+        assert np.all(to_types(g, GENERATOR_TO_TYPE) >= 0)
+
+
+def test_value_weights_vary_yet_rows_conserve_output():
+    """ODD §7.10: each cell weight is a registry assumption; a varied weight shifts the row, which still sums to 1,
+    and the cells the seed 002 §1.4 table leaves empty stay empty."""
+    p = {**P, "value_weight_efficiency_to_economic": 1.0, "destruction_weight_privacy_to_political": 0.2}
+    g, d = type_matrices(p)
+    assert np.allclose(g.sum(axis=1), 1.0) and np.allclose(d.sum(axis=1), 1.0)
+    assert g[0, 0] > GENERATOR_TO_TYPE[0, 0] and d[1, 1] < DESTRUCTION_TO_TYPE[1, 1]
+    assert np.array_equal(g > 0, GENERATOR_TO_TYPE > 0) and np.array_equal(d > 0, DESTRUCTION_TO_TYPE > 0)
+    assert np.array_equal(g[1:], GENERATOR_TO_TYPE[1:])  # other rows untouched
 
 
 def test_value_type_keys_are_the_briefs():
@@ -375,7 +390,7 @@ def test_value_type_keys_are_the_briefs():
 @given(legit=st.floats(-0.5, 1.5), elasticity=st.floats(0.0, 1.0), base=st.floats(0.5, 60.0))
 def test_next_budget_bounded(legit, elasticity, base):
     """ODD §7.9: next year's budget stays within 30-170 % of the base."""
-    b = next_budget(base, legit, elasticity)
+    b = next_budget(base, legit, elasticity, P)
     assert 0.3 * base - 1e-9 <= b <= 1.7 * base + 1e-9
 
 
@@ -383,30 +398,30 @@ def test_next_budget_increases_with_legitimacy():
     """ODD §7.9 (Moore 1995): support brings resources; no elasticity, no feedback."""
     legit = np.linspace(0.0, 1.0, 21)
     for e in (0.1, 0.3, 1.0):
-        b = np.array([next_budget(10.0, x, e) for x in legit])
+        b = np.array([next_budget(10.0, x, e, P) for x in legit])
         assert np.all(np.diff(b) >= 0) and b[-1] > b[0]
-    assert next_budget(10.0, 0.5, 0.7) == pytest.approx(10.0)
-    assert all(next_budget(10.0, x, 0.0) == 10.0 for x in legit)
+    assert next_budget(10.0, 0.5, 0.7, P) == pytest.approx(10.0)
+    assert all(next_budget(10.0, x, 0.0, P) == 10.0 for x in legit)
 
 
 def test_executive_change_probability_decreases_with_legitimacy():
     """ODD §7.9: elections test legitimacy; volatility sharpens the response."""
     legit = np.linspace(0.0, 1.0, 21)
     for v in (0.0, 0.5, 1.0):
-        pr = np.array([executive_change_probability(x, v) for x in legit])
+        pr = np.array([executive_change_probability(x, v, P) for x in legit])
         assert np.all((pr > 0) & (pr < 1)) and np.all(np.diff(pr) < 0)
-    lo, hi = executive_change_probability(0.2, 1.0), executive_change_probability(0.2, 0.0)
+    lo, hi = executive_change_probability(0.2, 1.0, P), executive_change_probability(0.2, 0.0, P)
     assert lo > hi  # low legitimacy is punished harder when volatile
 
 
 def test_legitimacy_and_commitment_follow_support():
     """ODD §7.9: legitimacy moves towards trust/satisfaction; commitment is pulled by legitimacy and bounded."""
-    up = update_legitimacy(0.5, 0.9, 0.9)
-    down = update_legitimacy(0.5, 0.1, 0.1)
+    up = update_legitimacy(0.5, 0.9, 0.9, P)
+    down = update_legitimacy(0.5, 0.1, 0.1, P)
     assert 0.5 < up < 0.9 and 0.1 < down < 0.5
     c = np.array([0.05, 0.5, 1.0])
-    assert np.all(pull_commitment(c, 1.0) >= c) and np.all(pull_commitment(c, 0.0) <= c)
-    assert np.all((pull_commitment(c, 0.0) >= 0.05) & (pull_commitment(c, 1.0) <= 1.0))
+    assert np.all(pull_commitment(c, 1.0, P) >= c) and np.all(pull_commitment(c, 0.0, P) <= c)
+    assert np.all((pull_commitment(c, 0.0, P) >= 0.05) & (pull_commitment(c, 1.0, P) <= 1.0))
 
 
 # ============================================================ model-level mechanism responses
@@ -565,6 +580,17 @@ _SUMMARY_ONLY = {"potential_capacity_factor":
                  "test_patterns.py::test_plateau_within_a_run_sits_below_its_paired_potential"}
 
 
+# Conditions under which an assumption matters, when the two bases above do not reach them.
+_HIGH_SUPPORT = {"trust_0": 0.95, "budget_feedback": 1.0}
+_WHERE_IT_BITES: dict[str, dict] = {
+    "budget_ceiling_share": _HIGH_SUPPORT,  # legitimacy high enough for the budget to hit its ceiling
+    "election_sharpness_base": {"mandate_months": 12, "election_volatility": 0.0, "trust_0": 0.1},  # many votes
+    "action_duration_large_months": {"action_large_cost_meur": 2.5},  # no preset action costs EUR 5M or more
+    "operators_capacity_low_hours": {"n_operators": 1, "outsourcing_share": 1.0},  # operators' hours bind
+    "operators_capacity_high_hours": {"n_operators": 1, "outsourcing_share": 1.0},
+}
+
+
 def _frame(overrides: dict) -> np.ndarray:
     return run(seed=3, overrides=overrides).timeseries.drop(columns=["phase_name"]).to_numpy()
 
@@ -579,11 +605,16 @@ def base_frames():
                                if p.name != "months" and p.name not in _SUMMARY_ONLY],
                          ids=lambda p: p.name)
 def test_every_parameter_reaches_a_mechanism(p, base_frames):
-    """ODD Appendix A parameter table: changing any registry parameter changes the run (no dead parameters)."""
+    """ODD Appendix A parameter table: changing any registry parameter changes the run (no dead parameters).
+    Assumptions that only bite in some conditions are tried in a base where they do (``_WHERE_IT_BITES``)."""
     alts = list(p.choices) if p.dtype == "choice" else [p.from_unit(0.0), p.from_unit(1.0)]
     if p.name == "population":
         alts = [5_000, 40_000]  # keep the test small
-    for base, frame in zip(_BASES, base_frames, strict=True):
+    bases, frames = list(_BASES), list(base_frames)
+    if p.name in _WHERE_IT_BITES:
+        bases.append({**_BASES[1], **_WHERE_IT_BITES[p.name]})
+        frames.append(_frame(bases[-1]))
+    for base, frame in zip(bases, frames, strict=True):
         for alt in alts:
             if alt == base.get(p.name, p.default):
                 continue

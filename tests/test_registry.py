@@ -30,7 +30,7 @@ def test_names_unique_and_registry_complete():
 
 @pytest.mark.parametrize("p", PARAMETERS, ids=IDS)
 def test_entry_is_documented(p: Parameter):
-    assert p.kind in ("lever", "context", "assumption")
+    assert p.kind in registry.KINDS
     assert p.dtype in ("float", "int", "choice")
     assert p.doc.strip() and p.source.strip() and p.unit.strip() and p.group.strip()
     if p.dtype == "choice":
@@ -202,6 +202,24 @@ def test_cli_params_table_lists_every_parameter():
     assert out.returncode == 0, out.stderr
     first_words = {line.split()[0] for line in out.stdout.splitlines() if line.strip()}
     assert set(IDS) <= first_words
+
+
+@pytest.mark.parametrize("kind", registry.KINDS)
+def test_cli_params_kind_lists_only_that_kind(kind):
+    """`vti-sim params --kind assumption` (or lever, context) lists exactly the entries of that kind."""
+    out = _cli("params", "--kind", kind, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert [r["name"] for r in json.loads(out.stdout)] == [p.name for p in registry.of_kind(kind)]
+    table = _cli("params", "--kind", kind)
+    assert table.returncode == 0, table.stderr
+    names = {line.split()[0] for line in table.stdout.splitlines()[1:] if line.strip()}
+    assert names == {p.name for p in registry.of_kind(kind)}
+
+
+def test_cli_params_bad_kind_fails_cleanly():
+    out = _cli("params", "--kind", "constant")
+    assert out.returncode == 2 and out.stdout == ""
+    assert "--kind" in out.stderr and "assumption" in out.stderr
 
 
 def test_cli_params_bad_format_fails_cleanly():

@@ -28,15 +28,18 @@ def fail(message: str) -> None:
 
 
 @app.command()
-def params(format: str = typer.Option("table", "--format", help="table or json")) -> None:
+def params(format: str = typer.Option("table", "--format", help="table or json"),
+           kind: str = typer.Option(None, "--kind", help="only this kind: lever, context or assumption")) -> None:
     """Print the parameter registry: name, default, bounds, unit, kind, meaning and source."""
-    if format == "json":
-        typer.echo(json.dumps(registry.records(), indent=2))
-        return
-    if format != "table":
+    if kind is not None and kind not in registry.KINDS:
+        fail(f"--kind: got {kind!r}; allowed: {', '.join(registry.KINDS)}")
+    if format not in ("table", "json"):
         fail(f"--format: got {format!r}; allowed: table, json")
+    if format == "json":
+        typer.echo(json.dumps(registry.records(kind), indent=2))
+        return
     rows = [("name", "default", "min", "max", "unit", "kind", "meaning")]
-    for p in registry.PARAMETERS:
+    for p in registry.PARAMETERS if kind is None else registry.of_kind(kind):
         lo = "" if p.min is None else f"{p.min:g}"
         hi = "" if p.max is None else f"{p.max:g}"
         if p.dtype == "choice":

@@ -5,6 +5,13 @@ read this table, so a parameter is declared exactly once (cf. EMA Workbench's
 uncertainties/levers and SALib's ``ProblemSpec``).  Each entry says where its
 default comes from: a seed (``seed 002 §3.2``), a publication, or an
 ``assumption`` with its reasoning.  ``docs/ODD.md`` §7 lists the same table.
+
+Three kinds of entry: a ``lever`` is what a user steers (governance, resources), a ``context`` is the
+territory and organisation a policy meets, and an ``assumption`` is a behavioural coefficient of a
+mechanism (a rate, a weight, a threshold) that a result could rest on.  Assumptions are declared here so
+that they can be seen, varied and analysed like any other input (``vti-sim params --kind assumption``);
+mechanism code in ``vti_sim/model/`` reads them from the run's parameters and holds no such literal
+(``tests/test_assumptions.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import numpy as np
 
 OPENNESS_STARTS = ("launch", "structure_first", "never")
 PORTFOLIOS = ("angers", "mulhouse", "biarritz", "incremental")
+KINDS = ("lever", "context", "assumption")
 
 
 class ParameterError(ValueError):
@@ -42,8 +50,9 @@ class Parameter:
     min: float | None
     max: float | None
     unit: str
-    kind: str  # "lever" (a user steers it), "context" (set, not steered) or "assumption" (a coefficient)
-    group: str  # proactive | open | resources | portfolio | territory | organisation | politics | simulation
+    kind: str  # "lever" (a user steers it), "context" (set, not steered) or "assumption" (a mechanism's coefficient)
+    group: str  # levers/context: proactive | open | resources | portfolio | territory | organisation | politics |
+    # simulation; assumptions: the mechanism they belong to (time, leaders, staff, operators, residents, ...)
     doc: str
     source: str
     dtype: str = "float"  # float | int | choice
@@ -89,7 +98,7 @@ class Parameter:
         u = min(max(float(u), 0.0), 1.0)
         if self.dtype == "choice":
             return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
-        value = self.min + u * (self.max - self.min)
+        value = min(self.min + u * (self.max - self.min), self.max)  # rounding must not step past the bound
         return int(round(value)) if self.dtype == "int" else value
 
     def bounds(self) -> tuple[float, float]:
@@ -128,12 +137,79 @@ def _p(name, default, lo, hi, unit, kind, group, doc, source, dtype="float", cho
     return Parameter(name, default, lo, hi, unit, kind, group, doc, source, dtype, tuple(choices))
 
 
+L, C, A = KINDS
+
+
+def _a(name, default, unit, group, doc, source, lo=None, hi=None, dtype="float"):
+    """An assumption; bounds default to half and twice the default (a plausible range to explore)."""
+    lo = default * 0.5 if lo is None else lo
+    hi = default * 2.0 if hi is None else hi
+    if dtype == "int":
+        lo, hi = int(lo), int(hi)
+    return _p(name, default, lo, hi, unit, A, group, doc, source, dtype)
+
+
+def _share(name, default, unit, group, doc, source, lo=None, hi=None):
+    """An assumption that is a share or an index in [0, 1]: half to twice the default, clipped to [0, 1]."""
+    return _a(name, default, unit, group, doc, source, default * 0.5 if lo is None else lo,
+              min(1.0, default * 2.0) if hi is None else hi)
+
+
+def _weights(prefix, row, cells, source):
+    """One assumption per non-zero cell of a row of a row-normalised matrix (``<prefix>_<row>_to_<column>``)."""
+    what = "value created by" if prefix == "value_weight" else "value destroyed by"
+    return tuple(_share(f"{prefix}_{row}_to_{col}", w, "relative weight", "value",
+                        f"Relative weight of {col.replace('_', ' ')} in the {what} {row.replace('_', ' ')} "
+                        "(each row is normalised to sum to 1).",
+                        f"{source}; the weight: assumption (ODD §7.10)") for col, w in cells.items())
+
+
+_LAUNCH, _PLANNING = "seed 000/001 phase 1 (launch)", "seed 000/001 phase 2 (planning)"
+_IMPLEMENTATION, _EVALUATION = "seed 000/001 phase 3 (implementation)", "seed 000/001 phase 4 (evaluation)"
+
+
+def _item(key, label, hours, shares, months, source):
+    """A work item's assumptions: hours it absorbs a month, the relative share of each role, minimum months."""
+    what = f"work item '{key}' ({label})"
+    return (
+        _a(f"item_hours_{key}", hours, "h/month", "policy_cycle",
+           f"Hours a month the {what} asks of the roles that work on it, at full speed.",
+           f"{source} (the item); its workload: assumption"),
+        *(_share(f"item_share_{role}_{key}", w, "relative weight", "policy_cycle",
+                 f"Relative share of the {what}'s hours asked of {role} (normalised over its roles).",
+                 f"{source} (the item); who carries it: assumption") for role, w in shares.items()),
+        _a(f"item_min_months_{key}", months, "months", "policy_cycle",
+           f"Months the {what} takes when fully served at productivity 1 (its minimum duration).",
+           f"{source} (the item); its duration: assumption", max(1, months // 2), 2 * months, "int"),
+    )
+
+
+def _family(family, magnitude, maturity, generators, risks, source):
+    """An action family's assumptions: value magnitude, maturity it needs, generator profile, risks."""
+    what = f"'{family}' actions"
+    entries = [_a(f"family_magnitude_{family}", magnitude, "PVU/month per sqrt(EUR M)", "portfolio_families",
+                  f"Value magnitude of {what} relative to their cost (concave in cost).",
+                  f"{source}; size: assumption (infrastructure = 1 is the unit)", magnitude * 0.5, magnitude * 2.0)]
+    if maturity is not None:
+        entries.append(_share(f"family_required_maturity_{family}", maturity, "maturity 0-1", "portfolio_families",
+                              f"Foundation maturity {what} need to progress at full speed.",
+                              f"{source}; seed 003 'fiabilisation des socles'; level: assumption"))
+    entries += [_share(f"family_weight_{family}_to_{g}", w, "relative weight", "portfolio_families",
+                       f"Relative weight of the {g.replace('_', ' ')} generator in the value of {what} "
+                       "(normalised per family).", f"{source}; seed 002 §1.4 table; weight: assumption")
+                for g, w in generators.items()]
+    entries += [_share(f"family_risk_{family}_{r}", w, "PVU/month per unit of magnitude", "portfolio_families",
+                       f"Value {what} put at risk through {r} once delivered.",
+                       f"{source}; seed 002 §4.2 research agenda (exclusion, privacy, footprint); size: assumption")
+                for r, w in risks.items()]
+    return tuple(entries)
+
+
+
 def _assumptions(rows) -> tuple[Parameter, ...]:
     """Entries of kind ``assumption``: (name, default, min, max, unit, group, meaning, source or reasoning)."""
     return tuple(Parameter(n, d, lo, hi, u, "assumption", g, doc, src) for n, d, lo, hi, u, g, doc, src in rows)
 
-
-L, C = "lever", "context"
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- proactive governance (seed 004, def. of proactive governance; seed 002 §3.2, R1) -----------------
@@ -241,6 +317,466 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("operator_alignment", 0.5, 0.0, 1.0, "index 0-1", C, "territory",
        "Mean alignment of operators' aims with public value rather than commercial interest.",
        "seed 003 'qualité du pilotage des relations contractuelles'. Default: assumption."),
+    # ===== assumptions: the mechanisms' behavioural coefficients (kind "assumption", issue 10) =================
+    # Defaults are the values the mechanisms were written with; bounds are a plausible range to explore
+    # (about half to twice the default, clipped to the meaningful range).  Grouped by mechanism module.
+    # --- time budgets (model/time_budget.py; staff's statutory month is data, model/data.py) -------------------
+    _a("hours_per_month_elected", 180.0, "h/month", "time",
+       "Monthly working hours of an elected official (all duties).",
+       "assumption: officials work longer than the 151.7 h statutory month, about 42 h a week.", 120.0, 260.0),
+    _a("hours_per_month_directors", 165.0, "h/month", "time",
+       "Monthly working hours of a director (all duties).",
+       "assumption: senior managers work beyond the statutory month, about 38 h a week.", 140.0, 240.0),
+    # --- Moore feedback and elections (model/feedback.py, ODD §7.9) -------------------------------------------
+    _a("legitimacy_memory_months", 12.0, "months", "feedback",
+       "Lag with which legitimacy follows residents' trust and satisfaction (relaxation time).",
+       "assumption: opinion of the executive moves over about a year (Moore 1995 triangle, slow support).",
+       3.0, 36.0),
+    _share("legitimacy_trust_weight", 0.6, "weight 0-1", "feedback",
+           "Weight of trust (vs satisfaction with value received) in legitimacy.",
+           "assumption: trust in institutions weighs more than satisfaction with services (Moore 1995).",
+           0.3, 0.9),
+    _a("budget_floor_share", 0.3, "share of base budget", "feedback",
+       "Lowest yearly budget legitimacy feedback can impose, as a share of the base budget.",
+       "assumption: a policy line is rarely cut by more than two thirds in a year.", 0.1, 0.9),
+    _a("budget_ceiling_share", 1.7, "share of base budget", "feedback",
+       "Highest yearly budget legitimacy feedback can bring, as a share of the base budget.",
+       "assumption: strong support rarely adds more than about two thirds to a policy line.", 1.1, 3.0),
+    _a("commitment_pull", 0.02, "per month", "feedback",
+       "Monthly pull of elected officials' commitment towards legitimacy (support sustains it).",
+       "assumption: Moore 1995 (support sustains the authorising environment); slow, over years."),
+    _share("commitment_neutral_legitimacy", 0.5, "legitimacy 0-1", "feedback",
+           "Legitimacy at which commitment neither grows nor erodes.",
+           "assumption: the middle of the scale.", 0.3, 0.7),
+    _share("commitment_floor", 0.05, "commitment 0-1", "feedback",
+           "Lowest commitment an official keeps whatever the legitimacy.",
+           "assumption: an official in charge keeps a residual commitment.", 0.0, 0.2),
+    _a("election_sharpness_base", 2.0, "1/legitimacy", "feedback",
+       "Slope of the logistic chance of a change of executive with no volatility.",
+       "assumption: with no volatility, legitimacy barely decides an election."),
+    _a("election_sharpness_volatility", 18.0, "1/legitimacy", "feedback",
+       "Extra slope of that logistic per unit of election_volatility.",
+       "assumption: at full volatility a 0.1 fall in legitimacy doubles the odds of a change."),
+    _share("election_threshold_legitimacy", 0.45, "legitimacy 0-1", "feedback",
+           "Legitimacy at which an election is a coin toss between keeping and changing the executive.",
+           "assumption: incumbents keep a small advantage (threshold just below the middle).", 0.3, 0.6),
+    # --- governance bodies and their hours (model/governance.py, ODD §7.6) ------------------------------------
+    _a("copil_hours_per_meeting", 3.0, "h/meeting/attendee", "governance",
+       "Hours a COPIL meeting costs each attendee, with preparation.",
+       "assumption: a two-hour meeting and an hour of preparation."),
+    _a("copil_attendees_elected", 3.0, "people", "governance",
+       "Elected officials at a COPIL meeting.", "seed 002 §3.2 (the Mayor-President and two VPs).", 1.0, 6.0),
+    _a("copil_attendees_directors", 2.0, "people", "governance",
+       "Directors at a COPIL meeting.", "seed 002 §3.2 (the DGS and the DGA).", 1.0, 4.0),
+    _a("copil_attendees_staff", 2.0, "people", "governance",
+       "Staff at a COPIL meeting.", "seed 002 §3.2 (two process pilots).", 0.0, 4.0),
+    _a("group_meeting_hours", 2.0, "h/month/attendee", "governance",
+       "Hours a monthly cross-cutting working group costs each attendee.", "assumption: a two-hour meeting."),
+    _a("group_attendees_directors", 1.0, "people", "governance",
+       "Directors in each cross-cutting working group.",
+       "assumption: one director leads each group (seed 000/001 'groupes de travail').", 0.0, 3.0),
+    _a("group_attendees_staff", 4.0, "people", "governance",
+       "Staff in each cross-cutting working group.", "assumption: a small group of four."),
+    _a("body_meeting_hours", 3.0, "h/meeting/attendee", "governance",
+       "Hours a co-construction body's meeting costs each attendee from the authority.",
+       "assumption: an evening session of about three hours."),
+    _a("body_attendees_elected", 1.0, "people", "governance",
+       "Elected officials at a co-construction body's meeting.", "assumption: an elected chair.", 0.0, 3.0),
+    _a("body_attendees_directors", 1.0, "people", "governance",
+       "Directors at a co-construction body's meeting.", "assumption: one director.", 0.0, 3.0),
+    _a("body_attendees_staff", 2.0, "people", "governance",
+       "Staff or facilitators at a co-construction body's meeting.", "assumption: two facilitators."),
+    _a("body_preparation_hours", 20.0, "h/meeting", "governance",
+       "Facilitation hours per open meeting: invitations, minutes, follow-up.",
+       "assumption: about three days of facilitation per public meeting."),
+    _a("consultation_hours_elected", 2.0, "h/decision", "governance",
+       "Elected officials' hours per participatory decision (prepare, hold, analyse, answer).",
+       "assumption: a short arbitration per decision."),
+    _a("consultation_hours_directors", 6.0, "h/decision", "governance",
+       "Directors' hours per participatory decision.", "assumption: framing and answering each consultation."),
+    _a("consultation_hours_staff", 20.0, "h/decision", "governance",
+       "Staff hours per participatory decision.",
+       "assumption: about three days to prepare, hold and analyse a consultation."),
+    _share("coordination_share_elected", 0.15, "weight", "governance",
+           "Relative share of partnership coordination carried by elected officials (weights are normalised).",
+           "assumption: officials keep the political channels, Huxham & Vangen 2004."),
+    _share("coordination_share_directors", 0.35, "weight", "governance",
+           "Relative share of partnership coordination carried by directors (normalised with the others).",
+           "assumption: directors keep the institutional channels, Huxham & Vangen 2004."),
+    _share("coordination_share_staff", 0.50, "weight", "governance",
+           "Relative share of partnership coordination carried by staff and facilitators (normalised).",
+           "assumption: day-to-day channels are kept by staff, Huxham & Vangen 2004."),
+    _a("steering_reference_hours", 40.0, "h/month", "governance",
+       "Steering hours a month at which transversality reaches 63% (saturating curve).",
+       "assumption: about two COPILs' and three working groups' worth of hours makes work mostly cross-cutting "
+       "(seed 002 §3.2)."),
+    _a("partners_max", 15.0, "partners", "governance",
+       "Partners a very rich ecosystem offers at full open-governance fulfilment.",
+       "assumption: firms, universities and associations of a 300k-inhabitant territory (seed 003)."),
+    _share("partners_participation_weight", 0.5, "weight 0-1", "governance",
+           "How much engaging partners depends on participatory decision-making (rest: on the ecosystem alone).",
+           "assumption: partners stay when they have a say in decisions (seed 004 def. of open governance)."),
+    _a("information_hours_base", 20.0, "h/month", "governance",
+       "Monthly staff hours to inform residents and partners at full information_sharing (dashboards, activity "
+       "reports, incident explanations), whatever the governance mode.",
+       "seed 000/001 phase 4 'communication: tableaux de bord et rapports d'activité'; seed 002 §3.4 (flooded "
+       "cabinet explained). assumption: about three days a month."),
+    _a("information_hours_per_delivered", 0.5, "h/month/action", "governance",
+       "Extra monthly information hours per delivered action at full information_sharing.",
+       "assumption: each delivered action has results to report."),
+    _a("co_evaluation_hours_evaluation", 30.0, "h/month", "governance",
+       "Monthly co-evaluation hours during the evaluation phase at full co_evaluation.",
+       "assumption (seed 000/001 'co-évaluation'): workshops with stakeholders and residents."),
+    _a("co_evaluation_hours_other", 5.0, "h/month", "governance",
+       "Monthly co-evaluation hours outside the evaluation phase at full co_evaluation (monitoring with partners).",
+       "assumption (seed 000/001 'co-évaluation')."),
+    _share("co_evaluation_directors_share", 0.2, "share", "governance",
+           "Share of co-evaluation hours carried by directors (the rest by staff).",
+           "assumption: staff run the workshops, directors frame them."),
+    # --- public value: generator -> type and destruction -> type weights (model/value.py, ODD §7.10) ---------
+    # One assumption per cell the seed 002 §1.4 table allows (value.FEEDS / value.HARMS); rows are normalised.
+    *_weights("value_weight", "efficiency", {"economic": 0.55, "strategic": 0.35, "quality_of_life": 0.10},
+              "seed 002 §1.4 'Efficience / Réduction des coûts / Connaissance -> Économique, Stratégique'"),
+    *_weights("value_weight", "effectiveness",
+              {"economic": 0.15, "political": 0.05, "social": 0.20, "strategic": 0.20, "quality_of_life": 0.40},
+              "seed 002 §1.4 'Qualité de vie -> Qualité de vie'; Harrison et al. 2012 (effectiveness)"),
+    *_weights("value_weight", "intrinsic_enhancement",
+              {"political": 0.05, "social": 0.25, "quality_of_life": 0.50, "ideological": 0.20},
+              "seed 002 §1.4 'Inclusion -> Sociale', 'Qualité de vie'; Harrison et al. 2012"),
+    *_weights("value_weight", "transparency",
+              {"political": 0.35, "social": 0.05, "strategic": 0.05, "ideological": 0.15, "stewardship": 0.40},
+              "seed 002 §1.4 (transparency feeds political and stewardship value); Harrison et al. 2012"),
+    *_weights("value_weight", "participation",
+              {"political": 0.35, "social": 0.25, "ideological": 0.20, "stewardship": 0.20},
+              "seed 002 §1.4 'Engagement citoyen -> Politique, Sociale, Idéologique, Intendance'"),
+    *_weights("value_weight", "collaboration",
+              {"economic": 0.15, "political": 0.10, "social": 0.35, "strategic": 0.25, "stewardship": 0.15},
+              "seed 002 §1.4 'Connectivité -> Économique, Sociale, Stratégique'; Harrison et al. 2012"),
+    *_weights("destruction_weight", "exclusion", {"political": 0.20, "social": 0.50, "quality_of_life": 0.30},
+              "seed 002 §4.2 (digital exclusion harms social value and quality of life)"),
+    *_weights("destruction_weight", "privacy", {"political": 0.40, "stewardship": 0.60},
+              "seed 002 §4.2 (privacy harm: political trust and stewardship of data)"),
+    *_weights("destruction_weight", "footprint", {"quality_of_life": 0.60, "ideological": 0.40},
+              "seed 002 §4.2 (environmental footprint: quality of life and ideological value)"),
+    *_weights("destruction_weight", "stale_data", {"strategic": 0.50, "stewardship": 0.50},
+              "seed 002 §3.2 (obsolete open data: strategic and stewardship value)"),
+    *_weights("destruction_weight", "unanswered_consultation", {"political": 0.50, "stewardship": 0.50},
+              "seed 002 §3.4 (consultations without visible results erode political value)"),
+    # --- the policy cycle's work items (model/phases.py, ODD §7.4): hours, role split, minimum months --------
+    *_item("vision", "shared pre-vision", 30.0, {"elected": 0.35, "directors": 0.45, "staff": 0.20}, 4, _LAUNCH),
+    *_item("proactive_bodies", "internal steering bodies", 20.0, {"elected": 0.40, "directors": 0.60}, 3, _LAUNCH),
+    *_item("open_bodies", "co-construction bodies", 40.0, {"elected": 0.20, "directors": 0.30, "staff": 0.50},
+           6, _LAUNCH),
+    *_item("diagnosis_360", "360° diagnosis", 80.0, {"elected": 0.05, "directors": 0.25, "staff": 0.70}, 6, _PLANNING),
+    *_item("global_ambition", "global ambition", 30.0, {"elected": 0.45, "directors": 0.45, "staff": 0.10},
+           4, _PLANNING),
+    *_item("segmentation", "segmentation into missions", 50.0, {"elected": 0.05, "directors": 0.45, "staff": 0.50},
+           4, _PLANNING),
+    *_item("prioritisation", "prioritisation", 30.0, {"elected": 0.30, "directors": 0.50, "staff": 0.20}, 3, _PLANNING),
+    *_item("pilots", "pilots and structures", 30.0, {"elected": 0.10, "directors": 0.60, "staff": 0.30},
+           3, _IMPLEMENTATION),
+    *_item("resource_allocation", "resource allocation", 40.0, {"elected": 0.20, "directors": 0.55, "staff": 0.25},
+           4, _IMPLEMENTATION),
+    *_item("organisational_alignment", "organisational alignment", 80.0, {"directors": 0.35, "staff": 0.65},
+           18, _IMPLEMENTATION),
+    *_item("ecosystem_alignment", "ecosystem alignment", 50.0, {"elected": 0.15, "directors": 0.35, "staff": 0.50},
+           12, _IMPLEMENTATION),
+    *_item("shared_indicators", "shared indicators", 40.0, {"elected": 0.10, "directors": 0.40, "staff": 0.50},
+           4, _EVALUATION),
+    *_item("reporting", "reporting", 40.0, {"elected": 0.05, "directors": 0.30, "staff": 0.65}, 3, _EVALUATION),
+    *_item("learning_evaluation", "learning evaluation", 30.0, {"elected": 0.10, "directors": 0.50, "staff": 0.40},
+           6, _EVALUATION),
+    _share("learning_gain_per_evaluation", 0.5, "learning per cycle", "policy_cycle",
+           "Learning a closed evaluation adds, per unit of the evaluation items' mean quality (capped at 1).",
+           "seed 000/001 phase 4 'évaluation de l'apprentissage organisationnel'; rate: assumption.", 0.1, 1.0),
+    _share("learning_head_start", 0.5, "share of progress", "policy_cycle",
+           "Share of planning-to-evaluation items' progress that full learning carries into the next cycle.",
+           "seed 000/001 phase 4 (learning feeds the next planning); assumption: at most half the work is saved.",
+           0.1, 0.9),
+    # --- actions: families' value profiles, magnitudes, maturity and risks (model/portfolio.py, ODD §7.5) ------
+    *_family("infrastructure", 1.0, 0.3,
+             {"efficiency": 0.55, "effectiveness": 0.25, "intrinsic_enhancement": 0.20},
+             {"privacy": 0.05, "footprint": 0.12},
+             "seed 003 use-case family 'optimisation des infrastructures' (water, watering, lighting)"),
+    *_family("decision_support", 1.0, 0.6,
+             {"efficiency": 0.10, "effectiveness": 0.30, "transparency": 0.25, "participation": 0.10,
+              "collaboration": 0.25},
+             {"privacy": 0.25, "footprint": 0.15},
+             "seed 003 use-case family 'aide à la décision et information' (digital twin)"),
+    *_family("proximity", 1.0, 0.5,
+             {"effectiveness": 0.25, "intrinsic_enhancement": 0.15, "transparency": 0.20, "participation": 0.25,
+              "collaboration": 0.15},
+             {"exclusion": 0.60, "privacy": 0.30, "footprint": 0.08},
+             "seed 003 use-case family 'services de proximité' (report, follow, consult)"),
+    *_family("foundation", 0.3, None,
+             {"efficiency": 0.50, "effectiveness": 0.30, "collaboration": 0.20},
+             {"privacy": 0.10, "footprint": 0.25},
+             "seed 000/001 mission 01 'fondations SI' (an enabler: its value is mostly indirect)"),
+    # --- actions: size, duration, effort and contracts (model/portfolio.py, ODD §7.5, §7.7) --------------------
+    _a("action_magnitude_cost_offset_meur", 0.2, "EUR M", "portfolio_actions",
+       "Offset in an action's value magnitude, family magnitude x sqrt(offset + cost): small actions still count.",
+       "assumption: value is concave in cost (diminishing returns), with a floor for cheap actions."),
+    _a("action_small_cost_meur", 1.0, "EUR M", "portfolio_actions",
+       "Cost below which an action is small (short duration).",
+       "assumption: seed 000/001 Angers lines split around EUR 1M and 5M per action.", 0.5, 2.5),
+    _a("action_large_cost_meur", 5.0, "EUR M", "portfolio_actions",
+       "Cost from which an action is large (long duration).",
+       "assumption: seed 000/001 Angers lines split around EUR 1M and 5M per action.", 2.5, 10.0),
+    _a("action_duration_small_months", 12.0, "months", "portfolio_actions",
+       "Months a small action takes at full staff fulfilment and productivity 1.",
+       "assumption: a year from order to service for a small smart-city project.", 6.0, 24.0),
+    _a("action_duration_medium_months", 18.0, "months", "portfolio_actions",
+       "Months a medium action takes at full staff fulfilment and productivity 1.",
+       "assumption: a year and a half (public procurement and works).", 9.0, 36.0),
+    _a("action_duration_large_months", 24.0, "months", "portfolio_actions",
+       "Months a large action takes at full staff fulfilment and productivity 1.",
+       "assumption: two years (e.g. the Angers lighting renovation, seed 000).", 12.0, 48.0),
+    _a("action_effort_inhouse_base_hours", 300.0, "staff hours", "portfolio_actions",
+       "Fixed staff hours of an action made in-house ('faire').",
+       "assumption: about two staff-months of project work whatever the size."),
+    _a("action_effort_inhouse_hours_per_meur", 250.0, "staff hours/EUR M", "portfolio_actions",
+       "Extra staff hours per EUR M of an action made in-house.", "assumption."),
+    _a("action_effort_contract_base_hours", 80.0, "staff hours", "portfolio_actions",
+       "Fixed staff hours to manage the contract of an outsourced action ('faire-faire', 'laisser-faire').",
+       "assumption: tendering and follow-up, Staropoli & Thirion 2019 via seed 000/001."),
+    _a("action_effort_contract_hours_per_meur", 40.0, "staff hours/EUR M", "portfolio_actions",
+       "Extra contract-management hours per EUR M of an outsourced action.", "assumption."),
+    _a("action_operator_base_hours", 250.0, "operator hours", "portfolio_actions",
+       "Fixed hours an operator puts into an outsourced action.", "assumption (seed 003 operators' contracts)."),
+    _a("action_operator_hours_per_meur", 250.0, "operator hours/EUR M", "portfolio_actions",
+       "Extra operator hours per EUR M of an outsourced action.", "assumption (seed 003 operators' contracts)."),
+    _share("action_director_share_inhouse", 0.03, "share of effort", "portfolio_actions",
+           "Share of an in-house action's hours carried by directors (supervision).",
+           "assumption: directors supervise programmes; staff do the work."),
+    _share("action_director_share_outsourced", 0.1, "share of effort", "portfolio_actions",
+           "Share of an outsourced action's management hours carried by directors (contract steering).",
+           "assumption: seed 003 'qualité du pilotage des relations contractuelles' falls on directors."),
+    _a("action_evaluated_value_boost", 0.3, "per unit of learning", "portfolio_actions",
+       "Extra value of an evaluated action per unit of learning (re-oriented by evaluation).",
+       "seed 000/001 phase 4 (evaluation re-orients actions); size: assumption.", 0.0, 1.0),
+    _a("action_maturity_gate_width", 0.3, "maturity 0-1", "portfolio_actions",
+       "Maturity shortfall at which an action stops progressing (it slows linearly below what it needs).",
+       "assumption: seed 003 'fiabilisation des socles' (actions wait for the data foundation they run on).",
+       0.1, 0.6),
+    _share("contract_let_do_public_cost_share", 0.3, "share of cost", "portfolio_actions",
+           "Share of a let-do ('laisser-faire') action's cost the authority pays; the operator finances the rest.",
+           "seed 000/001 (Staropoli & Thirion 2019); share: assumption.", 0.1, 0.6),
+    _a("contract_let_do_privacy_multiplier", 2.0, "multiplier", "portfolio_actions",
+       "Privacy risk of a let-do action relative to one the authority controls.",
+       "assumption: less control over data (seed 002 §4.2 privacy agenda).", 1.0, 4.0),
+    _share("contract_make_do_value_base", 0.8, "share of value", "portfolio_actions",
+           "Value a make-do (contracted) action keeps with an operator whose aims are purely commercial.",
+           "seed 003 'qualité du pilotage des relations contractuelles': contracts steer operators; "
+           "size: assumption.", 0.5, 1.0),
+    _share("contract_make_do_value_alignment", 0.2, "share of value", "portfolio_actions",
+           "Extra value of a make-do action per unit of its operator's alignment with public value.",
+           "assumption (seed 003).", 0.0, 0.5),
+    _share("contract_let_do_value_base", 0.4, "share of value", "portfolio_actions",
+           "Value a let-do action keeps with an operator whose aims are purely commercial.",
+           "assumption: let-do leaves value to the operator's aims (seed 000/001, Staropoli & Thirion 2019).",
+           0.1, 0.8),
+    _share("contract_let_do_value_alignment", 0.6, "share of value", "portfolio_actions",
+           "Extra value of a let-do action per unit of its operator's alignment with public value.",
+           "assumption (seed 000/001, Staropoli & Thirion 2019).", 0.2, 0.9),
+    _a("contract_privacy_risk_base", 1.5, "multiplier", "portfolio_actions",
+       "Privacy-risk multiplier of an outsourced action whose operator shares no data (minus its data sharing).",
+       "assumption: seed 003 (operators' data); an operator who shares all its data halves the excess risk.",
+       1.0, 3.0),
+    # --- leaders: elected officials and directors (model/agents.py, seed 002 §3.2, seed 003) -----------------
+    _a("routine_load_cap", 0.995, "share of hours", "leaders",
+       "Highest share of anyone's hours routine duties can take (everyone keeps a sliver of free time).",
+       "assumption: a cap that keeps capacity positive under noise and summer loads.", 0.95, 0.999),
+    _a("leaders_routine_noise_sd", 0.02, "share of hours", "leaders",
+       "Spread (s.d.) of routine load among officials and among directors around their role's mean.",
+       "assumption: leaders' agendas are similarly full.", 0.0, 0.1),
+    _a("leaders_time_share_commitment_offset", 0.5, "commitment units", "leaders",
+       "Leaders give min(1, leader_time_share x (offset + commitment)) of their free hours: the offset is what "
+       "an uncommitted leader still gives.", "assumption: a committed leader gives up to 1.5x the share.",
+       0.0, 1.0),
+    _share("leaders_commitment_initial_low", 0.5, "commitment 0-1", "leaders",
+           "Lowest initial commitment of elected officials and directors (uniform draw).",
+           "seed 003 'engagement constant des Maires'; range: assumption.", 0.2, 0.7),
+    _share("leaders_commitment_initial_high", 0.9, "commitment 0-1", "leaders",
+           "Highest initial commitment of elected officials and directors (uniform draw).",
+           "seed 003 'engagement constant des Maires'; range: assumption.", 0.7, 1.0),
+    _a("elected_involvement_vti_deputy", 1.6, "relative to the mayor", "leaders",
+       "Share of the elected officials' VTI work the deputy for digital carries, relative to the mayor-president.",
+       "seed 002 §3.2 (a VP in charge of digital); size: assumption."),
+    _a("elected_involvement_others", 0.7, "relative to the mayor", "leaders",
+       "Share of the VTI work each other deputy carries, relative to the mayor-president.", "assumption."),
+    _a("elected_openness_concentration", 4.0, "Beta(k, k) parameter", "leaders",
+       "Concentration of officials' preferences for openness around the middle (Beta(k, k)); larger k: more alike.",
+       "assumption: executives vary, most are neither closed nor fully open."),
+    _share("election_new_commitment_low", 0.2, "commitment 0-1", "leaders",
+           "Lowest commitment of a newly elected executive (uniform draw).",
+           "assumption: a new executive arrives less committed to its predecessor's policy.", 0.0, 0.5),
+    _share("election_new_commitment_high", 0.7, "commitment 0-1", "leaders",
+           "Highest commitment of a newly elected executive (uniform draw).", "assumption.", 0.5, 1.0),
+    _a("directors_involvement_dga_digital", 1.8, "relative to the DGS", "leaders",
+       "Share of the directors' VTI work the DGA for digital carries, relative to the DGS.",
+       "seed 002 §3.2 (the DGA in the COPIL); size: assumption."),
+    _a("directors_involvement_others", 0.8, "relative to the DGS", "leaders",
+       "Share of the VTI work each other director carries, relative to the DGS.", "assumption."),
+    _share("directors_silo_spread", 0.3, "relative spread", "leaders",
+           "Directors' silo friction is silo_index x U(1 - spread, 1 + spread): how much directorates differ.",
+           "assumption (seed 002 §3.2 'organisations en silos').", 0.0, 0.6),
+    _share("directors_change_skill_low", 0.3, "skill 0-1", "leaders",
+           "Lowest change-management skill among directors (uniform draw).",
+           "seed 003 'accompagnement au changement'; range: assumption.", 0.1, 0.5),
+    _share("directors_change_skill_high", 0.8, "skill 0-1", "leaders",
+           "Highest change-management skill among directors (uniform draw).", "assumption.", 0.5, 1.0),
+    _share("directors_contract_skill_low", 0.3, "skill 0-1", "leaders",
+           "Lowest contract-steering skill among directors (uniform draw).",
+           "seed 003 'qualité du pilotage des relations contractuelles'; range: assumption.", 0.1, 0.5),
+    _share("directors_contract_skill_high", 0.8, "skill 0-1", "leaders",
+           "Highest contract-steering skill among directors (uniform draw).", "assumption.", 0.5, 1.0),
+    _share("directors_follow_rate", 0.05, "per month", "leaders",
+           "Monthly rate at which directors' commitment follows the elected officials' mean commitment.",
+           "assumption: the administration follows the political lead over about two years."),
+    # --- operational staff (model/agents.py, seed 002 §3.3, R2, R3) -------------------------------------------
+    _share("staff_share_lighting", 0.15, "share of staff", "staff",
+           "Share of operational staff in public lighting (IT, the largest direction, takes the rest).",
+           "assumption (seed 000/001 mission 03)."),
+    _share("staff_share_green_spaces", 0.20, "share of staff", "staff",
+           "Share of operational staff in green spaces.", "assumption (seed 000/001 mission 05; seed 002 §3.3)."),
+    _share("staff_share_buildings", 0.15, "share of staff", "staff",
+           "Share of operational staff in buildings.", "assumption (seed 000/001 mission 04)."),
+    _share("staff_share_waste", 0.15, "share of staff", "staff",
+           "Share of operational staff in waste.", "assumption (seed 000/001 mission 06)."),
+    _share("staff_share_user_relations", 0.10, "share of staff", "staff",
+           "Share of operational staff in user relations.", "assumption (seed 003 proximity services)."),
+    _a("staff_routine_noise_sd", 0.05, "share of hours", "staff",
+       "Spread (s.d.) of routine load among operational staff around routine_load_staff.",
+       "assumption: some jobs are fuller than others.", 0.0, 0.15),
+    _a("staff_digital_skill_beta_a", 3.0, "Beta parameter", "staff",
+       "First shape parameter of staff's initial digital skill, Beta(a, b) (mean a/(a+b) = 0.43 by default).",
+       "assumption: seed 002 §3.3 (jobs that digital tools change need new skills)."),
+    _a("staff_digital_skill_beta_b", 4.0, "Beta parameter", "staff",
+       "Second shape parameter of staff's initial digital skill, Beta(a, b).", "assumption."),
+    _share("staff_acceptance_initial_low", 0.3, "acceptance 0-1", "staff",
+           "Lowest initial acceptance of digitally transformed jobs (uniform draw).",
+           "seed 002 §3.3 / seed 004 R3; range: assumption.", 0.1, 0.5),
+    _share("staff_acceptance_initial_high", 0.7, "acceptance 0-1", "staff",
+           "Highest initial acceptance of digitally transformed jobs (uniform draw).", "assumption.", 0.5, 0.9),
+    _share("staff_data_habit_initial_low", 0.5, "share of data_culture", "staff",
+           "Staff's initial data habit is data_culture x U(low, 1): the weakest habit relative to the culture.",
+           "seed 002 §3.2 / seed 004 R2 (Courmont 2019); range: assumption.", 0.0, 0.9),
+    _a("staff_acceptance_gain_base", 0.01, "per month", "staff",
+       "Monthly acceptance gain without HR support (people get used to the changed job).",
+       "assumption: seed 004 R3 (HR policy renewed for digital jobs)."),
+    _a("staff_acceptance_gain_hr", 0.03, "per month per unit of HR support", "staff",
+       "Extra monthly acceptance gain per unit of hr_support, scaled by directors' change management.",
+       "seed 002 §3.3 / seed 004 R3 'renouveler la politique de gestion des ressources humaines'; size: assumption."),
+    _a("staff_change_management_offset", 0.5, "skill units", "staff",
+       "HR support works at (offset + directors' change-management skill): what it achieves with unskilled "
+       "directors.", "assumption (seed 003 'accompagnement au changement').", 0.0, 1.0),
+    _a("staff_acceptance_loss_rate", 0.01, "per month", "staff",
+       "Monthly acceptance loss per unit of job transformation without HR support.",
+       "assumption: seed 002 §3.3 (the changed job resented when unsupported)."),
+    _a("staff_skill_gain_per_training_hour", 0.02, "per training hour", "staff",
+       "Share of the remaining skill gap one training hour closes (for a fully accepting person).",
+       "assumption: about 40 hours of training close half the gap (seed 003 'formation')."),
+    _share("staff_learning_acceptance_weight", 0.5, "weight 0-1", "staff",
+           "How much training's effect depends on accepting the changed job: (1 - w) + w x acceptance.",
+           "assumption (seed 004 R3)."),
+    _share("staff_job_transformation_rate", 0.1, "per month", "staff",
+           "Monthly rate at which jobs transform towards the share of their direction's tools delivered.",
+           "seed 002 §3.3 (the gardener now waters by phone); rate: assumption, about a year to adapt."),
+    _a("staff_job_fit_skill_offset", 0.3, "skill units", "staff",
+       "Staff do the transformed job at min(1, (offset + skill) x ((1 - w) + w acceptance)): the offset is what "
+       "experience brings without digital skill.", "assumption (seed 002 §3.3).", 0.0, 0.7),
+    _share("staff_job_fit_acceptance_weight", 0.5, "weight 0-1", "staff",
+           "How much doing the transformed job depends on accepting it (w in the job-fit formula).",
+           "assumption (seed 004 R3)."),
+    _a("staff_data_habit_growth", 0.03, "per month", "staff",
+       "Monthly growth of the data-sharing habit per unit of data culture (plus weighted transversality).",
+       "seed 002 §3.2 'réflexe de mutualiser la donnée' / seed 004 R2; rate: assumption."),
+    _share("staff_data_habit_transversality_weight", 0.5, "weight", "staff",
+           "Weight of transversality beside data culture in the growth of the data habit.",
+           "seed 002 §3.2 (cross-cutting work spreads data sharing); weight: assumption."),
+    _a("staff_data_habit_decay_silo", 0.02, "per month", "staff",
+       "Monthly decay of the data habit per unit of silo_index.",
+       "seed 002 §3.2 / seed 004 R2 (silos detach data, Courmont 2019); rate: assumption."),
+    # --- economic operators (model/agents.py, seed 000/001, seed 003) -----------------------------------------
+    _a("operators_capacity_low_hours", 300.0, "h/month", "operators",
+       "Lowest monthly hours an operator can put on the territory (uniform draw).",
+       "assumption: from a small local firm to a national group's team (seed 003).", 100.0, 600.0),
+    _a("operators_capacity_high_hours", 1500.0, "h/month", "operators",
+       "Highest monthly hours an operator can put on the territory (uniform draw).",
+       "assumption (seed 003 operators' contracts).", 600.0, 3000.0),
+    _a("operators_reliability_beta_a", 8.0, "Beta parameter", "operators",
+       "First shape parameter of operators' reliability, Beta(a, b) (mean 0.8 by default).",
+       "assumption: operators mostly deliver what they are asked (seed 003)."),
+    _a("operators_reliability_beta_b", 2.0, "Beta parameter", "operators",
+       "Second shape parameter of operators' reliability, Beta(a, b).", "assumption."),
+    _a("operators_alignment_noise_sd", 0.15, "alignment units", "operators",
+       "Spread (s.d.) of operators' alignment with public value around operator_alignment.",
+       "assumption (seed 003 'qualité du pilotage des relations contractuelles').", 0.0, 0.3),
+    _share("operators_data_sharing_initial_low", 0.5, "share of alignment", "operators",
+           "An operator shares data as alignment x U(low, 1): the least it shares relative to its alignment.",
+           "assumption (seed 003 operators' data).", 0.0, 0.9),
+    # --- residents: literacy, participation, services, satisfaction (model/agents.py, ODD §7.8) --------------
+    _a("residents_literacy_concentration", 6.0, "Beta a + b", "residents",
+       "Concentration of residents' digital literacy, Beta(mean k, (1 - mean) k): larger k, less inequality.",
+       "INSEE 2019 (about 17% in illectronisme at literacy_mean 0.68 with k = 6); k: calibrated assumption.",
+       3.0, 12.0),
+    _share("residents_low_literacy_threshold", 0.4, "literacy 0-1", "residents",
+           "Digital literacy below which a resident is in 'illectronisme' (exclusion and the inclusion gap).",
+           "INSEE 2019 illectronisme share (approximate); threshold: assumption calibrated with literacy_mean.",
+           0.2, 0.6),
+    _a("residents_trust_noise_sd", 0.12, "trust units", "residents",
+       "Spread (s.d.) of residents' initial trust around trust_0.",
+       "assumption: CEVIPOF barometers show wide spreads (approximate).", 0.0, 0.25),
+    _share("residents_trust_initial_margin", 0.01, "trust units", "residents",
+           "Initial trust is clipped to [margin, 1 - margin].", "assumption: nobody starts at certainty.",
+           0.001, 0.1),
+    _share("residents_satisfaction_initial", 0.5, "satisfaction 0-1", "residents",
+           "Residents' initial satisfaction with public services.", "assumption: the middle of the scale.",
+           0.2, 0.8),
+    _a("residents_propensity_beta_a", 1.5, "Beta parameter", "residents",
+       "First shape parameter of residents' propensity to take part, Beta(a, b) (mean 0.2 by default).",
+       "assumption: a minority takes part (the usual participation gradient)."),
+    _a("residents_propensity_beta_b", 6.0, "Beta parameter", "residents",
+       "Second shape parameter of residents' propensity to take part, Beta(a, b).", "assumption."),
+    _share("residents_digital_literacy_floor", 0.25, "literacy 0-1", "residents",
+           "Literacy below which a resident cannot use digital services at all (unaided).",
+           "assumption: seed 002 'lutte contre l'illectronisme'.", 0.1, 0.4),
+    _share("residents_digital_literacy_span", 0.35, "literacy units", "residents",
+           "Literacy above the floor needed to use digital services fully (use rises linearly over it).",
+           "assumption.", 0.15, 0.6),
+    _share("residents_in_person_share", 0.4, "share of opportunities", "residents",
+           "Share of participation and information opportunities held in person (reached where a body covers the "
+           "neighbourhood); the rest is digital and needs literacy.",
+           "assumption: most consultation now runs through apps and platforms (seed 003 Biarritz app)."),
+    _share("residents_trust_term_floor", 0.3, "share", "residents",
+           "Willingness to take part and to use services at zero trust, relative to full trust "
+           "((floor + (1 - floor) trust)).", "assumption: distrust deters but does not forbid.", 0.0, 0.6),
+    _share("residents_fatigue_recovery", 0.05, "per month", "residents",
+           "Monthly share of participation fatigue that wears off.",
+           "assumption: participation fatigue lasts about a year and a half."),
+    _share("residents_fatigue_gain", 0.15, "share of rest", "residents",
+           "Fatigue added by taking part, as a share of the rest left.",
+           "assumption: repeated consultation tires participants."),
+    _share("residents_service_adoption_rate", 0.15, "per month", "residents",
+           "Monthly adoption of digital proximity services by able, trusting residents at full access and appeal.",
+           "assumption: a few months to adopt a new service (seed 003 Biarritz app)."),
+    _share("residents_service_use_decay", 0.15, "per month", "residents",
+           "Monthly share of digital-service use that lapses unless renewed.", "assumption."),
+    _share("residents_satisfaction_rate", 0.1, "per month", "residents",
+           "Monthly rate at which satisfaction relaxes towards the value residents receive.",
+           "assumption: satisfaction follows experience over about ten months."),
+    _a("residents_satisfaction_half_value", 10.0, "PVU/month", "residents",
+       "Value a month reaching the whole population at which satisfaction is half-way (x / (1 + x)).",
+       "assumption: sets the PVU scale of satisfaction.", 2.0, 50.0),
+    _share("trust_gain_from_benefit", 0.015, "per month", "residents",
+           "Monthly trust gain from the value a resident receives (saturating at this rate).",
+           "assumption: visible benefits build trust slowly (OECD trust drivers; seed 002 §3.4)."),
+    _share("trust_gain_from_transparency", 0.015, "per month", "residents",
+           "Monthly trust gain at full transparency (shared information residents can read and believe).",
+           "seed 004 def. of open governance 'partage d'informations'; seed 002 §3.4; rate: assumption."),
+    _share("trust_loss_unanswered", 0.08, "per month", "residents",
+           "Monthly trust loss of a resident who took part when no result is visible.",
+           "assumption: unanswered participation disappoints (Ansell & Gash 2008 'small wins')."),
     # --- organisation sizes and time --------------------------------------------------------------------------------
     _p("n_elected", 5, 2, 20, "people", C, "organisation",
        "Elected officials involved (mayor-president, VTI deputy, other deputies).",
@@ -320,13 +856,6 @@ PARAMETERS: tuple[Parameter, ...] = (
          "seed 000/001 evaluation phase 'indicateurs partagés'; assumption: two hours a month."),
         ("monitoring_directors_share", 0.2, 0.0, 1.0, "share", "resources",
          "Share of monitoring hours carried by directors (the rest by staff).", "assumption."),
-        ("information_hours_base", 20.0, 0.0, 80.0, "h/month at full information sharing", "open",
-         "Staff hours a month to inform residents (dashboards, activity reports, incident explanations) at full "
-         "information sharing, whatever the governance mode.",
-         "seed 000/001 evaluation phase 'communication: tableaux de bord et rapports d'activité'; seed 002 §3.4 "
-         "(flooded cabinet explained). assumption: hours."),
-        ("information_hours_per_action", 0.5, 0.0, 4.0, "h/month per delivered action", "open",
-         "Extra information hours per delivered action at full information sharing.", "assumption."),
         ("mediation_hours_per_neighbourhood", 30.0, 0.0, 120.0, "h/month at full mediation", "resources",
          "Staff hours a month of digital mediation per neighbourhood at full mediation.",
          "seed 002 §3.5 'réseau de solidarité numérique'. assumption: about one counsellor day a week."),
@@ -492,8 +1021,24 @@ def defaults() -> dict[str, Any]:
     return {p.name: p.default for p in PARAMETERS}
 
 
+def of_kind(kind: str) -> tuple[Parameter, ...]:
+    """The entries of one kind (``lever``, ``context`` or ``assumption``), in registry order."""
+    if kind not in KINDS:
+        raise ParameterError("kind", f"got {kind!r}; allowed: one of {', '.join(KINDS)}")
+    return tuple(p for p in PARAMETERS if p.kind == kind)
+
+
 def levers() -> tuple[Parameter, ...]:
-    return tuple(p for p in PARAMETERS if p.kind == "lever")
+    return of_kind("lever")
+
+
+def contexts() -> tuple[Parameter, ...]:
+    return of_kind("context")
+
+
+def assumptions() -> tuple[Parameter, ...]:
+    """The mechanisms' behavioural coefficients (rates, weights, thresholds), each with its source."""
+    return of_kind("assumption")
 
 
 def get(name: str) -> Parameter:
@@ -529,6 +1074,6 @@ def salib_problem(names: Iterable[str] | None = None) -> dict[str, Any]:
     return {"num_vars": len(chosen), "names": [p.name for p in chosen], "bounds": [list(p.bounds()) for p in chosen]}
 
 
-def records() -> list[dict[str, Any]]:
-    """The registry as JSON-ready records (``vti-sim params --format json``)."""
-    return [p.record() for p in PARAMETERS]
+def records(kind: str | None = None) -> list[dict[str, Any]]:
+    """The registry (or the entries of one kind) as JSON-ready records (``vti-sim params --format json``)."""
+    return [p.record() for p in (PARAMETERS if kind is None else of_kind(kind))]

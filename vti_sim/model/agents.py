@@ -3,7 +3,10 @@
 Thousands of Mesa Agent objects with a Python ``step()`` each would cost more
 than the whole model (see ``benchmarks/``), so each role vectorises over its
 people: one row per person, one verb method per behaviour.  ``n`` is the number
-of people a role represents as individual agents (MODEL_BRIEF §3).
+of people a role represents as individual agents (MODEL_BRIEF §3).  Every behavioural coefficient is a registry
+assumption (``leaders_*``, ``elected_*``, ``directors_*``, ``staff_*``, ``operators_*``, ``residents_*``,
+``trust_*``), read once from the model's parameters ``model.p`` when a role is built; compiled passes get them
+as arguments.
 """
 
 from __future__ import annotations
@@ -14,11 +17,7 @@ from numba import njit
 
 from .feedback import executive_change_probability, pull_commitment
 from .portfolio import DIRECTIONS
-from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity
-
-LOW_LITERACY = 0.4  # below this digital literacy a resident is in 'illectronisme' (assumption, see registry)
-STAFF_SHARE_BY_DIRECTION = np.array([0.25, 0.15, 0.20, 0.15, 0.15, 0.10])  # assumption
-SATISFACTION_SCALE = 10.0  # PVU/month reaching the population at which satisfaction is half-way (assumption)
+from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, hours_per_month
 
 
 class RoleAgent(mesa.Agent):
@@ -41,8 +40,9 @@ class _Leaders(RoleAgent):
 
     def __init__(self, model, n, routine, involvement, commitment):
         super().__init__(model, n)
-        rng = model.rng
-        self.routine = np.clip(routine + rng.normal(0.0, 0.02, n), 0.0, 0.995)
+        rng, p = model.rng, model.p
+        self.routine = np.clip(routine + rng.normal(0.0, p["leaders_routine_noise_sd"], n), 0.0,
+                               p["routine_load_cap"])
         self.involvement = involvement / involvement.sum()
         self.commitment = commitment
         self.capacity = np.zeros(n)  # hours each person can give the policy this month
@@ -50,13 +50,15 @@ class _Leaders(RoleAgent):
         self._free, self._free_for = None, None  # free hours per person, cached for the run's capacity factor
         self._share = 0.0
         self._d = [0.0] * N_ACTIVITIES
+        self._hours = hours_per_month(self.role, p)
+        self._commitment_offset = p["leaders_time_share_commitment_offset"]
 
     def set_capacity(self, leader_time_share: float, factor: float) -> None:
-        """Each person gives the policy ``free_hours * min(1, leader_time_share * (0.5 + commitment))``; it is
+        """Each person gives the policy ``free_hours * min(1, leader_time_share * (offset + commitment))``; it is
         computed with the rationing in ``allocate_time`` (commitment does not change in between)."""
         self._share = leader_time_share
         if self._free_for != factor:
-            self._free = HOURS_PER_MONTH[self.role] * (1.0 - self.routine) * factor
+            self._free = self._hours * (1.0 - self.routine) * factor
             self._free_for = factor
 
     def allocate_time(self, role_demand: list[float]) -> None:
@@ -64,7 +66,7 @@ class _Leaders(RoleAgent):
         one fulfilment factor per person, so the role's served hours are ``role_demand * sum_i w_i f_i``."""
         self._d = role_demand
         s = _ration_leaders(self._free, self.commitment, self._share, self.involvement, sum(role_demand),
-                            self.capacity, self.fulfilment)
+                            self.capacity, self.fulfilment, self._commitment_offset)
         self.served_by_activity = [x * s for x in role_demand]
         self.demanded_by_activity = role_demand
 
@@ -79,11 +81,11 @@ class _Leaders(RoleAgent):
 
 
 @njit(cache=True)
-def _ration_leaders(free, commitment, time_share, involvement, total, capacity, fulfilment):
+def _ration_leaders(free, commitment, time_share, involvement, total, capacity, fulfilment, commitment_offset):
     """Per person: capacity, then ``f_i = min(1, capacity_i / (involvement_i * total))``; returns sum_i w_i f_i."""
     served = 0.0
     for i in range(free.size):
-        c = free[i] * min(1.0, time_share * (0.5 + commitment[i]))
+        c = free[i] * min(1.0, time_share * (commitment_offset + commitment[i]))
         capacity[i] = c
         d = involvement[i] * total
         f = 1.0 if d <= c else c / d
@@ -98,21 +100,25 @@ class ElectedOfficials(_Leaders):
     role = "elected"
 
     def __init__(self, model, n, routine):
-        involvement = np.r_[1.0, 1.6, np.full(n - 2, 0.7)]  # the VTI deputy carries most (assumption)
-        commitment = model.rng.uniform(0.5, 0.9, n)
+        p = model.p
+        # the mayor-president (1), the VTI deputy, the other deputies: involvement relative to the mayor
+        involvement = np.r_[1.0, p["elected_involvement_vti_deputy"], np.full(n - 2, p["elected_involvement_others"])]
+        commitment = model.rng.uniform(p["leaders_commitment_initial_low"], p["leaders_commitment_initial_high"], n)
         super().__init__(model, n, routine, involvement, commitment)
-        self.openness_preference = model.rng.beta(4, 4, n)
+        self._openness_k = p["elected_openness_concentration"]
+        self._new_commitment = (p["election_new_commitment_low"], p["election_new_commitment_high"])
+        self.openness_preference = model.rng.beta(self._openness_k, self._openness_k, n)
         self.openness = float(self.openness_preference.mean())  # the executive's preference for openness
 
     def update_commitment(self, legitimacy: float) -> None:
-        self.commitment = pull_commitment(self.commitment, legitimacy)
+        self.commitment = pull_commitment(self.commitment, legitimacy, self.model.p)
 
     def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
         """An election may change the executive; a new one arrives with its own commitment and preferences."""
         rng = self.model.election_rng  # its own stream: paired runs face the same electoral luck
-        if rng.random() < executive_change_probability(legitimacy, volatility):
-            self.commitment = rng.uniform(0.2, 0.7, self.n)
-            self.openness_preference = rng.beta(4, 4, self.n)
+        if rng.random() < executive_change_probability(legitimacy, volatility, self.model.p):
+            self.commitment = rng.uniform(*self._new_commitment, self.n)
+            self.openness_preference = rng.beta(self._openness_k, self._openness_k, self.n)
             self.openness = float(self.openness_preference.mean())
             return True
         return False
@@ -124,17 +130,22 @@ class Directors(_Leaders):
     role = "directors"
 
     def __init__(self, model, n, routine, silo_index):
-        involvement = np.r_[1.0, 1.8, np.full(n - 2, 0.8)]  # DGA digital leads (assumption)
-        commitment = model.rng.uniform(0.5, 0.9, n)
+        p = model.p
+        # the DGS (1), the DGA for digital, the other directors: involvement relative to the DGS
+        involvement = np.r_[1.0, p["directors_involvement_dga_digital"],
+                            np.full(n - 2, p["directors_involvement_others"])]
+        commitment = model.rng.uniform(p["leaders_commitment_initial_low"], p["leaders_commitment_initial_high"], n)
         super().__init__(model, n, routine, involvement, commitment)
         rng = model.rng
-        self.transversality = np.clip(1.0 - silo_index * rng.uniform(0.7, 1.3, n), 0.0, 1.0)
-        self.change_skill = rng.uniform(0.3, 0.8, n)
-        self.contract_skill = rng.uniform(0.3, 0.8, n)
+        spread = p["directors_silo_spread"]
+        self.transversality = np.clip(1.0 - silo_index * rng.uniform(1.0 - spread, 1.0 + spread, n), 0.0, 1.0)
+        self.change_skill = rng.uniform(p["directors_change_skill_low"], p["directors_change_skill_high"], n)
+        self.contract_skill = rng.uniform(p["directors_contract_skill_low"], p["directors_contract_skill_high"], n)
+        self._follow_rate = p["directors_follow_rate"]
 
     def follow(self, elected_commitment: np.ndarray) -> None:
         """Administrative commitment follows the political lead, slowly."""
-        _follow(self.commitment, elected_commitment)
+        _follow(self.commitment, elected_commitment, self._follow_rate)
 
     def change_management(self) -> float:
         """Skill in managing organisational change, weighted by involvement (seed 003 'accompagnement')."""
@@ -150,14 +161,14 @@ class Directors(_Leaders):
 
 
 @njit(cache=True)
-def _follow(commitment, lead):
-    """``commitment <- commitment + 0.05 (mean(lead) - commitment)`` in place."""
+def _follow(commitment, lead, rate):
+    """``commitment <- commitment + rate (mean(lead) - commitment)`` in place."""
     target = 0.0
     for x in lead:
         target += x
     target /= lead.size
     for i in range(commitment.size):
-        commitment[i] += 0.05 * (target - commitment[i])
+        commitment[i] += rate * (target - commitment[i])
 
 
 class OperationalStaff(RoleAgent):
@@ -167,16 +178,30 @@ class OperationalStaff(RoleAgent):
 
     def __init__(self, model, n, routine, data_culture):
         super().__init__(model, n)
-        rng = model.rng
-        counts = np.maximum(1, np.round(STAFF_SHARE_BY_DIRECTION * n).astype(int))
+        rng, p = model.rng, model.p
+        # each direction's share of staff; IT (the first) takes the rest
+        share_by_direction = np.array([0.0] + [p[f"staff_share_{d}"] for d in DIRECTIONS[1:]])
+        counts = np.maximum(1, np.round(share_by_direction * n).astype(int))
         counts[0] += n - counts.sum()
         self.direction = np.repeat(np.arange(len(DIRECTIONS)), counts)
         self.direction_count = np.bincount(self.direction, minlength=len(DIRECTIONS)).astype(float)
         self._capacity_cache = {}
-        self.routine = np.clip(rng.normal(routine, 0.05, n), 0.0, 0.995)
-        self.digital_skill = rng.beta(3, 4, n)
-        self.acceptance = rng.uniform(0.3, 0.7, n)
-        self.data_habit = data_culture * rng.uniform(0.5, 1.0, n)
+        self._routine_cap = p["routine_load_cap"]
+        self.routine = np.clip(rng.normal(routine, p["staff_routine_noise_sd"], n), 0.0, self._routine_cap)
+        self.digital_skill = rng.beta(p["staff_digital_skill_beta_a"], p["staff_digital_skill_beta_b"], n)
+        self.acceptance = rng.uniform(p["staff_acceptance_initial_low"], p["staff_acceptance_initial_high"], n)
+        self.data_habit = data_culture * rng.uniform(p["staff_data_habit_initial_low"], 1.0, n)  # at most the culture
+        self._acceptance_gain = (p["staff_acceptance_gain_base"], p["staff_acceptance_gain_hr"],
+                                 p["staff_change_management_offset"], p["staff_acceptance_loss_rate"])
+        self._skill_gain = p["staff_skill_gain_per_training_hour"]
+        w = self._learning_acceptance = p["staff_learning_acceptance_weight"]
+        self._learning_floor = 1.0 - w
+        self._transformation_rate = p["staff_job_transformation_rate"]
+        self._fit_offset = p["staff_job_fit_skill_offset"]
+        w = self._fit_acceptance = p["staff_job_fit_acceptance_weight"]
+        self._fit_floor = 1.0 - w
+        self._habit = (p["staff_data_habit_growth"], p["staff_data_habit_transversality_weight"],
+                       p["staff_data_habit_decay_silo"])
         self.mean_data_habit = float(self.data_habit.mean())
         self.training_received = np.zeros(n)
         self.job_transformation = np.zeros(n)
@@ -187,7 +212,7 @@ class OperationalStaff(RoleAgent):
     def set_capacity(self, summer_load: float, factor: float) -> None:
         key = (summer_load, factor)
         if key not in self._capacity_cache:  # it only changes with the season (hot-path economy)
-            routine = np.minimum(self.routine + summer_load, 0.995) if summer_load else self.routine
+            routine = np.minimum(self.routine + summer_load, self._routine_cap) if summer_load else self.routine
             self._capacity_cache[key] = capacity(HOURS_PER_MONTH["staff"], routine, 1.0, factor)
         self.capacity = self._capacity_cache[key]
 
@@ -223,32 +248,36 @@ class OperationalStaff(RoleAgent):
     def served(self) -> np.ndarray:
         return self.demanded * self.fulfilment[:, None]
 
-    def train(self, hr_support: float, change_management: float = 0.5) -> None:
+    def train(self, hr_support: float, change_management: float) -> None:
         """Training hours raise skill; HR support raises acceptance of the changed job (R3).
 
-        skill <- skill + 0.02 hours (1 - skill) (0.5 + 0.5 acceptance);
+        skill <- skill + gain hours (1 - skill) ((1 - w) + w acceptance);
         acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, where hours are this
-        month's training demand times the person's fulfilment."""
-        a, b = 0.01 + 0.03 * hr_support * (0.5 + change_management), 0.01 * (1.0 - hr_support)
+        month's training demand times the person's fulfilment,
+        ``a = base + hr_gain * hr_support * (offset + change_management)`` and ``b = loss * (1 - hr_support)``."""
+        base, hr_gain, offset, loss = self._acceptance_gain
+        a, b = base + hr_gain * hr_support * (offset + change_management), loss * (1.0 - hr_support)
         self.skill_total, self.acceptance_total = _train(
             self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
-            self._training, a, b)
+            self._training, a, b, self._skill_gain, self._learning_floor, self._learning_acceptance)
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
-        """Delivered tools change the job (the gardener now waters by phone): transformation relaxes 10%/month
-        towards the share of the direction's tools delivered."""
-        _transform_jobs(self.job_transformation, self.direction, tools_by_direction)
+        """Delivered tools change the job (the gardener now waters by phone): transformation relaxes at
+        ``staff_job_transformation_rate`` a month towards the share of the direction's tools delivered."""
+        _transform_jobs(self.job_transformation, self.direction, tools_by_direction, self._transformation_rate)
 
     def job_fit(self) -> np.ndarray:
         """Per direction: how far staff can do the transformed job (skill and acceptance vs change)."""
         fit = np.empty(len(DIRECTIONS))
         self.mean_job_fit = _job_fit(self.digital_skill, self.acceptance, self.job_transformation, self.direction,
-                                     self.direction_count, fit)
+                                     self.direction_count, fit, self._fit_offset, self._fit_floor,
+                                     self._fit_acceptance)
         return fit
 
     def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
         """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
-        grow, decay = 0.03 * (data_culture + 0.5 * transversality), 0.02 * silo_index
+        growth, weight, decay_rate = self._habit
+        grow, decay = growth * (data_culture + weight * transversality), decay_rate * silo_index
         _affine(self.data_habit, 1.0 - grow - decay, grow)  # h <- h + grow (1 - h) - decay h
         self.mean_data_habit = self.mean_data_habit * (1.0 - grow - decay) + grow  # the same affine map
 
@@ -279,12 +308,12 @@ def _staff_allocation(capacity, direction, count, delivery_by_direction, shared_
 
 
 @njit(cache=True)
-def _train(received, skill, acceptance, transformation, fulfilment, training_each, a, b):
+def _train(received, skill, acceptance, transformation, fulfilment, training_each, a, b, gain, floor, weight):
     skill_total = acceptance_total = 0.0
     for i in range(skill.size):
         hours = training_each * fulfilment[i]
         received[i] += hours
-        skill[i] += (0.02 * hours) * (1.0 - skill[i]) * (0.5 + 0.5 * acceptance[i])
+        skill[i] += (gain * hours) * (1.0 - skill[i]) * (floor + weight * acceptance[i])
         acceptance[i] = acceptance[i] * ((1.0 - a) - b * transformation[i]) + a
         skill_total += skill[i]
         acceptance_total += acceptance[i]
@@ -292,17 +321,18 @@ def _train(received, skill, acceptance, transformation, fulfilment, training_eac
 
 
 @njit(cache=True)
-def _transform_jobs(transformation, direction, tools_by_direction):
+def _transform_jobs(transformation, direction, tools_by_direction, rate):
+    keep = 1.0 - rate
     for i in range(transformation.size):
-        transformation[i] = transformation[i] * 0.9 + 0.1 * tools_by_direction[direction[i]]
+        transformation[i] = transformation[i] * keep + rate * tools_by_direction[direction[i]]
 
 
 @njit(cache=True)
-def _job_fit(skill, acceptance, transformation, direction, count, fit):
+def _job_fit(skill, acceptance, transformation, direction, count, fit, skill_offset, floor, weight):
     shortfall = fit  # accumulated in the output buffer (no allocation in compiled code: it costs a call)
     shortfall[:] = 0.0
     for i in range(skill.size):
-        ok = min(1.0, (0.3 + skill[i]) * (0.5 + 0.5 * acceptance[i]))
+        ok = min(1.0, (skill_offset + skill[i]) * (floor + weight * acceptance[i]))
         shortfall[direction[i]] += transformation[i] * (1.0 - ok)
     total = 0.0
     for d in range(count.size):
@@ -325,14 +355,16 @@ class Operators(RoleAgent):
 
     def __init__(self, model, n, alignment):
         super().__init__(model, n)
-        rng = model.rng
-        self.capacity_hours = rng.uniform(300.0, 1500.0, n)  # hours/month they can put on the territory
+        rng, p = model.rng, model.p
+        # hours/month they can put on the territory
+        self.capacity_hours = rng.uniform(p["operators_capacity_low_hours"], p["operators_capacity_high_hours"], n)
         self.capacity = self.capacity_hours.copy()
         self.served = np.zeros((n, 1))
         self.demanded = np.zeros((n, 1))
-        self.reliability = rng.beta(8, 2, n)
-        self.alignment = np.clip(alignment + rng.normal(0.0, 0.15, n), 0.0, 1.0)
-        self.data_sharing = np.clip(self.alignment * rng.uniform(0.5, 1.0, n), 0.0, 1.0)
+        self.reliability = rng.beta(p["operators_reliability_beta_a"], p["operators_reliability_beta_b"], n)
+        self.alignment = np.clip(alignment + rng.normal(0.0, p["operators_alignment_noise_sd"], n), 0.0, 1.0)
+        self.data_sharing = np.clip(self.alignment * rng.uniform(p["operators_data_sharing_initial_low"], 1.0, n),
+                                    0.0, 1.0)
 
     def work(self, demand: np.ndarray, factor: float) -> np.ndarray:
         """Serve each operator's demanded hours; return the share of its work done (with reliability)."""
@@ -354,14 +386,16 @@ class Residents(RoleAgent):
     def __init__(self, model, n_permanent, n_seasonal, n_neighbourhoods, literacy_mean, trust_0, n_councils=0):
         n = n_permanent + n_seasonal
         super().__init__(model, n)
-        rng = model.rng
-        k = 6.0
+        rng, p = model.rng, model.p
+        self._read_assumptions(p)
+        k = p["residents_literacy_concentration"]
         self.neighbourhood = rng.integers(0, n_neighbourhoods, n)
         self.literacy = rng.beta(literacy_mean * k, (1.0 - literacy_mean) * k, n)
-        self.low_literacy = self.literacy < LOW_LITERACY
-        self.trust = np.clip(rng.normal(trust_0, 0.12, n), 0.01, 0.99)
-        self.satisfaction = np.full(n, 0.5)
-        self.propensity = rng.beta(1.5, 6.0, n)
+        self.low_literacy = self.literacy < p["residents_low_literacy_threshold"]
+        margin = p["residents_trust_initial_margin"]
+        self.trust = np.clip(rng.normal(trust_0, p["residents_trust_noise_sd"], n), margin, 1.0 - margin)
+        self.satisfaction = np.full(n, p["residents_satisfaction_initial"])
+        self.propensity = rng.beta(p["residents_propensity_beta_a"], p["residents_propensity_beta_b"], n)
         self.fatigue = np.zeros(n)
         self.seasonal = np.r_[np.zeros(n_permanent, bool), np.ones(n_seasonal, bool)]
         self._nobody = np.zeros(n, bool)
@@ -373,13 +407,15 @@ class Residents(RoleAgent):
         self.digital_use = np.zeros(n)
         self._in_use = False  # anyone uses digital services (they decay only once adopted)
         self.benefit = np.zeros(n)
-        self.can_use = np.clip((self.literacy - 0.25) / 0.35, 0.0, 1.0)
+        self.can_use = np.clip((self.literacy - p["residents_digital_literacy_floor"])
+                               / p["residents_digital_literacy_span"], 0.0, 1.0)
         self._cannot = 1.0 - self.can_use
-        # most consultation now runs through digital channels (apps, platforms): 60% of opportunities need
-        # digital literacy; 40% are in person, where a co-construction body (neighbourhood council, thematic
-        # commission) covers the resident's neighbourhood (assumption); likewise for information reaching them
+        # most consultation now runs through digital channels (apps, platforms), which need digital literacy;
+        # the rest is in person, where a co-construction body (neighbourhood council, thematic commission)
+        # covers the resident's neighbourhood; likewise for information reaching them
         self.covered = self.neighbourhood < n_councils
-        self.channel_access = 0.4 * self.covered + 0.6 * self.can_use
+        in_person = p["residents_in_person_share"]
+        self.channel_access = in_person * self.covered + (1.0 - in_person) * self.can_use
         self.propensity = self.propensity * self.channel_access
         self.reach = float(self.channel_access.mean())
         # aggregates the verbs keep up to date (read by the model every month)
@@ -398,10 +434,25 @@ class Residents(RoleAgent):
         self._low_f = self.low_literacy.astype(float)
         self.come_and_go(False)
 
+    def _read_assumptions(self, p) -> None:
+        """The residents' coefficients, read once (the verbs run every month over every resident)."""
+        self._trust_floor = p["residents_trust_term_floor"]
+        self._trust_slope = 1.0 - self._trust_floor
+        self._fatigue_keep = 1.0 - p["residents_fatigue_recovery"]
+        self._fatigue_gain = p["residents_fatigue_gain"]
+        self._adoption = p["residents_service_adoption_rate"]
+        self._use_keep = 1.0 - p["residents_service_use_decay"]
+        self._satisfaction_rate = p["residents_satisfaction_rate"]
+        self._satisfaction_keep = 1.0 - self._satisfaction_rate
+        self._satisfaction_half = p["residents_satisfaction_half_value"]
+        self._unanswered_loss = p["trust_loss_unanswered"]
+        self._transparency_gain = p["trust_gain_from_transparency"]
+        self._benefit_gain = p["trust_gain_from_benefit"]
+
     @property
     def trust_term(self) -> np.ndarray:
         """How trust scales willingness to participate and to use services."""
-        return 0.3 + 0.7 * self.trust
+        return self._trust_floor + self._trust_slope * self.trust
 
     def come_and_go(self, summer: bool) -> None:
         """Seasonal residents are present in summer only (Biarritz, seed 003)."""
@@ -413,11 +464,11 @@ class Residents(RoleAgent):
         if opportunity <= 0.0:
             self.participated_any = False
             self.participated = self._nobody
-            self.fatigue *= 0.95
+            self.fatigue *= self._fatigue_keep
             return 0.0
         draws = self.model.participation_rng.random(self.n, out=self._draws)  # own stream (paired runs)
         count = _participate(draws, opportunity, self.propensity, self.trust, self.fatigue, self.present,
-                             self._took)
+                             self._took, self._trust_floor, self._trust_slope, self._fatigue_keep, self._fatigue_gain)
         self.participated = self._took
         self.participated_any = True
         return count / self.n_present
@@ -430,7 +481,8 @@ class Residents(RoleAgent):
         if access <= 0.0 and not self._in_use:
             return 0.0
         total = _use_services(self.digital_use, self.can_use, self._cannot, self.trust, self.present_f,
-                              0.15 * access * appeal, mediation)
+                              self._adoption * access * appeal, mediation, self._use_keep, self._trust_floor,
+                              self._trust_slope)
         self._in_use = total > 0.0
         return total / self.n
 
@@ -445,18 +497,19 @@ class Residents(RoleAgent):
         per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
         sat, self._benefit_low, self._benefit_high = _receive(
             self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
-            per_head, per_use, self.n / SATISFACTION_SCALE)
+            per_head, per_use, self.n / self._satisfaction_half, self._satisfaction_keep, self._satisfaction_rate)
         self.mean_satisfaction = sat / self.n
 
     def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
         """Visible results and shared information build trust; unanswered participation and harm erode it.
 
-        ``trust <- trust * (1 - g - loss) + g`` with ``g = 0.03 * gain`` (gain <= 1) and a small ``loss``
-        keeps trust in [0, 1] without clipping.
+        ``trust <- trust * (1 - g - loss) + g`` with a small gain ``g`` and a small ``loss`` keeps trust in [0, 1]
+        without clipping.
         """
-        unanswered = 0.08 * (1.0 - visible) if self.participated_any else 0.0
+        unanswered = self._unanswered_loss * (1.0 - visible) if self.participated_any else 0.0
         trust, audience = _update_trust(self.trust, self._x, self.participated, self._low_present, self.can_use,
-                                        0.015 * transparency, harm_all, harm_low, unanswered)
+                                        self._transparency_gain * transparency, harm_all, harm_low, unanswered,
+                                        self._benefit_gain, self._trust_floor, self._trust_slope)
         self.mean_trust = trust / self.n
         self.audience = audience / self.n
 
@@ -474,35 +527,37 @@ class Residents(RoleAgent):
 
 # ---------------------------------------------------------------- residents' verbs, one compiled pass each
 @njit(cache=True)
-def _participate(draws, opportunity, propensity, trust, fatigue, present, took):
-    """Bernoulli participation ``p = opportunity * propensity * (0.3 + 0.7 trust) * (1 - fatigue)``, present
-    residents only; fatigue decays 5%/month and rises by 15% of the rest left after taking part."""
+def _participate(draws, opportunity, propensity, trust, fatigue, present, took, trust_floor, trust_slope,
+                 fatigue_keep, fatigue_gain):
+    """Bernoulli participation ``p = opportunity * propensity * (floor + slope trust) * (1 - fatigue)``, present
+    residents only; fatigue decays (``fatigue_keep``) and rises by ``fatigue_gain`` of the rest after taking part."""
     count = 0
     for i in range(draws.size):
         rest = 1.0 - fatigue[i]
-        p = (opportunity * propensity[i]) * (0.3 + 0.7 * trust[i]) * rest
+        p = (opportunity * propensity[i]) * (trust_floor + trust_slope * trust[i]) * rest
         t = (draws[i] < p) & present[i]
         took[i] = t
-        fatigue[i] = fatigue[i] * 0.95 + (0.15 * t) * rest
+        fatigue[i] = fatigue[i] * fatigue_keep + (fatigue_gain * t) * rest
         count += t
     return count
 
 
 @njit(cache=True)
-def _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation):
-    """``use <- 0.85 use + strength * (can_use + mediation * cannot) * (0.3 + 0.7 trust)``, present residents."""
+def _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation, keep, trust_floor,
+                  trust_slope):
+    """``use <- keep use + strength * (can_use + mediation * cannot) * (floor + slope trust)``, present residents."""
     total = 0.0
     for i in range(digital_use.size):
         able = can_use[i] + mediation * cannot[i]
-        u = 0.85 * digital_use[i] + strength * able * (0.3 + 0.7 * trust[i]) * present_f[i]
+        u = keep * digital_use[i] + strength * able * (trust_floor + trust_slope * trust[i]) * present_f[i]
         digital_use[i] = u
         total += u
     return total
 
 
 @njit(cache=True)
-def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale):
-    """Benefit per resident, satisfaction ``<- 0.9 s + 0.1 x / (1 + x)`` with ``x = benefit * scale``; returns
+def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale, keep, rate):
+    """Benefit per resident, satisfaction ``<- keep s + rate x / (1 + x)`` with ``x = benefit * scale``; returns
     the satisfaction total and the benefit reaching low- and higher-literacy residents."""
     sat = low = total = 0.0
     for i in range(benefit.size):
@@ -510,7 +565,7 @@ def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per
         benefit[i] = b
         xi = b * scale
         x[i] = xi
-        s = 0.9 * satisfaction[i] + 0.1 * xi / (1.0 + xi)
+        s = keep * satisfaction[i] + rate * xi / (1.0 + xi)
         satisfaction[i] = s
         sat += s
         low += b * low_literacy[i]
@@ -519,17 +574,18 @@ def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per
 
 
 @njit(cache=True)
-def _update_trust(trust, x, participated, low_present, can_use, transparency_gain, harm_all, harm_low, unanswered):
-    """``trust <- trust * (1 - harm - g - losses) + g``, ``g = min(0.015, 0.015 x) + transparency_gain``;
-    returns the trust total and the audience total (can_use x (0.3 + 0.7 trust)) for next month."""
+def _update_trust(trust, x, participated, low_present, can_use, transparency_gain, harm_all, harm_low, unanswered,
+                  benefit_gain, trust_floor, trust_slope):
+    """``trust <- trust * (1 - harm - g - losses) + g``, ``g = min(b, b x) + transparency_gain`` (``b`` the gain
+    from benefit); returns the trust total and the audience total (can_use x (floor + slope trust))."""
     total = audience = 0.0
     for i in range(trust.size):
-        g = min(0.015, 0.015 * x[i]) + transparency_gain
+        g = min(benefit_gain, benefit_gain * x[i]) + transparency_gain
         keep = (1.0 - harm_all) - g - harm_low * low_present[i]
         if participated[i]:
             keep -= unanswered
         t = trust[i] * keep + g
         trust[i] = t
         total += t
-        audience += can_use[i] * (0.3 + 0.7 * t)
+        audience += can_use[i] * (trust_floor + trust_slope * t)
     return total, audience

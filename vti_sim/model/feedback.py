@@ -3,43 +3,46 @@
 Legitimacy is a slow average of residents' trust and satisfaction.  At each
 new budget year it scales the VTI budget; each month it pulls leaders'
 commitment; at the end of each mandate an election tests it (ODD §7.9).
+Every coefficient is a registry assumption (``legitimacy_*``, ``budget_*``,
+``commitment_*``, ``election_*``) read from the run's parameters ``p``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from numba import njit
 
-LEGITIMACY_MEMORY_MONTHS = 12.0  # legitimacy follows trust/satisfaction with a one-year lag (assumption)
-COMMITMENT_PULL = 0.02  # monthly pull of commitment towards legitimacy (assumption)
+
+def update_legitimacy(legitimacy: float, trust: float, satisfaction: float, p: Mapping) -> float:
+    w = p["legitimacy_trust_weight"]
+    target = w * trust + (1.0 - w) * satisfaction
+    return legitimacy + (target - legitimacy) / p["legitimacy_memory_months"]
 
 
-def update_legitimacy(legitimacy: float, trust: float, satisfaction: float) -> float:
-    target = 0.6 * trust + 0.4 * satisfaction
-    return legitimacy + (target - legitimacy) / LEGITIMACY_MEMORY_MONTHS
+def next_budget(base_meur: float, legitimacy: float, elasticity: float, p: Mapping) -> float:
+    """Next year's budget: support brings resources (Moore); bounded to a floor and a ceiling share of the base."""
+    return base_meur * min(max(1.0 + elasticity * (2.0 * legitimacy - 1.0), p["budget_floor_share"]),
+                           p["budget_ceiling_share"])
 
 
-def next_budget(base_meur: float, legitimacy: float, elasticity: float) -> float:
-    """Next year's budget: support brings resources (Moore); bounded to 30%-170% of the base."""
-    return base_meur * min(max(1.0 + elasticity * (2.0 * legitimacy - 1.0), 0.3), 1.7)
-
-
-def pull_commitment(commitment: np.ndarray, legitimacy: float) -> np.ndarray:
-    """Support sustains leaders' commitment; its absence erodes it (bounded to 0.05-1)."""
+def pull_commitment(commitment: np.ndarray, legitimacy: float, p: Mapping) -> np.ndarray:
+    """Support sustains leaders' commitment; its absence erodes it (bounded to a floor and 1)."""
     out = np.empty(len(commitment))
-    _pull(np.asarray(commitment, dtype=float), legitimacy, out)
+    _pull(np.asarray(commitment, dtype=float), legitimacy, out, p["commitment_pull"],
+          p["commitment_neutral_legitimacy"], p["commitment_floor"])
     return out
 
 
 @njit(cache=True)
-def _pull(commitment, legitimacy, out):
+def _pull(commitment, legitimacy, out, pull, neutral, floor):
     for i in range(commitment.size):
-        out[i] = min(max(commitment[i] + COMMITMENT_PULL * (legitimacy - 0.5), 0.05), 1.0)
+        out[i] = min(max(commitment[i] + pull * (legitimacy - neutral), floor), 1.0)
 
 
-def executive_change_probability(legitimacy: float, volatility: float) -> float:
+def executive_change_probability(legitimacy: float, volatility: float, p: Mapping) -> float:
     """Chance that an election changes the executive: logistic in legitimacy, sharper with volatility."""
-    k = 2.0 + 18.0 * volatility
-    return 1.0 / (1.0 + math.exp(k * (legitimacy - 0.45)))
+    k = p["election_sharpness_base"] + p["election_sharpness_volatility"] * volatility
+    return 1.0 / (1.0 + math.exp(k * (legitimacy - p["election_threshold_legitimacy"])))

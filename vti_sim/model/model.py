@@ -39,7 +39,7 @@ from .phases import (
 from .portfolio import DIRECTIONS, Portfolio
 from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
 from .time_budget import EVALUATION as EVAL_ACT
-from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account, type_matrices
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
@@ -86,9 +86,9 @@ class VTIModel(mesa.Model):
         self.residents = Residents(self, n_res, n_seasonal, p["n_neighbourhoods"], p["literacy_mean"], p["trust_0"],
                                    n_councils=p["open_bodies"] if p["openness_start"] != "never" else 0)
         self.portfolio = Portfolio(p["portfolio"], p["outsourcing_share"], p["let_do_share"], p["n_operators"],
-                                   self.rng)
+                                   self.rng, p)
         self.portfolio.contract_with(self.operators)
-        self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0)
+        self.policy = PolicyCycle(proactive=p["copil_per_year"] > 0 or p["working_groups"] > 0, p=p)
         # territory state
         self.maturity = p["foundation_maturity_0"]
         self.catalogue, self.freshness = p["open_data_catalogue_0"], p["open_data_freshness_0"]
@@ -121,7 +121,7 @@ class VTIModel(mesa.Model):
         self._coverage = min(1.0, p["open_bodies"] / p["n_neighbourhoods"])
         tool_mag = np.bincount(pf.direction, weights=pf.tool_magnitude, minlength=len(DIRECTIONS))
         self._inv_tool_mag = np.where(tool_mag > 0, 1.0 / np.maximum(tool_mag, 1e-12), 0.0)
-        self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"]).tolist())
+        self._steering = tuple(gov.steering_demand(p["copil_per_year"], p["working_groups"], p).tolist())
         self._fac_capacity = p["facilitation_fte"] * HOURS_PER_MONTH["staff"] * self.factor
         self._training_each = p["training_hours_per_year"] / 12.0
         self._directors_training = p["directors_training_hours"] * p["hr_support"] * self.directors.n
@@ -137,6 +137,7 @@ class VTIModel(mesa.Model):
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
+        self._books = type_matrices(p)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
@@ -170,7 +171,7 @@ class VTIModel(mesa.Model):
         summer = month % 12 in SUMMER
         if month % 12 == 0:
             if month:
-                self.ceiling = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"])
+                self.ceiling = next_budget(p["annual_budget_meur"], self.legitimacy, p["budget_feedback"], p)
             self.spent_year = self.invested_year = self.invest_allotted_year = 0.0
             self.vote_budget(month)
         self.open_active = gov.open_is_active(p["openness_start"], self.maturity, p["structure_first_threshold"],
@@ -201,7 +202,7 @@ class VTIModel(mesa.Model):
             op_e = op_d = op_s = 0.0
         self.fac_served = fac = min(op_s, self._fac_capacity)
         # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4)
-        info = p["information_sharing"] * (p["information_hours_base"] + p["information_hours_per_action"]
+        info = p["information_sharing"] * (p["information_hours_base"] + p["information_hours_per_delivered"]
                                            * n_delivered)
         # actions under way: staff work by direction, directors supervise programmes and contracts
         monitoring = p["monitoring_hours_per_action"] * n_delivered
@@ -220,7 +221,7 @@ class VTIModel(mesa.Model):
         self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
         self.f_info = ss[EVAL_ACT] / ds[EVAL_ACT] if ds[EVAL_ACT] > 0 else 1.0
         self.f_staff_delivery = ss[DELIVERY] / ds[DELIVERY] if ds[DELIVERY] > 0 else 1.0
-        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING])
+        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING], p)
         # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
         engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1])
                                  / p["leader_engagement_reference_hours"])
@@ -453,7 +454,7 @@ class VTIModel(mesa.Model):
         destroyed[3] = p["stale_data_harm"] * self.catalogue * (1.0 - self.freshness)
         destroyed[4] = p["unanswered_consultation_harm"] * self.participation * (1.0 - self.visible)
         self.destroyed_by_source = destroyed
-        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed)
+        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed, self._books)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
         # value reaches residents: proximity services by use, the rest as common goods
@@ -462,7 +463,7 @@ class VTIModel(mesa.Model):
         res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / p["trust_transparency_scale"]),
                          p["exclusion_trust_harm"] * self.access * (1.0 - self.mediation),
                          p["privacy_trust_harm"] * destroyed[1])
-        target = gov.partners_target(p["ecosystem_richness"], self.open_served, p["participatory_share"])
+        target = gov.partners_target(p["ecosystem_richness"], self.open_served, p["participatory_share"], p)
         self.partners += p["partner_adjustment"] * (target * self.prerequisites - self.partners)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
@@ -470,7 +471,7 @@ class VTIModel(mesa.Model):
         p, res = self.p, self.residents
         self.trust = res.mean_trust
         self.satisfaction = res.mean_satisfaction
-        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction)
+        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction, p)
         self.elected.update_commitment(self.legitimacy)
         self.executive_changed = False
         if (month + 1) % p["mandate_months"] == 0:

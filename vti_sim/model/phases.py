@@ -10,59 +10,69 @@ Evaluation closes a cycle and feeds learning into the next planning cycle
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from numba import njit
 
 PHASES = ("launch", "planning", "implementation", "evaluation")
 LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION = range(4)
 
-# key, phase, mode (core | proactive | open), hours/month it can absorb, role split (elected, directors, staff),
-# minimum months, open-sensitive (its quality depends on participation), label.  Source: seed 000/001.
+# key, phase, mode (core | proactive | open), roles that work on it, open-sensitive (its quality depends on
+# participation), label.  Source: seed 000/001 (one slide per phase).  Hours a month each item absorbs, its split
+# among roles and its minimum months are registry assumptions: ``item_hours_<key>``,
+# ``item_share_<role>_<key>`` (normalised over the roles that work on it), ``item_min_months_<key>``.
+ROLES = ("elected", "directors", "staff")
+_ALL = ROLES
 _ITEMS = (
-    ("vision", LAUNCH, "core", 30.0, (0.35, 0.45, 0.20), 4, False, "Shared pre-vision: vision and watch"),
-    ("proactive_bodies", LAUNCH, "proactive", 20.0, (0.40, 0.60, 0.00), 3, False,
+    ("vision", LAUNCH, "core", _ALL, False, "Shared pre-vision: vision and watch"),
+    ("proactive_bodies", LAUNCH, "proactive", ("elected", "directors"), False,
      "Shared leadership and internal bodies (COPIL, working groups)"),
-    ("open_bodies", LAUNCH, "open", 40.0, (0.20, 0.30, 0.50), 6, True,
-     "Stakeholders on board, co-construction bodies, communication"),
-    ("diagnosis_360", PLANNING, "core", 80.0, (0.05, 0.25, 0.70), 6, True,
+    ("open_bodies", LAUNCH, "open", _ALL, True, "Stakeholders on board, co-construction bodies, communication"),
+    ("diagnosis_360", PLANNING, "core", _ALL, True,
      "360° diagnosis: smart uses and needs, information system, capacity to innovate"),
-    ("global_ambition", PLANNING, "core", 30.0, (0.45, 0.45, 0.10), 4, True,
+    ("global_ambition", PLANNING, "core", _ALL, True,
      "Global ambition: unifying theme, public-value types, digital principles"),
-    ("segmentation", PLANNING, "core", 50.0, (0.05, 0.45, 0.50), 4, False,
-     "Segmentation into missions and actions aligned with other plans"),
-    ("prioritisation", PLANNING, "core", 30.0, (0.30, 0.50, 0.20), 3, True,
-     "Prioritisation and scheduling: short, medium, long term"),
-    ("pilots", IMPLEMENTATION, "core", 30.0, (0.10, 0.60, 0.30), 3, False,
-     "Pilots and responsible structures"),
-    ("resource_allocation", IMPLEMENTATION, "core", 40.0, (0.20, 0.55, 0.25), 4, False,
+    ("segmentation", PLANNING, "core", _ALL, False, "Segmentation into missions and actions aligned with other plans"),
+    ("prioritisation", PLANNING, "core", _ALL, True, "Prioritisation and scheduling: short, medium, long term"),
+    ("pilots", IMPLEMENTATION, "core", _ALL, False, "Pilots and responsible structures"),
+    ("resource_allocation", IMPLEMENTATION, "core", _ALL, False,
      "Resources allocated: financial, human, property, IS, external (make / make-do / let-do)"),
-    ("organisational_alignment", IMPLEMENTATION, "core", 80.0, (0.00, 0.35, 0.65), 18, False,
+    ("organisational_alignment", IMPLEMENTATION, "core", ("directors", "staff"), False,
      "Strategy aligned with organisation: service projects, organisational change"),
-    ("ecosystem_alignment", IMPLEMENTATION, "open", 50.0, (0.15, 0.35, 0.50), 12, True,
+    ("ecosystem_alignment", IMPLEMENTATION, "open", _ALL, True,
      "Authority aligned with external actors: ecosystem, co-production, co-creation"),
-    ("shared_indicators", EVALUATION, "core", 40.0, (0.10, 0.40, 0.50), 4, True,
-     "Shared indicators of means, realisations and effects"),
-    ("reporting", EVALUATION, "core", 40.0, (0.05, 0.30, 0.65), 3, False,
-     "Communication: dashboards and activity reports"),
-    ("learning_evaluation", EVALUATION, "core", 30.0, (0.10, 0.50, 0.40), 6, False,
+    ("shared_indicators", EVALUATION, "core", _ALL, True, "Shared indicators of means, realisations and effects"),
+    ("reporting", EVALUATION, "core", _ALL, False, "Communication: dashboards and activity reports"),
+    ("learning_evaluation", EVALUATION, "core", _ALL, False,
      "Evaluation of organisational learning: appropriation, routinisation"),
 )
 
 ITEM_KEYS = tuple(i[0] for i in _ITEMS)
-ITEM_LABELS = tuple(i[7] for i in _ITEMS)
+ITEM_LABELS = tuple(i[5] for i in _ITEMS)
 ITEM_PHASE = np.array([i[1] for i in _ITEMS])
 ITEM_MODE = tuple(i[2] for i in _ITEMS)
-ITEM_HOURS = np.array([i[3] for i in _ITEMS])
-ITEM_SPLIT = np.array([i[4] for i in _ITEMS])  # (n_items, 3)
-ITEM_MIN_MONTHS = np.array([i[5] for i in _ITEMS], dtype=float)
-ITEM_OPEN_SENSITIVE = np.array([i[6] for i in _ITEMS])
+ITEM_ROLES = tuple(i[3] for i in _ITEMS)
+ITEM_OPEN_SENSITIVE = np.array([i[4] for i in _ITEMS])
 N_ITEMS = len(_ITEMS)
 IS_OPEN_ITEM = np.array([m == "open" for m in ITEM_MODE])
 IS_PROACTIVE_ITEM = np.array([m == "proactive" for m in ITEM_MODE])
 PLANNING_FIT_ITEMS = (ITEM_PHASE == PLANNING) & ITEM_OPEN_SENSITIVE
 PLANNING_FIT_WEIGHTS = PLANNING_FIT_ITEMS.astype(float)
 ORGANISATIONAL = ITEM_KEYS.index("organisational_alignment")
-_INV_MIN_MONTHS = 1.0 / ITEM_MIN_MONTHS
+
+
+def item_table(p: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hours a month each item absorbs (n,), role split (n, 3) normalised per item, minimum months (n,)) from
+    the run's parameters ``p``."""
+    hours = np.array([p[f"item_hours_{k}"] for k in ITEM_KEYS])
+    split = np.zeros((N_ITEMS, len(ROLES)))
+    for i, (key, roles) in enumerate(zip(ITEM_KEYS, ITEM_ROLES, strict=True)):
+        for r in roles:
+            split[i, ROLES.index(r)] = p[f"item_share_{r}_{key}"]
+    split /= split.sum(axis=1, keepdims=True)
+    months = np.array([p[f"item_min_months_{k}"] for k in ITEM_KEYS], dtype=float)
+    return hours, split, months
 
 
 def _masks(required: bool) -> np.ndarray:
@@ -88,15 +98,21 @@ OPEN_BODIES = ITEM_KEYS.index("open_bodies")
 
 
 _IN_EVALUATION = (ITEM_PHASE == EVALUATION)[:, None]
-_SPLIT_BY_ACTIVITY = np.hstack([ITEM_SPLIT * ~_IN_EVALUATION, ITEM_SPLIT * _IN_EVALUATION])  # (items, 2 x roles)
 _ELIGIBLE = _masks(required=False)
 _REQUIRED = _masks(required=True)
 
 
 class PolicyCycle:
-    """Phase, item progress and quality, and the month each phase is first reached."""
+    """Phase, item progress and quality, and the month each phase is first reached; ``p`` holds the run's
+    parameters (items' hours, role split and minimum months; learning from evaluation)."""
 
-    def __init__(self, proactive: bool):
+    def __init__(self, proactive: bool, p: Mapping):
+        self.item_hours, self.item_split, self.item_min_months = item_table(p)
+        self._inv_min_months = 1.0 / self.item_min_months
+        self._split_by_activity = np.hstack([self.item_split * ~_IN_EVALUATION,  # (items, 2 x roles)
+                                             self.item_split * _IN_EVALUATION])
+        self._learning_gain = p["learning_gain_per_evaluation"]
+        self._head_start = p["learning_head_start"]
         self.phase = LAUNCH
         self.cycle = 1
         self.progress = np.zeros(N_ITEMS)
@@ -132,7 +148,7 @@ class PolicyCycle:
         """Hours the workable items ask of each role: delivery work (elected, directors, staff), then
         evaluation work (the same three), as six plain floats."""
         if workable is not self._demand_for:
-            self._demand = ((ITEM_HOURS * workable) @ _SPLIT_BY_ACTIVITY).tolist()
+            self._demand = ((self.item_hours * workable) @ self._split_by_activity).tolist()
             self._demand_for = workable
         return self._demand
 
@@ -146,7 +162,7 @@ class PolicyCycle:
         required = self._required if cached else self.required(open_active)
         completed, done = _advance_items(self.progress, self.quality, self.item_start, self.item_end, workable,
                                          role_fulfilment, productivity, instant_quality, required, month,
-                                         ITEM_SPLIT, _INV_MIN_MONTHS)
+                                         self.item_split, self._inv_min_months)
         self._completed += completed
         if self.implementing:
             self.implementation_months += 1
@@ -158,11 +174,12 @@ class PolicyCycle:
     def _next_phase(self, month: int) -> None:
         if self.phase == EVALUATION:
             # learning from evaluation gives the next planning cycle a head start (seed 000/001 phase 4)
-            self.learning = min(1.0, self.learning + 0.5 * float(self.quality[ITEM_PHASE == EVALUATION].mean()))
+            gain = self._learning_gain * float(self.quality[ITEM_PHASE == EVALUATION].mean())
+            self.learning = min(1.0, self.learning + gain)
             self.cycle += 1
             self.phase = PLANNING
             again = (ITEM_PHASE >= PLANNING) & ~IS_OPEN_ITEM
-            self.progress[again] = 0.5 * self.learning
+            self.progress[again] = self._head_start * self.learning
             self.item_end[again] = -1
             self._completed += 1
         else:

@@ -8,93 +8,59 @@ month of delivery is a handful of vector operations (ODD §7.5).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 from numba import njit
 
+from .data import DECISION, DIRECTIONS, FAMILIES, FOUNDATION, INFRA, PRESETS, PROXIMITY, Mission  # noqa: F401
 from .value import GENERATORS
 
-FAMILIES = ("infrastructure", "decision_support", "proximity", "foundation")
-INFRA, DECISION, PROXIMITY, FOUNDATION = range(len(FAMILIES))
-DIRECTIONS = ("it", "lighting", "green_spaces", "buildings", "waste", "user_relations")
 STATES = ("planned", "under_way", "delivered", "evaluated")
 
-# Generator profile of each family (rows sum to 1), seed 003 use-case families and seed 002 §1.4 table.
-FAMILY_GENERATORS = np.array([
-    # effic effect intrin transp partic collab
-    [0.55, 0.25, 0.20, 0.00, 0.00, 0.00],  # infrastructure optimisation (water, watering, lighting)
-    [0.10, 0.30, 0.00, 0.25, 0.10, 0.25],  # decision support & information (digital twin)
-    [0.00, 0.25, 0.15, 0.20, 0.25, 0.15],  # proximity services (report, follow, consult)
-    [0.50, 0.30, 0.00, 0.00, 0.00, 0.20],  # SI foundation (enabler)
-])
-FAMILY_MAGNITUDE = np.array([1.0, 1.0, 1.0, 0.3])  # foundation is an enabler; its value is mostly indirect
-FAMILY_REQUIRED_MATURITY = np.array([0.3, 0.6, 0.5, 0.0])
-# risks: exclusion of low-literacy residents, privacy harm, environmental footprint (seed 002 §4.2 agenda)
-FAMILY_RISKS = np.array([
-    [0.00, 0.05, 0.12],
-    [0.10, 0.25, 0.15],
-    [0.60, 0.30, 0.08],
-    [0.00, 0.10, 0.25],
-])
-assert FAMILY_GENERATORS.shape[1] == len(GENERATORS)
-
-
-@dataclass(frozen=True)
-class Mission:
-    key: str
-    label: str
-    budget_meur: float
-    families: tuple[int, ...]  # one family per action
-    direction: int
-
-
-def _m(key, label, budget, families, direction):
-    return Mission(key, label, budget, tuple(families), DIRECTIONS.index(direction))
-
-
-# Angers Loire Métropole steering tool, seed 000/001: budget 2024 lines and action counts per mission.
-# The control centre has no 2024 line ("-"); EUR 0.3M per action is an assumption.
-PRESETS: dict[str, tuple[Mission, ...]] = {
-    "angers": (
-        _m("si_foundation", "01 SI foundation", 9.913140, [FOUNDATION] * 2, "it"),
-        _m("control_centre", "02 Control centre", 0.9, [DECISION, DECISION, PROXIMITY], "it"),
-        _m("public_lighting", "03 Public lighting", 73.535414, [INFRA] * 18, "lighting"),
-        _m("buildings", "04 Buildings", 5.371388, [INFRA] * 7, "buildings"),
-        _m("green_spaces", "05 Green spaces", 3.090598, [INFRA] * 2, "green_spaces"),
-        _m("waste", "06 Waste", 0.102535, [INFRA] * 4, "waste"),
-    ),
-    # Mulhouse: quarter-hour city, digital twin as a collaborative urban platform (seed 003). Budgets: assumption.
-    "mulhouse": (
-        _m("si_foundation", "SI foundation", 3.0, [FOUNDATION] * 2, "it"),
-        _m("digital_twin", "Digital twin platform", 6.0, [DECISION] * 4, "it"),
-        _m("quarter_hour", "Quarter-hour city services", 8.0, [INFRA, INFRA, PROXIMITY, PROXIMITY, INFRA],
-           "user_relations"),
-        _m("energy_green", "Energy and green spaces", 10.0, [INFRA] * 5, "green_spaces"),
-        _m("proximity", "Proximity services", 2.0, [PROXIMITY] * 3, "user_relations"),
-    ),
-    # Biarritz: renewed proximity relations through an interactive resident app (seed 003). Budgets: assumption.
-    "biarritz": (
-        _m("si_foundation", "SI foundation", 1.0, [FOUNDATION], "it"),
-        _m("resident_app", "Interactive resident app", 1.5, [PROXIMITY] * 4, "user_relations"),
-        _m("seasonal_flows", "Seasonal flows and information", 1.5, [DECISION] * 3, "it"),
-        _m("public_lighting", "Lighting and buildings", 4.0, [INFRA] * 4, "lighting"),
-    ),
-    # Incremental trajectory (Data Publica & KPMG 2021): one function first (open data), the rest later.
-    "incremental": (
-        _m("open_data", "Open data", 0.6, [FOUNDATION, DECISION], "it"),
-        _m("services", "Digital proximity services", 1.0, [PROXIMITY] * 2, "user_relations"),
-        _m("infrastructure", "Infrastructure optimisation", 6.0, [INFRA] * 4, "lighting"),
-    ),
+RISKS = ("exclusion", "privacy", "footprint")  # of low-literacy residents; privacy harm; footprint (seed 002 §4.2)
+# Which generators each family feeds (seed 003 use-case families, seed 002 §1.4 table) and which risks it carries:
+# the structure; each cell's weight is a registry assumption, ``family_weight_<family>_to_<generator>`` (normalised
+# per family) and ``family_risk_<family>_<risk>``.  Exclusion of low-literacy residents counts for proximity
+# services only (digital-only services that residents must use themselves).
+FAMILY_FEEDS = {
+    "infrastructure": ("efficiency", "effectiveness", "intrinsic_enhancement"),  # water, watering, lighting
+    "decision_support": ("efficiency", "effectiveness", "transparency", "participation", "collaboration"),  # twin
+    "proximity": ("effectiveness", "intrinsic_enhancement", "transparency", "participation", "collaboration"),
+    "foundation": ("efficiency", "effectiveness", "collaboration"),  # SI foundation (enabler)
 }
+FAMILY_RISKS = {
+    "infrastructure": ("privacy", "footprint"),
+    "decision_support": ("privacy", "footprint"),
+    "proximity": ("exclusion", "privacy", "footprint"),
+    "foundation": ("privacy", "footprint"),
+}
+
+
+def family_tables(p: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per family: generator profile (4, 6) normalised per family, value magnitude (4,), foundation maturity it
+    needs (4,; the foundation itself needs none: it is what builds maturity), risks (4, 3); from ``p``."""
+    generators = np.zeros((len(FAMILIES), len(GENERATORS)))
+    risks = np.zeros((len(FAMILIES), len(RISKS)))
+    for f, fam in enumerate(FAMILIES):
+        for g in FAMILY_FEEDS[fam]:
+            generators[f, GENERATORS.index(g)] = p[f"family_weight_{fam}_to_{g}"]
+        for r in FAMILY_RISKS[fam]:
+            risks[f, RISKS.index(r)] = p[f"family_risk_{fam}_{r}"]
+    generators /= generators.sum(axis=1, keepdims=True)
+    magnitude = np.array([p[f"family_magnitude_{fam}"] for fam in FAMILIES])
+    maturity = np.array([0.0 if f == FOUNDATION else p[f"family_required_maturity_{fam}"]
+                         for f, fam in enumerate(FAMILIES)])
+    return generators, magnitude, maturity, risks
 
 
 class Portfolio:
     """All actions of the policy as arrays; missions are index groups over them."""
 
     def __init__(self, preset: str, outsourcing_share: float, let_do_share: float,
-                 n_operators: int, rng: np.random.Generator):
+                 n_operators: int, rng: np.random.Generator, p: Mapping):
         self.missions = PRESETS[preset]
+        self._p = p  # the run's parameters: the actions' assumptions (effort, duration, contracts, value)
         fam, mission, cost, term = [], [], [], []
         for m_idx, m in enumerate(self.missions):
             n = len(m.families)
@@ -111,21 +77,29 @@ class Portfolio:
         self.direction = np.array([self.missions[i].direction for i in self.mission], dtype=np.int64)
         n = self.n = len(fam)
         # value potential per month once delivered and fully used: concave in cost
-        self.magnitude = FAMILY_MAGNITUDE[self.family] * np.sqrt(0.2 + self.cost)
-        self.potential = FAMILY_GENERATORS[self.family] * self.magnitude[:, None]  # (n, 6)
-        self.risks = FAMILY_RISKS[self.family] * self.magnitude[:, None]  # (n, 3)
-        self.required_maturity = FAMILY_REQUIRED_MATURITY[self.family]
-        self.duration = np.where(self.cost < 1.0, 12.0, np.where(self.cost < 5.0, 18.0, 24.0))
+        generators, family_magnitude, required_maturity, family_risks = family_tables(p)
+        self.magnitude = family_magnitude[self.family] * np.sqrt(p["action_magnitude_cost_offset_meur"] + self.cost)
+        self.potential = generators[self.family] * self.magnitude[:, None]  # (n, 6)
+        self.risks = family_risks[self.family] * self.magnitude[:, None]  # (n, 3)
+        self.required_maturity = required_maturity[self.family]
+        self.duration = np.where(self.cost < p["action_small_cost_meur"], p["action_duration_small_months"],
+                                 np.where(self.cost < p["action_large_cost_meur"], p["action_duration_medium_months"],
+                                          p["action_duration_large_months"]))
         # contract modes: make (0), make-do (1), let-do (2); Staropoli & Thirion 2019 via seed 000/001
         u = rng.random(n)
         v = rng.random(n)
         self.mode = np.where(u < outsourcing_share, np.where(v < let_do_share, 2, 1), 0)
         self.operator = rng.integers(0, n_operators, size=n)
-        # let-do: the operator finances most of it (the authority pays 30%), at a cost in control
-        self.public_cost = self.cost * np.where(self.mode == 2, 0.3, 1.0)
+        # let-do: the operator finances most of it (the authority pays a share), at a cost in control
+        self.public_cost = self.cost * np.where(self.mode == 2, p["contract_let_do_public_cost_share"], 1.0)
         # staff effort in hours: in-house work, or contract management only when outsourced
-        self.effort = np.where(self.mode == 0, 300.0 + 250.0 * self.cost, 80.0 + 40.0 * self.cost)
-        self.operator_effort = np.where(self.mode == 0, 0.0, 250.0 + 250.0 * self.cost)
+        self.effort = np.where(self.mode == 0,
+                               p["action_effort_inhouse_base_hours"] + p["action_effort_inhouse_hours_per_meur"]
+                               * self.cost,
+                               p["action_effort_contract_base_hours"] + p["action_effort_contract_hours_per_meur"]
+                               * self.cost)
+        self.operator_effort = np.where(self.mode == 0, 0.0, p["action_operator_base_hours"]
+                                        + p["action_operator_hours_per_meur"] * self.cost)
         self.progress = np.zeros(n)
         self.state = np.zeros(n, dtype=np.int64)
         self.started_month = np.full(n, -1)
@@ -150,10 +124,13 @@ class Portfolio:
         # hot-path constants: monthly efforts and who carries them, magnitudes by family, risks by kind
         self.monthly_effort = self.effort / self.duration
         self.operator_monthly = self.operator_effort / self.duration
-        self.director_share = np.where(self.outsourced, 0.1, 0.03)  # directors supervise; contracts need more
+        # directors supervise; contracts need more
+        self.director_share = np.where(self.outsourced, p["action_director_share_outsourced"],
+                                       p["action_director_share_inhouse"])
         self.staff_share = 1.0 - self.director_share
         self.exclusion_risk = self.risks[:, 0] * self.is_proximity
-        self.privacy_risk = self.risks[:, 1] * (1.0 + (self.mode == 2))  # let-do: less control over data
+        self.privacy_risk = self.risks[:, 1] * np.where(self.mode == 2, p["contract_let_do_privacy_multiplier"],
+                                                        1.0)  # let-do: less control over data
         self.footprint_risk = self.risks[:, 2]
         self._derive()
         self.foundation_cost = max(float(self.cost[self.is_foundation].sum()), 1e-9)
@@ -165,10 +142,13 @@ class Portfolio:
         shares (seed 003: the quality of contract steering with economic operators)."""
         align = operators.alignment[self.operator]
         share = operators.data_sharing[self.operator]
-        weight = np.select([self.mode == 1, self.mode == 2], [0.8 + 0.2 * align, 0.4 + 0.6 * align], 1.0)
+        p = self._p
+        weight = np.select([self.mode == 1, self.mode == 2],
+                           [p["contract_make_do_value_base"] + p["contract_make_do_value_alignment"] * align,
+                            p["contract_let_do_value_base"] + p["contract_let_do_value_alignment"] * align], 1.0)
         self.potential = self.potential * weight[:, None]
         self.magnitude = self.magnitude * weight
-        self.privacy_risk = self.privacy_risk * np.where(self.mode > 0, 1.5 - share, 1.0)
+        self.privacy_risk = self.privacy_risk * np.where(self.mode > 0, p["contract_privacy_risk_base"] - share, 1.0)
         self._derive()
 
     def _derive(self) -> None:
@@ -193,14 +173,14 @@ class Portfolio:
         Sets: ``n_under``, ``n_delivered``, ``n_evaluated``; the monthly work that actions under way ask of staff
         by direction (``staff_work``), directors (``directors_work``) and operators (``operator_work``); the public
         cost of delivered actions (``delivered_cost``); delivered tool magnitude by direction (``tools``);
-        each action's value weight (delivered, x(1 + 0.3 learning) once evaluated); delivered exclusion, privacy
+        each action's value weight (delivered, x(1 + boost x learning) once evaluated); delivered exclusion, privacy
         and footprint risk (``risk_exposure``); delivered proximity and decision-support magnitude; and the
         magnitude started so far (under way or delivered)."""
         (self.n_under, self.n_delivered, self.n_evaluated, self.directors_work, self.delivered_cost,
          self.proximity_delivered, self.decision_delivered, self.started_magnitude) = _tally(
             self.state, self.direction, self.operator, self.monthly_effort, self.staff_share, self.director_share,
             self.operator_monthly, self.public_cost, self.tool_magnitude, self.magnitude, self.proximity_magnitude,
-            self.decision_magnitude, self.risk_matrix, 1.0 + 0.3 * learning,
+            self.decision_magnitude, self.risk_matrix, 1.0 + self._p["action_evaluated_value_boost"] * learning,
             self.staff_work, self.operator_work, self.tools, self.value_weight, self.risk_exposure)
 
     def advance_actions(self, month: int, maturity: float, staff_fulfilment: np.ndarray, operator_done: np.ndarray,
@@ -220,7 +200,8 @@ class Portfolio:
         wanted, delivered, foundation = _advance_actions(
             self.state, self.progress, self.spent, self.delivered_month, self._rate, self.family,
             self.required_maturity, self.direction, self.outsourced, self.duration, self.public_cost, self.cost,
-            operator_done, staff_fulfilment, maturity, contract, productivity, invest_left, month, boost)
+            operator_done, staff_fulfilment, maturity, contract, productivity, invest_left, month,
+            self._p["action_maturity_gate_width"], boost)
         self.foundation_done = foundation / self.foundation_cost
         return wanted, delivered
 
@@ -347,12 +328,12 @@ def _tally(state, direction, operator, monthly_effort, staff_share, director_sha
 @njit(cache=True)
 def _advance_actions(state, progress, spent, delivered_month, rate, family, required_maturity, direction,
                      outsourced, duration, public_cost, cost, operator_done, staff_fulfilment, maturity, contract,
-                     productivity, invest_left, month, boost):
+                     productivity, invest_left, month, gate_width, boost):
     wanted = 0.0
     for j in range(state.size):
         r = 0.0
         if state[j] == 1:
-            gate = min(max(1.0 - (required_maturity[j] - maturity) / 0.3, 0.0), 1.0)
+            gate = min(max(1.0 - (required_maturity[j] - maturity) / gate_width, 0.0), 1.0)
             work = staff_fulfilment[direction[j]]
             if outsourced[j]:
                 work = min(work, operator_done[j] * contract)

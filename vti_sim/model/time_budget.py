@@ -12,14 +12,24 @@ a priority written into the code (ODD §7.2).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+
+from .data import STAFF_HOURS_PER_MONTH
 
 ACTIVITIES = ("steering", "open_governance", "delivery", "evaluation", "training")
 N_ACTIVITIES = len(ACTIVITIES)
 STEERING, OPEN, DELIVERY, EVALUATION, TRAINING = range(N_ACTIVITIES)
 
-HOURS_PER_MONTH = {"elected": 180.0, "directors": 165.0, "staff": 151.7}
-"""Contractual or usual monthly hours: 35 h/week for staff; officials and directors work longer (assumption)."""
+HOURS_PER_MONTH = {"staff": STAFF_HOURS_PER_MONTH}
+"""Statutory monthly hours of operational staff (35 h/week).  Officials and directors work longer: their monthly
+hours are assumptions of the registry (``hours_per_month_elected``, ``hours_per_month_directors``)."""
+
+
+def hours_per_month(role: str, p: Mapping) -> float:
+    """Monthly working hours of one person of ``role`` under the run's parameters ``p``."""
+    return STAFF_HOURS_PER_MONTH if role == "staff" else float(p[f"hours_per_month_{role}"])
 
 
 def ration(demand: np.ndarray, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

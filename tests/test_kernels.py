@@ -27,16 +27,17 @@ def _rng(seed):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_participate_is_bernoulli_with_fatigue(seed):
-    """ODD §7.8: took part iff draw < opportunity * propensity * (floor + slope trust) * (1 - fatigue), if present;
+    """ODD §7.8: took part iff draw < opportunity * propensity * reachable * (floor + slope trust) * (1 - fatigue);
+    reachable is 1 when present and the digital share when away (seasonal residents take part digitally);
     fatigue <- keep fatigue + gain took (1 - fatigue).  Coefficients are arguments (registry assumptions)."""
     r = _rng(seed)
     draws, propensity, trust, fatigue = r.random(N), r.random(N), r.random(N), 0.5 * r.random(N)
-    present = r.random(N) < 0.8
+    reachable = np.where(r.random(N) < 0.8, 1.0, 0.3 * r.random(N))
     rest = 1.0 - fatigue
-    expected = (draws < 0.7 * propensity * (0.25 + 0.75 * trust) * rest) & present
+    expected = draws < 0.7 * propensity * reachable * (0.25 + 0.75 * trust) * rest
     took = np.zeros(N, bool)
     f = fatigue.copy()
-    count = agents._participate(draws, 0.7, propensity, trust, f, present, took, 0.25, 0.75, 0.9, 0.2)
+    count = agents._participate(draws, 0.7, propensity, trust, f, reachable, took, 0.25, 0.75, 0.9, 0.2)
     assert np.array_equal(took, expected) and count == expected.sum() and count > 0
     np.testing.assert_allclose(f, 0.9 * fatigue + 0.2 * expected * rest, rtol=1e-14)
 

@@ -707,3 +707,20 @@ def test_role_allocation_equals_the_rationing_rule():
             np.testing.assert_allclose(role.served.sum(axis=0), role.served_by_activity, rtol=1e-9, atol=1e-9)
             squeezed |= bool((fulfilment < 1.0).any())
     assert squeezed
+
+
+def test_away_seasonal_residents_take_part_digitally_and_only_electors_carry_legitimacy():
+    """ODD §7.8-7.9 (seed 003 Biarritz): in winter, seasonal residents who are away still take part through
+    digital channels; legitimacy follows permanent residents (the electors) only."""
+    m = VTIModel(rng=4, population=20_000, seasonal_amplitude=1.0, openness_start="launch", months=36)
+    res = m.residents
+    took_away = 0
+    for month in range(36):
+        m.step()
+        if month % 12 not in (5, 6, 7):
+            took_away += int((res.participated & res.seasonal).sum())
+    assert took_away > 0
+    assert res.reachable[res.seasonal].min() < 1.0  # in-person channels are out of reach while away
+    res.trust[res.seasonal] = 0.0  # seasonal residents' trust does not move the electors' view
+    trust, _ = res.electors_view()
+    assert trust == pytest.approx(float(res.trust[~res.seasonal].mean()))

@@ -424,9 +424,15 @@ class Residents(RoleAgent):
         self.audience = float(self.can_use @ self.trust_term) / n  # who can read and believes information
         self._benefit_low = self._benefit_high = 0.0
         # presence in the two seasons, and the counts used every month
-        self._season = {}
+        self._season, self._reachable = {}, {}
+        # away seasonal residents can still take part through digital channels (seed 003: digital co-creation
+        # reaches Biarritz's fluctuating population), at the digital share of their channel access
+        digital = (1.0 - in_person) * self.can_use
+        away_reach = np.divide(digital, self.channel_access, out=np.zeros(n), where=self.channel_access > 0)
+        self._electors = ~self.seasonal  # permanent residents vote and carry legitimacy
         for summer in (False, True):
             present = ~self.seasonal | summer
+            self._reachable[summer] = np.where(present, 1.0, away_reach)
             low = self.low_literacy & present
             self._season[summer] = (present, present.astype(float), float(present.sum()), low.astype(float),
                                     float(low.sum()), float((~self.low_literacy & present).sum()),
@@ -458,20 +464,29 @@ class Residents(RoleAgent):
         """Seasonal residents are present in summer only (Biarritz, seed 003)."""
         (self.present, self.present_f, self.n_present, self._low_present, self._n_low, self._n_high,
          self._low_cannot) = self._season[summer]
+        self.reachable = self._reachable[summer]
 
     def participate(self, opportunity: float) -> float:
-        """Each present resident may join a consultation or body; return the participation rate."""
+        """Each resident may join a consultation or body, in person if present, digitally if away; return the
+        participation rate among all residents."""
         if opportunity <= 0.0:
             self.participated_any = False
             self.participated = self._nobody
             self.fatigue *= self._fatigue_keep
             return 0.0
         draws = self.model.participation_rng.random(self.n, out=self._draws)  # own stream (paired runs)
-        count = _participate(draws, opportunity, self.propensity, self.trust, self.fatigue, self.present,
+        count = _participate(draws, opportunity, self.propensity, self.trust, self.fatigue, self.reachable,
                              self._took, self._trust_floor, self._trust_slope, self._fatigue_keep, self._fatigue_gain)
         self.participated = self._took
         self.participated_any = True
-        return count / self.n_present
+        return count / self.n
+
+    def electors_view(self) -> tuple[float, float]:
+        """Mean trust and satisfaction of permanent residents, the electors whose support makes legitimacy."""
+        if self._electors.all():
+            return self.mean_trust, self.mean_satisfaction
+        e = self._electors
+        return float(self.trust[e].mean()), float(self.satisfaction[e].mean())
 
     def use_services(self, access: float, mediation: float, appeal: float) -> float:
         """Adopt digital proximity services if literate enough or mediated; return the mean use.
@@ -527,15 +542,16 @@ class Residents(RoleAgent):
 
 # ---------------------------------------------------------------- residents' verbs, one compiled pass each
 @njit(cache=True)
-def _participate(draws, opportunity, propensity, trust, fatigue, present, took, trust_floor, trust_slope,
+def _participate(draws, opportunity, propensity, trust, fatigue, reachable, took, trust_floor, trust_slope,
                  fatigue_keep, fatigue_gain):
-    """Bernoulli participation ``p = opportunity * propensity * (floor + slope trust) * (1 - fatigue)``, present
-    residents only; fatigue decays (``fatigue_keep``) and rises by ``fatigue_gain`` of the rest after taking part."""
+    """Bernoulli participation ``p = opportunity * propensity * reachable * (floor + slope trust) * (1 - fatigue)``
+    (``reachable``: 1 when present, the digital share of channel access when away); fatigue decays
+    (``fatigue_keep``) and rises by ``fatigue_gain`` of the rest after taking part."""
     count = 0
     for i in range(draws.size):
         rest = 1.0 - fatigue[i]
-        p = (opportunity * propensity[i]) * (trust_floor + trust_slope * trust[i]) * rest
-        t = (draws[i] < p) & present[i]
+        p = (opportunity * propensity[i] * reachable[i]) * (trust_floor + trust_slope * trust[i]) * rest
+        t = draws[i] < p
         took[i] = t
         fatigue[i] = fatigue[i] * fatigue_keep + (fatigue_gain * t) * rest
         count += t

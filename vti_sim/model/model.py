@@ -471,7 +471,8 @@ class VTIModel(mesa.Model):
         p, res = self.p, self.residents
         self.trust = res.mean_trust
         self.satisfaction = res.mean_satisfaction
-        self.legitimacy = update_legitimacy(self.legitimacy, self.trust, self.satisfaction, p)
+        electors_trust, electors_satisfaction = res.electors_view()  # permanent residents carry legitimacy
+        self.legitimacy = update_legitimacy(self.legitimacy, electors_trust, electors_satisfaction, p)
         self.elected.update_commitment(self.legitimacy)
         self.executive_changed = False
         if (month + 1) % p["mandate_months"] == 0:

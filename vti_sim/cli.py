@@ -54,7 +54,7 @@ def params(format: str = typer.Option("table", "--format", help="table or json")
 def patterns(replicates: int = typer.Option(8, "--replicates", "-r", min=2, help="paired replicates per arm"),
              seed: int = typer.Option(0, "--seed", help="first replicate seed"),
              as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table")) -> None:
-    """Test the thesis propositions R1-R6 at the default context and in their failing contexts.
+    """Test the thesis propositions R1-R6 and the synthesis (S1, S2) at the default and failing contexts.
 
     Each line gives the paired effect (arm A - arm B, in the predicted direction), its size relative to the
     phenomenon at the default context, the 95% interval, and whether the proposition holds.

@@ -228,6 +228,8 @@ def sweep_command(
                                  help="refuse designs of more than N runs (default 10,000,000)"),
     worker_timeout: float = typer.Option(60.0, "--worker-timeout", metavar="S",
                                          help="seconds to wait for a live Dask worker before stopping (resumable)"),
+    connect_timeout: float = typer.Option(20.0, "--connect-timeout", metavar="S",
+                                          help="seconds for --scheduler to answer as a Dask scheduler"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
     """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep.
@@ -248,15 +250,16 @@ def sweep_command(
         fail(f"--workers: got {workers}; allowed: an integer >= 1")
     if max_runs is not None and max_runs < 1:
         fail(f"--max-runs: got {max_runs}; allowed: an integer >= 1")
-    if not worker_timeout > 0:
-        fail(f"--worker-timeout: got {worker_timeout}; allowed: a number of seconds > 0")
+    for name, value in (("--worker-timeout", worker_timeout), ("--connect-timeout", connect_timeout)):
+        if not 0 < value < 1e6:
+            fail(f"{name}: got {value}; allowed: a number of seconds > 0")
     if not Path(experiment).exists():
         fail(f"{experiment}: experiment file not found")
     cap = max_runs or DEFAULT_MAX_RUNS
     try:
         exp = load_experiment(experiment, max_runs=cap)
         result = sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet, max_runs=cap,
-                       worker_timeout=worker_timeout)
+                       worker_timeout=worker_timeout, connect_timeout=connect_timeout)
     except SweepStopped as e:
         typer.echo(f"vti-sim: error: {e}", err=True)
         raise typer.Exit(code=1) from None

@@ -18,7 +18,7 @@ OWNER_FILE = ".vti-sim-owner"  # inside a temporary directory: which process mak
 
 
 def _err(path: Path, reason: str) -> ParameterError:
-    return ParameterError("out", f"{str(path)!r}: {reason}", source="--out")
+    return ParameterError(repr(str(path)), reason, source="--out")
 
 
 def check_output_path(out: Path) -> None:

@@ -242,8 +242,9 @@ def check_outdir(out: Path) -> None:
         return
     foreign = _foreign_entry(out)
     if foreign is not None:
-        raise ParameterError("out", f"{str(out)!r} holds {foreign!r}, which vti-sim did not write; nothing was "
-                                    "replaced: choose another --out, or move your files away", source="--out")
+        raise ParameterError(repr(str(out)), f"holds {foreign!r}, which vti-sim did not write; nothing was "
+                                             "replaced: choose another --out, or move your files away",
+                             source="--out")
 
 
 def _foreign_entry(out: Path) -> str | None:

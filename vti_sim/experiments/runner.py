@@ -106,8 +106,8 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
             if not resume:  # the manifest last: its presence marks a sweep directory
                 _write_json(manifest(exp, design), out / "manifest.json")
             _compute(client, exp, design, out, todo, total, progress, retries, worker_timeout)
-        except KeyboardInterrupt:
-            _quiet_dask_logs()  # closing a cluster mid-task logs errors; the CLI prints one line instead
+        except (KeyboardInterrupt, SweepStopped):
+            _quiet_dask_logs()  # closing a cluster mid-task logs errors and tracebacks; the CLI prints one line
             raise
         finally:
             _close(client, cluster)
@@ -157,13 +157,15 @@ def _close(client, cluster) -> None:
     with contextlib.suppress(Exception):  # the scheduler may already be gone
         client.close(timeout=10)
     if cluster is not None:
-        cluster.close(timeout=10)
+        with contextlib.suppress(Exception):  # never mask the sweep's own outcome
+            cluster.close(timeout=10)
 
 
 def _quiet_dask_logs() -> None:
     import logging
 
-    for name in ("distributed", "tornado", "asyncio"):
+    names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("distributed", "tornado")]
+    for name in ("distributed", "tornado", "asyncio", *names):  # dask's config gives sub-loggers their own level
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 

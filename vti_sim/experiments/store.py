@@ -214,7 +214,8 @@ def verify_chunk(path: Path, chunk: int, expected: list, chunk_size: int, total:
     try:
         table = pq.read_table(path)
     except Exception as e:  # noqa: BLE001 - pyarrow raises several types for damaged files
-        return f"unreadable ({type(e).__name__}: {' '.join(str(e).split())[:120]})"
+        detail = " ".join(str(e).replace(f"Could not open Parquet input source '{path}': ", "").split())
+        return f"unreadable ({type(e).__name__}: {detail[:100]})"
     if schema_record(table.schema) != [list(f) for f in expected]:
         return "its columns differ from the manifest's schema"
     start, stop = chunk * chunk_size, min((chunk + 1) * chunk_size, total)

@@ -389,3 +389,68 @@ def test_compare_writes_table_and_overlaid_figures(in_tmp):
     run = json.loads((out / "run.json").read_text())
     assert run["runs"]["open_with_resources"]["params"]["openness_start"] == "launch"
     assert_figures(out / "figures")
+
+
+# --- fuzz: no command line yields a traceback (issue 15) ----------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+class _Reached(Exception):
+    """Raised where the computation would start: every check passed."""
+
+
+_ARG = st.one_of(st.sampled_from(["0", "1", "-1", "2", "1e3", "18446744073709551616", "9" * 400, "nan", "inf", "",
+                                  " ", "x", "=", "angers", "global", "adir", "adir/", "afile", "afile/o", ".", "..",
+                                  "/proc/x", "facilitation_fte=2", "months=0", "portfolio=paris", "a=b=c"]),
+                 st.text(max_size=12))
+_OPTIONS = st.lists(st.tuples(st.sampled_from(["--seed", "--months", "--set", "--replicates", "-r", "--out"]), _ARG),
+                    max_size=4)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["run", "compare"]), scenarios=st.lists(_ARG, min_size=0, max_size=3),
+       options=_OPTIONS)
+def test_fuzz_run_and_compare_arguments_never_give_a_traceback(in_tmp, monkeypatch, command, scenarios, options):
+    from vti_sim.experiments import replicates as sr
+
+    def reached(*a, **k):
+        raise _Reached
+
+    monkeypatch.setattr(sr, "execute", reached)
+    (in_tmp / "adir").mkdir(exist_ok=True)
+    (in_tmp / "afile").write_text("x")
+    before = sorted(p.name for p in in_tmp.iterdir())
+    args = [command, *scenarios, *[x for pair in options for x in pair], "-q"]
+    result = invoke(*args)
+    if isinstance(result.exception, _Reached):
+        return
+    assert result.exit_code == 2, (args, result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), (args, result.exception)
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in in_tmp.iterdir()) == before, args  # nothing written
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(options=st.lists(st.tuples(st.sampled_from(["--workers", "--scheduler", "--out", "--max-runs",
+                                                   "--worker-timeout", "--connect-timeout"]), _ARG), max_size=3),
+       experiment=st.sampled_from(["exp.toml", "missing.toml", "adir", "afile"]))
+def test_fuzz_sweep_arguments_never_give_a_traceback(in_tmp, monkeypatch, options, experiment):
+    from vti_sim.experiments import runner
+
+    def reached(*a, **k):
+        raise _Reached
+
+    monkeypatch.setattr(runner, "_connect", reached)
+    monkeypatch.setattr(runner, "build_design", reached)
+    (in_tmp / "adir").mkdir(exist_ok=True)
+    (in_tmp / "afile").write_text("x")
+    (in_tmp / "exp.toml").write_text("seed = 1\nmonths = 1\n[vary]\nhr_support = [0.1, 0.2]\n", encoding="utf-8")
+    before = sorted(p.name for p in in_tmp.iterdir())
+    args = ["sweep", experiment, *[x for pair in options for x in pair], "--quiet"]
+    result = invoke(*args)
+    if isinstance(result.exception, _Reached):
+        return
+    assert result.exit_code == 2, (args, result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output, (args, result.exception)
+    assert sorted(p.name for p in in_tmp.iterdir()) == before, args

@@ -413,12 +413,12 @@ def test_a_second_sweep_on_the_same_directory_is_refused_and_kill_9_frees_it(tmp
         first.wait(timeout=10)
     st = sw.status(out)
     assert 0 < st["chunks_done"] < st["n_chunks"]
-    assert sw.sweep(exp, workers=2, out=out, progress=False) == out  # the kernel released the lock
-    assert sw.status(out)["complete"]
+    with store.SweepLock(out):  # the kernel released the lock of the killed sweep: a rerun may take it
+        pass
 
 
-def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path, reference120):
-    exp = tiny(tmp_path, chunk=4, samples=60)
+def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path):
+    exp = tiny(tmp_path, chunk=2, samples=20)  # 40 runs, 20 chunks
     out = tmp_path / "ctrl_c"
     proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",
                              "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
@@ -435,8 +435,9 @@ def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path, reference120):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
     assert [ln for ln in err.splitlines() if ln.strip()] == ["vti-sim: interrupted; rerun the same command to resume"]
+    assert not sw.status(out)["complete"]
     assert cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--quiet").returncode == 0
-    pd.testing.assert_frame_equal(frame(out), reference120)
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(40))
 
 
 def test_a_port_that_is_not_dask_fails_within_the_timeout(tmp_path):
@@ -515,7 +516,7 @@ def _sweep_until_a_chunk(exp: Path, out: Path, *args: str) -> subprocess.Popen:
 def test_every_worker_dead_stops_with_how_to_resume(tmp_path, dask_scheduler_only):
     address, _, start_worker = dask_scheduler_only
     worker = start_worker()
-    exp = tiny(tmp_path, chunk=2, samples=150)  # 300 runs
+    exp = tiny(tmp_path, chunk=2, samples=40)  # 80 runs
     out = tmp_path / "o"
     proc = _sweep_until_a_chunk(exp, out, "--scheduler", address, "--worker-timeout", "5")
     try:
@@ -535,13 +536,13 @@ def test_every_worker_dead_stops_with_how_to_resume(tmp_path, dask_scheduler_onl
     start_worker()
     res = cli("sweep", str(exp), "--scheduler", address, "--out", str(out), "--quiet", timeout=300)
     assert res.returncode == 0, res.stderr
-    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(300))
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(80))
 
 
 def test_the_scheduler_dying_mid_sweep_is_one_line(tmp_path, dask_scheduler_only):
     address, scheduler, start_worker = dask_scheduler_only
     start_worker()
-    exp = tiny(tmp_path, chunk=2, samples=150)
+    exp = tiny(tmp_path, chunk=2, samples=40)
     out = tmp_path / "o"
     proc = _sweep_until_a_chunk(exp, out, "--scheduler", address)
     try:

@@ -268,15 +268,18 @@ def test_a_run_directory_from_before_the_marker_is_still_replaced(in_tmp, quick_
     assert len(pd.read_csv(out / "timeseries.csv")) == 4
 
 
-def _immutable_dir(path: Path) -> Path:
+def _immutable_dir(path: Path, *inside: str) -> Path:
     """A directory even root cannot write in (``chattr +i``), or skip where the filesystem does not allow it."""
     path.mkdir()
+    for name in inside:
+        (path / name).mkdir()
     if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
         pytest.skip("chattr +i is not available here")
     return path
 
 
-@pytest.mark.parametrize("where", ["proc", "below_a_file", "dot", "dotdot", "cwd", "immutable", "read_only_mount"])
+@pytest.mark.parametrize("where", ["proc", "below_a_file", "dot", "dotdot", "cwd", "immutable", "immutable_parent",
+                                   "read_only_mount"])
 def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
     from vti_sim.experiments import replicates as sr
 
@@ -291,6 +294,8 @@ def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
         out = ro / "vti-out"
     elif where == "immutable":
         out = _immutable_dir(in_tmp / "frozen") / "out"
+    elif where == "immutable_parent":  # an empty output directory may be replaced, but not in a frozen parent
+        out = _immutable_dir(in_tmp / "frozen", "out") / "out"
     else:
         out = {"proc": Path("/proc/vti-out"), "below_a_file": in_tmp / "afile" / "out", "dot": Path("."),
                "dotdot": Path(".."), "cwd": in_tmp}[where]
@@ -298,10 +303,10 @@ def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
         for command in (["run", "angers"], ["compare", "angers", "global"]):
             assert_clean_error(invoke(*command, "--months", "2", "-q", "--out", str(out)), "--out")
     finally:
-        if where == "immutable":
+        if where.startswith("immutable"):
             subprocess.run(["chattr", "-i", str(in_tmp / "frozen")], check=True)
     assert sorted(p.name for p in in_tmp.parent.iterdir()) == before  # no `..old-*` or temp directory anywhere
-    assert sorted(p.name for p in in_tmp.iterdir()) == ["afile"] + (["frozen"] if where == "immutable" else [])
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["afile"] + (["frozen"] if "immutable" in where else [])
 
 
 def test_kill_9_during_run_leaves_no_hidden_directory_for_ever(tmp_path):

@@ -21,9 +21,12 @@ def _err(path: Path, reason: str) -> ParameterError:
     return ParameterError(repr(str(path)), reason, source="--out")
 
 
-def check_output_path(out: Path) -> None:
+def check_output_path(out: Path, *, replace: bool = False) -> None:
     """Refuse ``.``/``..``, the working directory or one of its parents, a path below a file, and a place where
-    nothing can be created (read-only or immutable directory, ``/proc``...), by really trying to write there."""
+    nothing can be created (read-only or immutable directory, ``/proc``...), by really trying to write there.
+
+    ``replace``: the directory is replaced as a whole (``run``/``compare``), so its parent must be writable;
+    otherwise (``sweep``) files are written inside it."""
     out = Path(out)
     if out.name in ("", ".", "..") or str(out) in (".", ".."):
         raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "
@@ -37,7 +40,7 @@ def check_output_path(out: Path) -> None:
                         "vti-sim output directory")
     if out.exists() and not out.is_dir():
         raise _err(out, "exists and is not a directory")
-    probe_dir = out if out.is_dir() else _nearest_existing(out)
+    probe_dir = out if out.is_dir() and not replace else _nearest_existing(out.parent if replace else out)
     if not probe_dir.is_dir():
         raise _err(out, f"{str(probe_dir)!r} is a file, so nothing can be created below it")
     try:  # the only check that holds for root, immutable files, read-only mounts and /proc: try it

@@ -236,7 +236,7 @@ _LEGACY_FILES = {"timeseries.csv", "timeseries.parquet", "summary.json", "run.js
 def check_outdir(out: Path) -> None:
     """Before anything runs: refuse an output path that cannot be written, and a directory that holds anything
     vti-sim did not write there (the command replaces the whole directory, so it must be ours)."""
-    check_output_path(out)
+    check_output_path(out, replace=True)
     out = Path(out)
     if not out.is_dir():
         return

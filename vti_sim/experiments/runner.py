@@ -15,7 +15,8 @@ experiment seed; :func:`sweep` runs every (point, replicate) on a
 Run ``r`` of point ``p`` (``run_id = p * replicates + r``) uses the seed
 ``numpy.random.SeedSequence(entropy=experiment_seed, spawn_key=(p, r)).generate_state(1)[0]``,
 so results are identical bit for bit whatever the number of workers, the order or the
-chunking.  Rerunning the same sweep skips the chunks already on disk.
+chunking.  Rerunning the same sweep keeps the chunks on disk that verify (``store.verify_chunk``) and
+computes the rest; a lock file refuses a second sweep on the same directory.
 
 Dask is imported lazily: ``import vti_sim.sweep`` stays cheap.
 """

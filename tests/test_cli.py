@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +57,13 @@ BAD_FILES = {  # name: (file text, what the error line must name)
     "toml_syntax": ('name = "x"\n[params]\nfacilitation_fte = = 1\n', ["bad.toml:3", "toml", "syntax"]),
     "extends_cycle": ('extends = "bad"\n[params]\n', ["bad.toml:1", "extends", "cycle"]),
     "missing_parent": ('extends = "no_such_scenario"\n', ["bad.toml:1", "extends", "angers"]),
+    "huge_integer": ("[params]\nfacilitation_fte = 1" + "0" * 400 + "\n",
+                     ["bad.toml:2", "facilitation_fte", "[0, 10]"]),
+    "deep_nesting": ("[params]\nfacilitation_fte = " + "[" * 5000 + "]" * 5000 + "\n", ["bad.toml", "toml", "deep"]),
+    "empty_file": ("# nothing here\n", ["bad.toml", "scenario", "empty"]),
+    "dotted_params": ('name = "x"\nparams.facilitation_fte = 11\n', ["bad.toml:2", "facilitation_fte", "[0, 10]"]),
+    "inline_params": ('name = "x"\nparams = { copil_per_year = 2, facilitation_fte = 11 }\n',
+                      ["bad.toml:2", "facilitation_fte", "[0, 10]"]),
 }
 
 
@@ -67,6 +76,12 @@ def test_bad_scenario_file_is_one_line_exit_2_nothing_written(in_tmp, case, comm
     args = [command, "global", "bad.toml"] if command == "compare" else [command, "bad.toml"]
     assert_clean_error(invoke(*args, "--months", "3", "--out", str(out), "-q"), *needles)
     assert not out.exists() and not (in_tmp / "results").exists()
+
+
+def test_non_utf8_scenario_file_is_one_line(in_tmp):
+    (in_tmp / "latin1.toml").write_bytes('description = "Besançon"\n'.encode("latin-1"))
+    assert_clean_error(invoke("run", "latin1.toml", "--out", str(in_tmp / "out"), "-q"), "latin1.toml", "read")
+    assert not (in_tmp / "out").exists()
 
 
 BAD_OPTIONS = {
@@ -85,12 +100,16 @@ BAD_OPTIONS = {
     "compare_one_scenario": (["compare", "angers"], ["compare", "two"]),
     "compare_bad_set": (["compare", "angers", "global", "--set", "x=1"], ["--set", "x"]),
     "compare_months_zero": (["compare", "angers", "global", "--months", "0"], ["--months"]),
+    "seed_beyond_int64": (["run", "angers", "--seed", "18446744073709551616", "-r", "2"], ["--seed", "at most"]),
+    "scenario_is_a_directory": (["run", "adir/"], ["adir", "directory", ".toml"]),
+    "scenario_name_is_a_directory": (["run", "adir"], ["adir", "directory"]),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_OPTIONS))
 def test_bad_option_is_one_line_exit_2_nothing_written(in_tmp, case):
     args, needles = BAD_OPTIONS[case]
+    (in_tmp / "adir").mkdir()
     out = in_tmp / "out"
     assert_clean_error(invoke(*args, "--out", str(out), "-q"), *needles)
     assert not out.exists() and not (in_tmp / "results").exists()
@@ -184,18 +203,27 @@ def test_replicates_stack_and_replicate_0_equals_a_plain_run(in_tmp):
     assert_figures(out / "figures")
 
 
-def test_rerun_replaces_the_directory_and_interrupted_run_leaves_nothing(in_tmp, monkeypatch):
-    def quick(groups, outdir, labels=None):  # figures are checked elsewhere; keep this test fast
+@pytest.fixture
+def quick_figures(monkeypatch):
+    def quick(groups, outdir, labels=None):  # figures are checked elsewhere; keep these tests fast
         outdir.mkdir()
         (outdir / "stub.png").write_bytes(b"png")
         return [outdir / "stub.png"]
 
     monkeypatch.setattr(figures, "save_all", quick)
+
+
+def test_rerun_replaces_only_its_own_directory_and_interrupted_run_leaves_nothing(in_tmp, monkeypatch,
+                                                                                   quick_figures):
     out = in_tmp / "o"
     assert invoke("run", "global", "--months", "3", "--out", str(out), "-q").exit_code == 0
-    (out / "stale.txt").write_text("old")
     assert invoke("run", "global", "--months", "4", "--out", str(out), "-q").exit_code == 0
-    assert not (out / "stale.txt").exists() and len(pd.read_csv(out / "timeseries.csv")) == 4
+    assert len(pd.read_csv(out / "timeseries.csv")) == 4  # a previous vti-sim run is replaced
+    (out / "notes.txt").write_text("mine")  # ... but not once the user has put a file of theirs in it
+    assert_clean_error(invoke("run", "global", "--months", "5", "--out", str(out), "-q"), "--out", "notes.txt",
+                       "did not write")
+    assert (out / "notes.txt").read_text() == "mine" and len(pd.read_csv(out / "timeseries.csv")) == 4
+    (out / "notes.txt").unlink()
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -203,10 +231,148 @@ def test_rerun_replaces_the_directory_and_interrupted_run_leaves_nothing(in_tmp,
     monkeypatch.setattr(figures, "save_all", boom)
     fresh = in_tmp / "fresh"
     result = invoke("run", "global", "--months", "3", "--out", str(fresh), "-q")
-    assert result.exit_code != 0
+    assert result.exit_code == 130 and result.stderr.count("\n") == 1 and "interrupted" in result.stderr
     assert not fresh.exists()
     assert sorted(p.name for p in in_tmp.iterdir()) == ["o"]  # no temp dirs left behind
     assert len(pd.read_csv(out / "timeseries.csv")) == 4  # the earlier result is untouched
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_run_and_compare_never_delete_a_directory_they_did_not_write(in_tmp, command, monkeypatch):
+    """The issue's recipe: a thesis in x/mydata, then `vti-sim run angers --out x/mydata`."""
+    from vti_sim.experiments import replicates as sr
+
+    def no_compute(*a, **k):
+        raise AssertionError("computed before refusing the output directory")
+
+    monkeypatch.setattr(sr, "execute", no_compute)
+    mydata = in_tmp / "x" / "mydata"
+    mydata.mkdir(parents=True)
+    (mydata / "thesis.docx").write_text("precious")
+    sweep_dir = in_tmp / "results" / "sweep-smoke" / "runs"
+    sweep_dir.mkdir(parents=True)
+    (sweep_dir.parent / "manifest.json").write_text("{}")
+    scenarios = ["angers", "global"] if command == "compare" else ["angers"]
+    for target, needle in ((mydata, "thesis.docx"), (in_tmp / "results", "sweep-smoke"), (in_tmp, "--out")):
+        assert_clean_error(invoke(command, *scenarios, "--months", "2", "-q", "--out", str(target)), "--out", needle)
+    assert (mydata / "thesis.docx").read_text() == "precious"
+    assert (sweep_dir.parent / "manifest.json").exists()
+    assert sorted(p.name for p in (in_tmp / "x").iterdir()) == ["mydata"]
+
+
+def test_a_run_directory_from_before_the_marker_is_still_replaced(in_tmp, quick_figures):
+    out = in_tmp / "old"
+    assert invoke("run", "global", "--months", "3", "--out", str(out), "-q").exit_code == 0
+    (out / ".vti-sim-output.json").unlink()  # as written by vti-sim before the marker existed
+    assert invoke("run", "global", "--months", "4", "--out", str(out), "-q").exit_code == 0
+    assert len(pd.read_csv(out / "timeseries.csv")) == 4
+
+
+def _immutable_dir(path: Path, *inside: str) -> Path:
+    """A directory even root cannot write in (``chattr +i``), or skip where the filesystem does not allow it."""
+    path.mkdir()
+    for name in inside:
+        (path / name).mkdir()
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    return path
+
+
+@pytest.mark.parametrize("where", ["proc", "below_a_file", "dot", "dotdot", "cwd", "immutable", "immutable_parent",
+                                   "read_only_mount"])
+def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
+    from vti_sim.experiments import replicates as sr
+
+    def no_compute(*a, **k):
+        raise AssertionError("computed before checking the output path")
+
+    monkeypatch.setattr(sr, "execute", no_compute)
+    (in_tmp / "afile").write_text("x")
+    before = sorted(p.name for p in in_tmp.parent.iterdir())
+    if where == "read_only_mount":
+        ro = Path("/proc/sys/kernel")  # sysfs/procfs: not writable by root either
+        out = ro / "vti-out"
+    elif where == "immutable":
+        out = _immutable_dir(in_tmp / "frozen") / "out"
+    elif where == "immutable_parent":  # an empty output directory may be replaced, but not in a frozen parent
+        out = _immutable_dir(in_tmp / "frozen", "out") / "out"
+    else:
+        out = {"proc": Path("/proc/vti-out"), "below_a_file": in_tmp / "afile" / "out", "dot": Path("."),
+               "dotdot": Path(".."), "cwd": in_tmp}[where]
+    try:
+        for command in (["run", "angers"], ["compare", "angers", "global"]):
+            assert_clean_error(invoke(*command, "--months", "2", "-q", "--out", str(out)), "--out")
+    finally:
+        if where.startswith("immutable"):
+            subprocess.run(["chattr", "-i", str(in_tmp / "frozen")], check=True)
+    assert sorted(p.name for p in in_tmp.parent.iterdir()) == before  # no `..old-*` or temp directory anywhere
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["afile"] + (["frozen"] if "immutable" in where else [])
+
+
+def test_kill_9_during_run_leaves_no_hidden_directory_for_ever(tmp_path):
+    """A run killed while it writes its outputs leaves ``.OUT.tmp-*``; the next run to that place removes it."""
+    cmd = [sys.executable, "-m", "vti_sim.cli", "run", "global", "--months", "24", "-r", "3", "-q", "--out", "o"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".o.tmp-*")):
+            assert proc.poll() is None, "the run ended before its temporary directory was seen"
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert list(tmp_path.glob(".o.tmp-*")) and not (tmp_path / "o").exists()
+    rerun = subprocess.run([*cmd[:6], "6", "-q", "--out", "o"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
+
+
+@pytest.mark.parametrize("host, warned, url", [
+    ("127.0.0.1", False, "http://127.0.0.1:8999"), ("localhost", False, "http://localhost:8999"),
+    ("::1", False, "http://[::1]:8999"), ("0.0.0.0", True, "http://0.0.0.0:8999"), ("::", True, "http://[::]:8999"),
+    ("192.168.1.20", True, "http://192.168.1.20:8999"),
+])
+def test_workshop_warns_when_it_serves_beyond_this_machine(monkeypatch, host, warned, url):
+    import os
+
+    started = []
+    monkeypatch.setattr(os, "execvpe", lambda exe, cmd, env: started.append(cmd))
+    result = invoke("workshop", "--host", host, "--port", "8999")
+    assert started and started[0][started[0].index("--host") + 1] == host
+    assert f"serving on {url} " in result.stderr
+    assert ("warning" in result.stderr and "network" in result.stderr and "password" in result.stderr) == warned
+
+
+def test_workshop_page_loads_only_listed_scenarios(tmp_path, monkeypatch):
+    """The selector's value comes from the browser: a made-up path must not be opened by the server."""
+    pytest.importorskip("solara")
+    from vti_sim import registry
+    from vti_sim.app import workshop
+    from vti_sim.scenarios import load_scenario
+
+    monkeypatch.chdir(tmp_path)
+    evil = tmp_path / "elsewhere" / "evil.toml"
+    evil.parent.mkdir()
+    evil.write_text("[params]\nfacilitation_fte = 7.5\n", encoding="utf-8")
+    assert load_scenario(str(evil)).params["facilitation_fte"] == 7.5  # the CLI may open any path ...
+    opened = []
+    monkeypatch.setattr("vti_sim.scenarios.load_scenario", lambda n: opened.append(n) or load_scenario(n))
+    for value in (str(evil), "elsewhere/evil.toml", "../" * 8 + "etc/passwd", "/etc/passwd"):
+        params, _, found = workshop.scenario_params(value)  # ... the page may not
+        assert not found and params == {}
+        workshop.apply_scenario(value)
+        assert workshop.PARAMS.value == registry.defaults()
+    assert opened == []
+    (tmp_path / "scenarios").mkdir()  # a workshop's own ./scenarios/ files are offered and load
+    (tmp_path / "scenarios" / "local_case.toml").write_text("[params]\nfacilitation_fte = 2.5\n", encoding="utf-8")
+    assert "local_case" in workshop.available_scenarios()
+    assert workshop.scenario_params("local_case")[0]["facilitation_fte"] == 2.5
+    assert workshop.scenario_params("angers")[2]
+    workshop.apply_scenario("")
 
 
 def test_compare_writes_table_and_overlaid_figures(in_tmp):
@@ -228,3 +394,68 @@ def test_compare_writes_table_and_overlaid_figures(in_tmp):
     run = json.loads((out / "run.json").read_text())
     assert run["runs"]["open_with_resources"]["params"]["openness_start"] == "launch"
     assert_figures(out / "figures")
+
+
+# --- fuzz: no command line yields a traceback (issue 15) ----------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+class _Reached(Exception):
+    """Raised where the computation would start: every check passed."""
+
+
+_ARG = st.one_of(st.sampled_from(["0", "1", "-1", "2", "1e3", "18446744073709551616", "9" * 400, "nan", "inf", "",
+                                  " ", "x", "=", "angers", "global", "adir", "adir/", "afile", "afile/o", ".", "..",
+                                  "/proc/x", "facilitation_fte=2", "months=0", "portfolio=paris", "a=b=c"]),
+                 st.text(max_size=12))
+_OPTIONS = st.lists(st.tuples(st.sampled_from(["--seed", "--months", "--set", "--replicates", "-r", "--out"]), _ARG),
+                    max_size=4)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["run", "compare"]), scenarios=st.lists(_ARG, min_size=0, max_size=3),
+       options=_OPTIONS)
+def test_fuzz_run_and_compare_arguments_never_give_a_traceback(in_tmp, monkeypatch, command, scenarios, options):
+    from vti_sim.experiments import replicates as sr
+
+    def reached(*a, **k):
+        raise _Reached
+
+    monkeypatch.setattr(sr, "execute", reached)
+    (in_tmp / "adir").mkdir(exist_ok=True)
+    (in_tmp / "afile").write_text("x")
+    before = sorted(p.name for p in in_tmp.iterdir())
+    args = [command, *scenarios, *[x for pair in options for x in pair], "-q"]
+    result = invoke(*args)
+    if isinstance(result.exception, _Reached):
+        return
+    assert result.exit_code == 2, (args, result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), (args, result.exception)
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in in_tmp.iterdir()) == before, args  # nothing written
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(options=st.lists(st.tuples(st.sampled_from(["--workers", "--scheduler", "--out", "--max-runs",
+                                                   "--worker-timeout", "--connect-timeout"]), _ARG), max_size=3),
+       experiment=st.sampled_from(["exp.toml", "missing.toml", "adir", "afile"]))
+def test_fuzz_sweep_arguments_never_give_a_traceback(in_tmp, monkeypatch, options, experiment):
+    from vti_sim.experiments import runner
+
+    def reached(*a, **k):
+        raise _Reached
+
+    monkeypatch.setattr(runner, "_connect", reached)
+    monkeypatch.setattr(runner, "build_design", reached)
+    (in_tmp / "adir").mkdir(exist_ok=True)
+    (in_tmp / "afile").write_text("x")
+    (in_tmp / "exp.toml").write_text("seed = 1\nmonths = 1\n[vary]\nhr_support = [0.1, 0.2]\n", encoding="utf-8")
+    before = sorted(p.name for p in in_tmp.iterdir())
+    args = ["sweep", experiment, *[x for pair in options for x in pair], "--quiet"]
+    result = invoke(*args)
+    if isinstance(result.exception, _Reached):
+        return
+    assert result.exit_code == 2, (args, result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output, (args, result.exception)
+    assert sorted(p.name for p in in_tmp.iterdir()) == before, args

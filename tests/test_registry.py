@@ -235,3 +235,54 @@ def test_numpy_numbers_are_accepted_and_coerced_to_python_types():
     assert type(out["working_groups"]) is int and type(out["facilitation_fte"]) is float
     with pytest.raises(registry.ParameterError):
         registry.validate({"working_groups": np.bool_(True)})
+
+
+# --- the Python API validates seed and overrides like the CLI (issue 15) -----------------------------------------
+@pytest.mark.parametrize("seed", [-1, 1.5, "abc", True, None, 2**64, "1", [1]])
+def test_run_refuses_a_bad_seed_naming_it(seed):
+    from vti_sim import run
+
+    with pytest.raises(ParameterError) as info:
+        run(seed=seed, months=1)
+    assert info.value.field == "seed" and str(info.value).startswith("run(): seed: got ")
+    assert "integer" in str(info.value)
+
+
+@pytest.mark.parametrize("overrides", ["a=1", ["facilitation_fte", 1], 3, {1: 2}])
+def test_run_refuses_bad_overrides_naming_them(overrides):
+    from vti_sim import run
+
+    with pytest.raises(ParameterError) as info:
+        run(seed=1, months=1, overrides=overrides)
+    assert info.value.field == "overrides" and str(info.value).startswith("run(): overrides: ")
+
+
+def test_run_accepts_numpy_seeds_and_huge_numbers_are_one_line_errors():
+    from vti_sim import run
+
+    assert run(seed=np.int64(3), months=2).seed == 3
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(run(seed=np.uint32(3), months=2).timeseries, run(seed=3, months=2).timeseries)
+    with pytest.raises(ParameterError, match="facilitation_fte: got 1000"):
+        run(seed=1, months=1, overrides={"facilitation_fte": 10**400})
+    with pytest.raises(ParameterError, match="scenario"):
+        run(42, seed=1, months=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.one_of(st.integers(-10, 10), st.integers(2**62, 2**65), st.floats(), st.text(max_size=4),
+                      st.booleans(), st.none(), st.lists(st.integers(), max_size=2)),
+       overrides=st.one_of(st.none(), st.text(max_size=5), st.dictionaries(
+           st.one_of(st.sampled_from(sorted(REGISTRY)), st.text(max_size=5)),
+           st.one_of(st.integers(min_value=-(10**400), max_value=10**400), st.floats(), st.text(max_size=5),
+                     st.booleans(), st.none()), max_size=3)))
+def test_fuzz_run_api_raises_only_parameter_errors(seed, overrides):
+    from vti_sim import run
+
+    try:
+        r = run(seed=seed, months=1, overrides=overrides)
+    except ParameterError as e:
+        assert "\n" not in str(e) and len(str(e)) < 500
+    else:
+        assert isinstance(seed, int) and not isinstance(seed, bool) and r.seed == seed

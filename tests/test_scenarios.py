@@ -247,3 +247,115 @@ def test_compare_table_paired_t_interval_and_undefined_values():
 def test_flatten_scalars_keeps_numbers_only():
     flat = flatten_scalars({"a": 1, "b": {"c": 2.5, "d": None}, "e": [1], "f": True, "g": "x"})
     assert flat.keys() == {"a", "b.c", "b.d"} and flat["b.c"] == 2.5 and math.isnan(flat["b.d"])
+
+
+# --- fuzz: no TOML document yields anything but a one-line ParameterError (issue 15) ------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vti_sim.experiments import parse_experiment  # noqa: E402
+
+_NAMES = [*registry.REGISTRY, "name", "description", "extends", "params", "seed", "replicates", "chunk_size",
+          "months", "design", "vary", "fixed", "outputs", "summary", "monthly", "columns", "method", "samples",
+          "levels", "min", "max", "facilitaton_fte", "x"]
+_KEYS = st.one_of(st.sampled_from(_NAMES), st.text(min_size=1, max_size=8))
+_SCALARS = st.one_of(
+    st.integers(-10, 10**6), st.integers(min_value=10**300, max_value=10**400), st.floats(allow_nan=True),
+    st.booleans(), st.sampled_from(["launch", "never", "angers", "global", "lhs", "grid", "sobol", "morris",
+                                    "pv_net_total", "trust", "12", "0.5", "", "../x.toml", "/etc/passwd"]),
+    st.text(max_size=10))
+
+
+def _values(depth: int = 3):
+    return st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                          st.dictionaries(_KEYS, inner, max_size=4)),
+                        max_leaves=12)
+
+
+def _key(k: str) -> str:
+    import json
+
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k)
+
+
+def _toml_value(v) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return "nan" if math.isnan(v) else ("inf" if v == math.inf else "-inf" if v == -math.inf else repr(v))
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return "{ " + ", ".join(f"{_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+
+
+def _toml_document(doc: dict) -> str:
+    """Top-level scalars and inline values first, then one [table] per dict value (as people write them)."""
+    lines = [f"{_key(k)} = {_toml_value(v)}" for k, v in doc.items() if not isinstance(v, dict)]
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            lines.append(f"[{_key(k)}]")
+            lines += [f"{_key(ik)} = {_toml_value(iv)}" for ik, iv in v.items()]
+    return "\n".join(lines) + "\n"
+
+
+_PARAM_NAMES = st.sampled_from(sorted(registry.REGISTRY))
+_RANDOM_DOCUMENTS = st.dictionaries(_KEYS, st.one_of(_values(), st.dictionaries(_KEYS, _values(), max_size=6)),
+                                    max_size=8)
+
+
+def _maybe(strategy, usual):
+    return st.one_of(st.just(usual), strategy)
+
+
+_SCENARIO_DOCUMENTS = st.fixed_dictionaries({}, optional={
+    "name": _maybe(_values(), "fuzz"), "description": _maybe(_values(), "d"),
+    "extends": st.sampled_from(["global", "angers", "nope", "../x.toml", "", "s0"]),
+    "params": st.dictionaries(_PARAM_NAMES, st.one_of(_SCALARS, _values()), max_size=5)})
+_RANGE = st.fixed_dictionaries({}, optional={"min": _maybe(_values(), 0), "max": _maybe(_values(), 1),
+                                            "levels": _maybe(_values(), 2)})
+_EXPERIMENT_DOCUMENTS = st.fixed_dictionaries({"seed": _maybe(_values(), 1)}, optional={
+    "name": _maybe(_values(), "fuzz"), "months": _maybe(_values(), 1), "replicates": _maybe(_values(), 1),
+    "chunk_size": _maybe(_values(), 5), "scenario": st.sampled_from(["global", "nope", "../x.toml", ""]),
+    "design": st.fixed_dictionaries({}, optional={
+        "method": st.one_of(st.sampled_from(["grid", "lhs", "sobol", "morris"]), _values()),
+        "samples": _maybe(_values(), 4), "second_order": _maybe(_values(), True), "num_levels": _values()}),
+    "vary": st.dictionaries(_PARAM_NAMES, st.one_of(st.lists(_SCALARS, max_size=3), _RANGE, _values()), max_size=3),
+    "fixed": st.dictionaries(_PARAM_NAMES, st.one_of(_SCALARS, _values()), max_size=3),
+    "outputs": st.fixed_dictionaries({}, optional={
+        "summary": st.one_of(st.lists(st.sampled_from(["pv_net_total", "final_trust", "months_to_phase.launch",
+                                                       "x"]), max_size=3), _values()),
+        "monthly": st.one_of(st.fixed_dictionaries({}, optional={
+            "columns": st.one_of(st.lists(st.sampled_from(["trust", "phase_name", "x"]), max_size=2), _values()),
+            "months": st.one_of(st.lists(st.integers(-1, 3), max_size=2), _values())}), _values())})})
+_DOCUMENTS = st.one_of(_RANDOM_DOCUMENTS, _SCENARIO_DOCUMENTS, _EXPERIMENT_DOCUMENTS)
+_FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                         HealthCheck.too_slow])
+
+
+def _only_parameter_errors(call) -> None:
+    try:
+        call()
+    except ParameterError as e:
+        assert "\n" not in str(e) and len(str(e)) < 1000, str(e)
+
+
+@_FUZZ
+@given(doc=st.one_of(_SCENARIO_DOCUMENTS, _RANDOM_DOCUMENTS), raw=st.text(max_size=60))
+def test_fuzz_scenario_documents_never_raise_anything_else(tmp_path_factory, doc, raw):
+    d = tmp_path_factory.mktemp("fuzz")
+    for i, text in enumerate((_toml_document(doc), raw, _toml_document({"params": doc.get("params", doc)}))):
+        path = write(d / f"s{i}.toml", text)
+        _only_parameter_errors(lambda p=path: load_scenario(p))
+
+
+@_FUZZ
+@given(doc=st.one_of(_EXPERIMENT_DOCUMENTS, _RANDOM_DOCUMENTS), raw=st.text(max_size=60))
+def test_fuzz_experiment_documents_never_raise_anything_else(doc, raw):
+    for text in (_toml_document(doc), raw):
+        _only_parameter_errors(lambda t=text: parse_experiment(t, source="fuzz.toml", max_runs=10_000))

@@ -59,6 +59,16 @@ def cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
                           timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw)
 
 
+def cli_here(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in this process (typer's runner): for checks of bad input, which need no real process."""
+    from typer.testing import CliRunner
+
+    from vti_sim.cli import app
+
+    r = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
+
+
 def frame(out: Path) -> pd.DataFrame:
     return sw.load_results(out)
 
@@ -336,3 +346,329 @@ def test_workers_are_warmed_up_before_their_first_chunk():
     finally:
         client.close()
         cluster.close()
+
+
+# ------------------------------------------------------------------------------------------- issue 15: nothing lost
+def _one_line(res: subprocess.CompletedProcess, code: int, *needles: str) -> str:
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert res.returncode == code, res.stderr[-3000:]
+    assert len(lines) == 1 and lines[0].startswith("vti-sim: "), res.stderr[-3000:]
+    assert "Traceback" not in res.stderr
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+def test_resume_recomputes_damaged_chunks_and_status_tells_the_truth(tmp_path):
+    import pyarrow.parquet as pq
+
+    exp = tiny(tmp_path, chunk=2)  # 12 runs, 6 chunks
+    out = tmp_path / "o"
+    old_umask = os.umask(0o022)
+    try:
+        sw.sweep(exp, workers=1, out=out, progress=False)
+    finally:
+        os.umask(old_umask)
+    # collaborators on a shared directory can read every file (mkstemp alone makes them 0600)
+    for p in [out / "manifest.json", out / "design.parquet", *out.glob("runs/*.parquet")]:
+        assert p.stat().st_mode & 0o777 == 0o644, p
+    clean = frame(out)
+    assert sw.status(out)["complete"]
+    chunk = lambda c: store.chunk_path(out, c)  # noqa: E731
+    chunk(0).write_bytes(chunk(0).read_bytes()[:100])  # truncated
+    chunk(1).write_bytes(b"")  # zero bytes
+    pq.write_table(pq.read_table(chunk(2)).slice(0, 1), chunk(2))  # short: 1 row of 2
+    chunk(3).write_bytes(chunk(4).read_bytes())  # run ids of another chunk
+    pq.write_table(pq.read_table(chunk(5)).drop(["final_trust"]), chunk(5))  # another schema
+    st = sw.status(out)
+    assert not st["complete"] and st["chunks_done"] == 1 and sorted(st["bad_chunks"]) == [0, 1, 2, 3, 5]
+    assert st["runs_done"] == 2
+    res = cli("sweep", str(exp), "--workers", "1", "--out", str(out), "--quiet")
+    assert res.returncode == 0, res.stderr
+    for c in (0, 1, 2, 3, 5):
+        assert f"recomputing chunk {c}" in res.stderr
+    assert "recomputing chunk 4" not in res.stderr
+    assert sw.status(out) == {"chunks_done": 6, "n_chunks": 6, "runs_done": 12, "total_runs": 12, "bad_chunks": {},
+                              "complete": True}
+    pd.testing.assert_frame_equal(frame(out), clean)
+
+
+def test_a_second_sweep_on_the_same_directory_is_refused_and_kill_9_frees_it(tmp_path):
+    exp = tiny(tmp_path, chunk=2, samples=150)  # 300 runs
+    out = tmp_path / "shared"
+    first = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "1",
+                              "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(out.glob("runs/chunk-*.parquet")):
+            assert first.poll() is None and time.monotonic() < deadline, "no chunk written"
+            time.sleep(0.05)
+        second = cli("sweep", str(exp), "--workers", "1", "--out", str(out), "--quiet")
+        assert first.poll() is None, "the first sweep ended before the second was refused"
+        _one_line(second, 2, str(out), "another sweep is running", f"pid {first.pid}")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    st = sw.status(out)
+    assert 0 < st["chunks_done"] < st["n_chunks"]
+    with store.SweepLock(out):  # the kernel released the lock of the killed sweep: a rerun may take it
+        pass
+
+
+def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path):
+    exp = tiny(tmp_path, chunk=2, samples=20)  # 40 runs, 20 chunks
+    out = tmp_path / "ctrl_c"
+    proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",
+                             "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not list(out.glob("runs/chunk-*.parquet")):
+            assert proc.poll() is None and time.monotonic() < deadline, "no chunk written"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert [ln for ln in err.splitlines() if ln.strip()] == ["vti-sim: interrupted; rerun the same command to resume"]
+    assert not sw.status(out)["complete"]
+    assert cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--quiet").returncode == 0
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(40))
+
+
+def test_a_port_that_is_not_dask_fails_within_the_timeout(tmp_path):
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_port(port, 30)
+        started = time.monotonic()
+        res = cli("sweep", str(tiny(tmp_path)), "--scheduler", f"tcp://127.0.0.1:{port}", "--connect-timeout", "3",
+                  "--out", str(tmp_path / "o"), "--quiet", timeout=100)
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    _one_line(res, 2, "--scheduler", "did not answer as a Dask scheduler within 3 s")
+    assert elapsed < 60, elapsed  # interpreter start-up and validation included; Dask alone waited > 100 s
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:8786", "127.0.0.1", "tcp://127.0.0.1:8786/status",
+                                     "tcp://:8786"])
+def test_a_scheduler_address_that_is_not_tcp_or_tls_is_refused(tmp_path, address):
+    res = cli_here("sweep", str(tiny(tmp_path)), "--scheduler", address, "--out", str(tmp_path / "o"), "--quiet")
+    _one_line(res, 2, "--scheduler", "tcp://HOST:PORT")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.fixture
+def dask_scheduler_only(tmp_path):
+    """A real ``dask scheduler`` with no worker yet, and a way to start and kill workers (own process groups)."""
+    port = _free_port()
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], cwd=tmp_path, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    address = f"tcp://127.0.0.1:{port}"
+
+    def start_worker() -> subprocess.Popen:
+        p = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+                              "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
+                              "--local-directory", str(tmp_path / "dask-worker")], cwd=ROOT, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(p)
+        return p
+
+    try:
+        _wait_port(port, 30)
+        yield address, procs[0], start_worker
+    finally:
+        for p in reversed(procs):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+
+
+def test_a_scheduler_without_workers_says_so(tmp_path, dask_scheduler_only):
+    address, _, _ = dask_scheduler_only
+    res = cli("sweep", str(tiny(tmp_path)), "--scheduler", address, "--worker-timeout", "3",
+              "--out", str(tmp_path / "o"), "--quiet")
+    line = _one_line(res, 2, "--scheduler", address, "no worker joined within 3 s", "dask worker")
+    assert "cannot connect" not in line
+    assert not (tmp_path / "o").exists()
+
+
+def _sweep_until_a_chunk(exp: Path, out: Path, *args: str) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--out", str(out), "--quiet",
+                             *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("runs/chunk-*.parquet")):
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "no chunk written"
+        time.sleep(0.02)
+    return proc
+
+
+def test_every_worker_dead_stops_with_how_to_resume(tmp_path, dask_scheduler_only):
+    address, _, start_worker = dask_scheduler_only
+    worker = start_worker()
+    exp = tiny(tmp_path, chunk=2, samples=40)  # 80 runs
+    out = tmp_path / "o"
+    proc = _sweep_until_a_chunk(exp, out, "--scheduler", address, "--worker-timeout", "5")
+    try:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its nanny: nobody restarts it
+        started = time.monotonic()
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert time.monotonic() - started < 60
+    assert proc.returncode == 1, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert lines[0].startswith("vti-sim: warning: no live Dask worker"), err
+    assert len(lines) == 2 and "no live Dask worker for 5 s" in lines[1] and "rerun the same command" in lines[1]
+    assert str(out) in lines[1] and "Traceback" not in err
+    assert not sw.status(out)["complete"]
+    start_worker()
+    res = cli("sweep", str(exp), "--scheduler", address, "--out", str(out), "--quiet", timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(80))
+
+
+def test_the_scheduler_dying_mid_sweep_is_one_line(tmp_path, dask_scheduler_only):
+    address, scheduler, start_worker = dask_scheduler_only
+    start_worker()
+    exp = tiny(tmp_path, chunk=2, samples=40)
+    out = tmp_path / "o"
+    proc = _sweep_until_a_chunk(exp, out, "--scheduler", address)
+    try:
+        os.killpg(scheduler.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1, err
+    assert "lost the Dask scheduler" in err and "rerun the same command to resume" in err
+    assert "Traceback" not in err
+    assert cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--quiet", timeout=300).returncode == 0
+    assert sw.status(out)["complete"]
+
+
+# ------------------------------------------------------------------------------------------- issue 15: bad input
+@pytest.mark.parametrize("design, runs", [
+    ("[design]\nmethod = 'lhs'\nsamples = 1000000000\n[vary]\nhr_support = { min = 0.1, max = 0.9 }\n",
+     "1,000,000,000 runs"),
+    ("[vary]\nhr_support = { min = 0.1, max = 0.9, levels = 1000000 }\n"
+     "data_culture = { min = 0.1, max = 0.9, levels = 1000000 }\n"
+     "co_evaluation = { min = 0.1, max = 0.9, levels = 1000000 }\n", "1,000,000,000,000,000,000 runs"),
+])
+def test_designs_above_the_cap_are_refused_with_the_run_count(tmp_path, design, runs):
+    path = write(tmp_path, "name = 'big'\nseed = 1\nmonths = 2\n" + design, "big.toml")
+    started = time.monotonic()
+    res = cli_here("sweep", str(path), "--out", str(tmp_path / "o"), "--quiet")
+    _one_line(res, 2, str(path), runs, "at most 10,000,000", "--max-runs")
+    assert time.monotonic() - started < 60  # refused before the design is drawn, not after exhausting memory
+    assert not (tmp_path / "o").exists()
+    small = "name = 's'\nseed = 1\nmonths = 2\n[vary]\nhr_support = { min = 0.1, max = 0.9, levels = 30 }\n"
+    with pytest.raises(ParameterError, match="900 runs"):
+        sw.parse_experiment(small + "data_culture = { min = 0.1, max = 0.9, levels = 30 }\n", max_runs=899)
+    assert sw.parse_experiment(small + "data_culture = { min = 0.1, max = 0.9, levels = 30 }\n", max_runs=900)
+
+
+BAD_15 = {  # experiment text -> what the one error line must hold
+    "huge_integer_fixed": ("[fixed]\nfacilitation_fte = 1" + "0" * 400 + "\n", ["bad.toml:7", "facilitation_fte"]),
+    "huge_integer_range": ("[vary]\nfacilitation_fte = { min = 0, max = 1" + "0" * 400 + " }\n",
+                           ["bad.toml:7", "vary.facilitation_fte"]),
+    "deep_nesting": ("[vary]\nfacilitation_fte = " + "[" * 5000 + "]" * 5000 + "\n", ["bad.toml", "toml", "deep"]),
+    "quoted_fixed": ("[fixed]\nfacilitation_fte = \"2\"\n", ["bad.toml:7", "facilitation_fte", "without quotes"]),
+    "inline_fixed": ("fixed = { copil_per_year = 2, facilitation_fte = 11 }\n",
+                     ["bad.toml:6", "facilitation_fte", "[0, 10]"]),
+    "quoted_list": ("[vary]\nfacilitation_fte = [\"1\", \"2\"]\n", ["bad.toml:7", "vary.facilitation_fte", "quotes"]),
+    "quoted_range": ("[vary]\nfacilitation_fte = { min = \"0\", max = 2 }\n", ["bad.toml:7", "without quotes"]),
+    "quoted_months": ("months = \"12\"\n[vary]\nfacilitation_fte = [1.0, 2.0]\n", ["bad.toml:6", "months", "quotes"]),
+    "no_outputs": ("[vary]\nfacilitation_fte = [1.0, 2.0]\n[outputs]\nsummary = []\n",
+                   ["bad.toml:9", "outputs.summary", "empty"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_15))
+def test_more_bad_experiments_are_one_line(tmp_path, case):
+    text, needles = BAD_15[case]
+    if "[vary]" not in text:
+        text += "[vary]\nhr_support = [0.1, 0.2]\n"
+    header = "name = 'bad'\nseed = 1\nreplicates = 1\ndescription = 'five header lines'\n"
+    header += "chunk_size = 5\n" if text.startswith("months") else "months = 2\n"
+    path = write(tmp_path, header + text, "bad.toml")
+    res = cli_here("sweep", str(path), "--out", str(tmp_path / "o"), "--quiet")
+    _one_line(res, 2, *needles)
+    assert not (tmp_path / "o").exists()
+
+
+def test_non_utf8_experiment_file_is_one_line(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(TINY.format(name="x", chunk=5, samples=6).replace("tiny", "x").encode() +
+                     "# Besançon\n".encode("latin-1"))
+    _one_line(cli_here("sweep", str(path), "--out", str(tmp_path / "o")), 2, str(path), "UTF-8")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("where", ["proc", "below_a_file", "dot", "dotdot", "immutable"])
+def test_sweep_out_that_cannot_be_written_is_refused_before_computing(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    frozen = tmp_path / "frozen"
+    if where == "immutable":
+        frozen.mkdir()
+        if subprocess.run(["chattr", "+i", str(frozen)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i is not available here")
+    out = {"proc": "/proc/vti-out", "below_a_file": str(tmp_path / "afile" / "o"), "dot": ".", "dotdot": "..",
+           "immutable": str(frozen / "o")}[where]
+    try:
+        res = cli_here("sweep", str(tiny(tmp_path)), "--out", out, "--workers", "1", "--quiet")
+    finally:
+        if where == "immutable":
+            subprocess.run(["chattr", "-i", str(frozen)], check=True)
+    _one_line(res, 2, "--out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "exp.toml"] + (["frozen"] if where == "immutable"
+                                                                                   else [])
+
+
+def test_a_changed_base_scenario_is_reported_by_parameter(tmp_path):
+    (tmp_path / "base.toml").write_text("[params]\nfacilitation_fte = 1.0\n", encoding="utf-8")
+    exp = write(tmp_path, "name = 'b'\nseed = 1\nmonths = 2\nscenario = 'base.toml'\n"
+                          "[vary]\nhr_support = [0.1, 0.2]\n")
+    out = tmp_path / "o"
+    sw.sweep(exp, workers=1, out=out, progress=False)
+    (tmp_path / "base.toml").write_text("[params]\nfacilitation_fte = 2.0\n", encoding="utf-8")
+    line = _one_line(cli_here("sweep", str(exp), "--out", str(out), "--quiet"), 2, "different experiment",
+                     "facilitation_fte 1.0 → 2.0", "base.toml")
+    assert "≠" not in line
+
+
+def test_import_works_where_neither_the_package_nor_home_is_writable(tmp_path):
+    """Service-account Dask workers: read-only install, read-only $HOME; numba's kernel cache must go elsewhere."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "vti_sim", site / "vti_sim", ignore=shutil.ignore_patterns("__pycache__"))
+    dirs = [site, *[p for p in site.rglob("*") if p.is_dir()]]
+    if subprocess.run(["chattr", "+i", *map(str, dirs)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env.update(PYTHONPATH=str(site), HOME="/proc/vti-sim-no-home", XDG_CACHE_HOME="/proc/vti-sim-no-cache",
+               PYTHONDONTWRITEBYTECODE="1")
+    try:
+        res = subprocess.run([sys.executable, "-c", "import vti_sim, vti_sim._kernel_cache as k; "
+                              "print(vti_sim.__file__); print(k.KERNEL_CACHE_FALLBACK); "
+                              "print(len(vti_sim.run(seed=1, months=2).timeseries))"],
+                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, dirs)], check=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+    file, fallback, months = res.stdout.split()
+    assert file.startswith(str(site)) and "vti-sim-numba-cache" in fallback and months == "2"

@@ -6,7 +6,10 @@ The package follows the data flow, each layer importing only from the layers bef
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import plateau  # noqa: F401  (the module `vti_sim.plateau`)
+from . import (
+    _kernel_cache,  # noqa: F401  (first: finds a writable cache for the model's compiled kernels)
+    plateau,  # noqa: F401  (the module `vti_sim.plateau`)
+)
 from . import sweep as _sweep_module  # noqa: F401  (loaded before the function below, which keeps the name)
 from .experiments import sweep
 from .model import VTIModel

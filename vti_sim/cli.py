@@ -110,7 +110,14 @@ def _seed_option() -> typer.models.OptionInfo:
 def _parse_counts(seed: str, replicates: str) -> tuple[int, int]:
     from .experiments.replicates import parse_int
 
-    return (parse_int(seed, "--seed", minimum=0), parse_int(replicates, "--replicates", minimum=1, maximum=100_000))
+    return (parse_int(seed, "--seed", minimum=0, maximum=2**63 - 1),
+            parse_int(replicates, "--replicates", minimum=1, maximum=100_000))
+
+
+def _interrupted(what: str) -> None:
+    """Ctrl-C: one line, exit 130 (the shell's code for SIGINT)."""
+    typer.echo(f"vti-sim: interrupted; {what}", err=True)
+    raise typer.Exit(code=130)
 
 
 @app.command("run", epilog=_RUN_EPILOG)
@@ -145,10 +152,15 @@ def run_command(
         fail(str(e))
     from . import figures
 
-    results = sr.execute(plan, progress=not quiet)
-    with sr.atomic_dir(outdir) as tmp:
-        sr.write_run(plan, results, tmp, sys.argv,
-                     figures=lambda groups, d: figures.save_all(groups, d, labels=[plan.scenario.name]))
+    try:
+        results = sr.execute(plan, progress=not quiet)
+        with sr.atomic_dir(outdir) as tmp:
+            sr.write_run(plan, results, tmp, sys.argv,
+                         figures=lambda groups, d: figures.save_all(groups, d, labels=[plan.scenario.name]))
+    except KeyboardInterrupt:
+        _interrupted(f"nothing was written to {outdir}")
+    except registry.ParameterError as e:  # the directory changed while the runs were computed
+        fail(str(e))
     typer.echo(f"outputs: {outdir}")
     typer.echo(f"figures: {outdir / 'figures'}")
 
@@ -184,19 +196,24 @@ def compare_command(
 
     names = [p.scenario.name for p in plans]
     names = [n if names.count(n) == 1 else f"{n}#{i + 1}" for i, n in enumerate(names)]  # same scenario twice
-    groups = [sr.execute(p, progress=not quiet, desc=f"{p.name} ({i + 1}/{len(plans)})")
-              for i, p in enumerate(plans)]
-    table = sr.compare_table(groups, names)
-    with sr.atomic_dir(outdir) as tmp:
-        table.to_csv(tmp / "compare.csv", index=False)
-        summary = {n: {"median": sr.median_summary(g), "replicates": [r.summary for r in g]}
-                   for n, g in zip(names, groups, strict=True)}
-        (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
-        record = {"command": sys.argv, "baseline": names[0], "replicates": reps,
-                  "replicate_seeds": plans[0].seeds, "seed_derivation": sr.SEED_DERIVATION,
-                  "runs": {n: sr.run_record(p, sys.argv) for n, p in zip(names, plans, strict=True)}}
-        (tmp / "run.json").write_text(to_json(record), encoding="utf-8")
-        figures.save_all(groups, tmp / "figures", labels=names)
+    try:
+        groups = [sr.execute(p, progress=not quiet, desc=f"{p.name} ({i + 1}/{len(plans)})")
+                  for i, p in enumerate(plans)]
+        table = sr.compare_table(groups, names)
+        with sr.atomic_dir(outdir, command="compare") as tmp:
+            table.to_csv(tmp / "compare.csv", index=False)
+            summary = {n: {"median": sr.median_summary(g), "replicates": [r.summary for r in g]}
+                       for n, g in zip(names, groups, strict=True)}
+            (tmp / "summary.json").write_text(to_json(summary), encoding="utf-8")
+            record = {"command": sys.argv, "baseline": names[0], "replicates": reps,
+                      "replicate_seeds": plans[0].seeds, "seed_derivation": sr.SEED_DERIVATION,
+                      "runs": {n: sr.run_record(p, sys.argv) for n, p in zip(names, plans, strict=True)}}
+            (tmp / "run.json").write_text(to_json(record), encoding="utf-8")
+            figures.save_all(groups, tmp / "figures", labels=names)
+    except KeyboardInterrupt:
+        _interrupted(f"nothing was written to {outdir}")
+    except registry.ParameterError as e:
+        fail(str(e))
     typer.echo(f"Differences vs {names[0]} (mean over {reps} paired replicates, 95% t-interval):")
     typer.echo(sr.format_table(table))
     typer.echo(f"table: {outdir / 'compare.csv'}")
@@ -210,9 +227,17 @@ def sweep_command(
     workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
     scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
     out: str = typer.Option(None, "--out", help="output directory (default: results/sweep-<name>)"),
+    max_runs: int = typer.Option(None, "--max-runs", metavar="N",
+                                 help="refuse designs of more than N runs (default 10,000,000)"),
+    worker_timeout: float = typer.Option(60.0, "--worker-timeout", metavar="S",
+                                         help="seconds to wait for a live Dask worker before stopping (resumable)"),
+    connect_timeout: float = typer.Option(20.0, "--connect-timeout", metavar="S",
+                                          help="seconds for --scheduler to answer as a Dask scheduler"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
-    """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep."""
+    """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep.
+
+    Exit codes: 0 done, 2 bad input (nothing written), 1 stopped mid-way (rerun to resume), 130 Ctrl-C."""
     from pathlib import Path
 
     from .experiments import (  # not `from . import sweep`: the package exports sweep()
@@ -220,25 +245,34 @@ def sweep_command(
         load_experiment,
         sweep,
     )
+    from .experiments.experiment import DEFAULT_MAX_RUNS, SweepStopped
 
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler: give one or the other")
     if workers is not None and workers < 1:
         fail(f"--workers: got {workers}; allowed: an integer >= 1")
-    if not Path(experiment).is_file():
+    if max_runs is not None and max_runs < 1:
+        fail(f"--max-runs: got {max_runs}; allowed: an integer >= 1")
+    for name, value in (("--worker-timeout", worker_timeout), ("--connect-timeout", connect_timeout)):
+        if not 0 < value < 1e6:
+            fail(f"{name}: got {value}; allowed: a number of seconds > 0")
+    if not Path(experiment).exists():
         fail(f"{experiment}: experiment file not found")
+    cap = max_runs or DEFAULT_MAX_RUNS
     try:
-        exp = load_experiment(experiment)
-        result = sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+        exp = load_experiment(experiment, max_runs=cap)
+        result = sweep(exp, workers=workers, scheduler=scheduler, out=out, progress=not quiet, max_runs=cap,
+                       worker_timeout=worker_timeout, connect_timeout=connect_timeout)
+    except SweepStopped as e:
+        typer.echo(f"vti-sim: error: {e}", err=True)
+        raise typer.Exit(code=1) from None
     except (registry.ParameterError, SweepError) as e:
         fail(str(e))
-    except OSError as e:
-        if scheduler is not None:
-            fail(f"--scheduler: cannot connect to {scheduler} ({e})")
-        raise
+    except OSError as e:  # e.g. the disk filled up mid-sweep: the chunks written so far are kept
+        typer.echo(f"vti-sim: error: cannot write the sweep ({e}); rerun the same command to resume", err=True)
+        raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
-        typer.echo("vti-sim: interrupted; rerun the same command to resume", err=True)
-        raise typer.Exit(code=130) from None
+        _interrupted("rerun the same command to resume")
     if not quiet:
         typer.echo(f"{result}")
 
@@ -258,10 +292,15 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
         fail(f"--lang: got {lang!r}; allowed: {', '.join(i18n.LANGS)}")
     if not 0 < port < 65536:
         fail(f"--port: got {port}; allowed: 1-65535")
+    url_host = f"[{host}]" if ":" in host else host
+    if not _loopback(host):
+        typer.echo(f"vti-sim workshop: warning: --host {host} serves this page to the network: anyone who can reach "
+                   f"port {port} can use it without a password and make this machine run simulations; use the "
+                   "default 127.0.0.1 unless every machine on that network is trusted", err=True)
     cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app.workshop:page", "--host", host, "--port", str(port),
            "--production", "--open" if open_browser else "--no-open", "--no-check-version"]
     env = {**os.environ, "VTI_SIM_LANG": lang}
-    typer.echo(f"vti-sim workshop: serving on http://{host}:{port} (Ctrl+C to stop)", err=True)
+    typer.echo(f"vti-sim workshop: serving on http://{url_host}:{port} (Ctrl+C to stop)", err=True)
     if os.name == "posix":  # the server takes this process's place, so stopping one stops the other
         sys.stdout.flush()
         sys.stderr.flush()
@@ -273,6 +312,16 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
     except KeyboardInterrupt:
         raise typer.Exit(code=130) from None
 
+def _loopback(host: str) -> bool:
+    """True if ``host`` only accepts connections from this machine."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def main() -> None:

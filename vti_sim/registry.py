@@ -60,31 +60,37 @@ class Parameter:
 
     def coerce(self, value: Any, *, source: str = "parameters", line: int | None = None) -> Any:
         """Return ``value`` as this parameter's type, or raise a ParameterError saying what is allowed."""
+        def bad(shown: str) -> ParameterError:
+            return ParameterError(self.name, f"got {shown}; allowed: {self.allowed()}", source=source, line=line)
+
+        original = value
+
         if self.dtype == "choice":
             if not isinstance(value, str) or value not in self.choices:
-                raise ParameterError(self.name, f"got {value!r}; allowed: one of {', '.join(self.choices)}",
+                raise ParameterError(self.name, f"got {_show(value)}; allowed: one of {', '.join(self.choices)}",
                                      source=source, line=line)
             return value
         if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):  # numpy numbers are fine
             if isinstance(value, str):
                 try:
                     value = float(value) if self.dtype == "float" else _parse_int(value)
-                except ValueError:
-                    raise ParameterError(self.name, f"got {value!r}; allowed: {self.allowed()}",
-                                         source=source, line=line) from None
+                except (ValueError, OverflowError):
+                    raise bad(_show(value)) from None
             else:
-                raise ParameterError(self.name, f"got {type(value).__name__} {value!r}; allowed: {self.allowed()}",
-                                     source=source, line=line)
+                raise bad(f"{type(value).__name__} {_show(value)}")
         if self.dtype == "int":
             if isinstance(value, float) and not value.is_integer():
-                raise ParameterError(self.name, f"got {value!r}; allowed: {self.allowed()}", source=source, line=line)
+                raise bad(_show(original))
             value = int(value)
         else:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer of hundreds of digits
+                raise bad(_show(original)) from None
             if not math.isfinite(value):
-                raise ParameterError(self.name, f"got {value!r}; allowed: {self.allowed()}", source=source, line=line)
+                raise bad(_show(original))
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise ParameterError(self.name, f"got {value!r}; allowed: {self.allowed()}", source=source, line=line)
+            raise bad(_show(original))
         return value
 
     def allowed(self) -> str:
@@ -118,6 +124,16 @@ class Parameter:
         out = asdict(self)
         out["choices"] = list(self.choices)
         return out
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to one short line: a 400-digit number or a deeply nested array must not flood the error."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # ValueError: int too large to print (Python >= 3.11 digit limit)
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _parse_int(text: str) -> int:

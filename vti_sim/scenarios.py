@@ -35,7 +35,8 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "extends", "params")
 
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"'-]+)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
+_DOTTED_KEY = re.compile(r"^\s*([\"']?[A-Za-z0-9_-]+[\"']?(?:\s*\.\s*[\"']?[A-Za-z0-9_-]+[\"']?)*)\s*=")
+_INLINE_KEY = re.compile(r"[{,]\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -89,6 +90,9 @@ def _locate(ref: str | Path, *, base: Path | None, source: str | None, line: int
             path = base / path
         if path.is_file():
             return path
+        if path.is_dir():
+            raise ParameterError(field_name, f"{str(path)!r} is a directory; allowed: a scenario .toml file or a "
+                                             f"name ({available})", source=source or str(path), line=line)
         raise ParameterError(field_name, f"file {str(path)!r} not found; available scenarios: {available}",
                              source=source or str(path), line=line)
     dirs = ([base] if base is not None else []) + search_dirs()
@@ -97,6 +101,9 @@ def _locate(ref: str | Path, *, base: Path | None, source: str | None, line: int
         if candidate.is_file():
             return candidate
     where = source or str(SCENARIO_DIR / f"{ref}.toml")
+    if base is None and Path(ref).is_dir():
+        raise ParameterError(field_name, f"{ref!r} is a directory; allowed: a scenario name ({available}) or a "
+                                         ".toml file", source=ref, line=line)
     raise ParameterError(field_name, f"no scenario named {ref!r}; available: {available} (or give a path to a "
                                      f".toml file)", source=where, line=line)
 
@@ -110,12 +117,17 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         raise ParameterError("scenario", f"cannot read file: {e}", source=source) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ParameterError("toml", "syntax error: arrays or tables nesting too deep", source=source) from None
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = _TOML_POS.search(msg)
         line = int(m.group(1)) if m else getattr(e, "lineno", None)
         reason = _TOML_POS.sub("", msg) if m else msg
         raise ParameterError("toml", f"syntax error: {reason}", source=source, line=line) from None
+    if not data:
+        raise ParameterError("scenario", "the file is empty; allowed: a name, a description, an optional extends "
+                                         "and a [params] table (see scenarios/global.toml)", source=source)
     lines = key_lines(text)
     top = lines.get("", {})
 
@@ -168,7 +180,10 @@ def unknown_parameter(name: str, *, source: str, line: int | None = None) -> Par
 
 
 def key_lines(text: str) -> dict[str, dict[str, int]]:
-    """Line number (1-based) of the first ``key =`` in each table; the top level is table ``""``."""
+    """Line number (1-based) of the first ``key =`` in each table; the top level is table ``""``.
+
+    Dotted keys (``params.x = 1``, or ``a.b = 1`` under ``[params]``) and inline tables
+    (``params = { x = 1 }``) count for the tables they fill."""
     out: dict[str, dict[str, int]] = {"": {}}
     table = ""
     in_multiline = False
@@ -181,12 +196,20 @@ def key_lines(text: str) -> dict[str, dict[str, int]]:
             continue
         h = _HEADER.match(line)
         if h:
-            table = h.group(1).strip("\"'")
+            table = ".".join(part.strip().strip("\"'") for part in h.group(1).split("."))
             out.setdefault(table, {})
             continue
-        k = _KEY.match(line)
+        k = _DOTTED_KEY.match(line)
         if k:
-            out.setdefault(table, {}).setdefault(k.group(1), i)
+            parts = [part.strip().strip("\"'") for part in k.group(1).split(".")]
+            where = table
+            for part in parts:
+                out.setdefault(where, {}).setdefault(part, i)
+                where = f"{where}.{part}" if where else part
+            rest = line[k.end():].lstrip()
+            if rest.startswith("{"):
+                for inner in _INLINE_KEY.findall(rest):
+                    out.setdefault(where, {}).setdefault(inner, i)
     return out
 
 

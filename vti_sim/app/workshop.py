@@ -106,6 +106,11 @@ def scenario_params(name: str) -> tuple[dict[str, Any], str, bool]:
     """(validated parameter overrides, description, found) for a scenario name; "" means defaults."""
     if not name:
         return {}, "", True
+    if not isinstance(name, str) or name not in available_scenarios() or "/" in name or "\\" in name \
+            or name.endswith(".toml"):
+        # the selector's value comes from the browser: load only the listed scenarios (shipped or ./scenarios/),
+        # never a path a client made up
+        return dict(_FALLBACK_SCENARIOS.get(name, {})) if isinstance(name, str) else {}, "", False
     try:
         from vti_sim.scenarios import load_scenario
 

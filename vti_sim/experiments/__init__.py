@@ -6,9 +6,16 @@ Dask is imported lazily: ``import vti_sim.experiments`` stays cheap."""
 
 from .chunks import run_chunk
 from .design import Design, build_design, run_seed
-from .experiment import Experiment, Factor, SweepError, load_experiment, parse_experiment
+from .experiment import (
+    Experiment,
+    Factor,
+    SweepError,
+    SweepStopped,
+    load_experiment,
+    parse_experiment,
+)
 from .runner import sweep
 from .store import load_design, load_results, status
 
-__all__ = ["Design", "Experiment", "Factor", "SweepError", "build_design", "load_design", "load_experiment",
-           "load_results", "parse_experiment", "run_chunk", "run_seed", "status", "sweep"]
+__all__ = ["Design", "Experiment", "Factor", "SweepError", "SweepStopped", "build_design", "load_design",
+           "load_experiment", "load_results", "parse_experiment", "run_chunk", "run_seed", "status", "sweep"]

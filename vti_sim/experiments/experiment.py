@@ -26,10 +26,16 @@ DESIGN_KEYS = ("method", "samples", "second_order", "num_levels", "scramble")
 OUTPUT_KEYS = ("summary", "monthly")
 MONTHLY_KEYS = ("columns", "months")
 DEFAULT_CHUNK_SIZE = 50
+DEFAULT_MAX_RUNS = 10_000_000  # a design above this is refused before it is drawn (memory); raise with --max-runs
+MAX_NESTING = "nesting too deep"
 
 
 class SweepError(RuntimeError):
     """A sweep cannot start (e.g. the output directory belongs to another experiment)."""
+
+
+class SweepStopped(SweepError):
+    """A started sweep cannot go on (no live worker, scheduler lost); the chunks written so far are kept."""
 
 
 # --------------------------------------------------------------------------------------------- experiment files
@@ -144,20 +150,30 @@ class Experiment:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment TOML file; raise ParameterError(field, reason, source=path, line=)."""
+def load_experiment(path: str | Path, *, max_runs: int = DEFAULT_MAX_RUNS) -> Experiment:
+    """Read and validate an experiment TOML file; raise ParameterError(field, reason, source=path, line=).
+
+    ``max_runs`` caps the design size (points x replicates), checked before the design is drawn."""
     path = Path(path)
     src = str(path)
+    if path.is_dir():
+        raise ParameterError("experiment", "is a directory; allowed: an experiment .toml file", source=src)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ParameterError("experiment", f"cannot read file ({e.strerror or e})", source=src) from None
-    return parse_experiment(text, source=src, path=path)
+    except UnicodeDecodeError as e:
+        raise ParameterError("experiment", f"cannot read file: not UTF-8 text (byte {e.object[e.start]:#04x} at "
+                                           f"offset {e.start}); save it as UTF-8", source=src) from None
+    return parse_experiment(text, source=src, path=path, max_runs=max_runs)
 
 
-def parse_experiment(text: str, *, source: str = "experiment", path: Path | None = None) -> Experiment:
+def parse_experiment(text: str, *, source: str = "experiment", path: Path | None = None,
+                     max_runs: int = DEFAULT_MAX_RUNS) -> Experiment:
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ParameterError("toml", f"syntax error: arrays or tables {MAX_NESTING}", source=source) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line = int(m.group(1)) if m else None
@@ -195,10 +211,14 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
             raise err("scenario", f"got {scenario!r}; allowed: a scenario name or a path to a scenario TOML file")
         base_params = _scenario_params(scenario, path, err("scenario", ""))
     fixed_raw = data.get("fixed", {})
-    fixed = registry.validate(fixed_raw, source=source, lines={k: lines.get(f"fixed.{k}") for k in fixed_raw}) \
-        if fixed_raw else {}
+    for k, v in fixed_raw.items():
+        if k in registry.REGISTRY:
+            _not_quoted(registry.REGISTRY[k], v, lines.get(f"fixed.{k}", lines.get("fixed")), source)
+    fixed_lines = {k: lines.get(f"fixed.{k}", lines.get("fixed")) for k in fixed_raw}
+    fixed = registry.validate(fixed_raw, source=source, lines=fixed_lines) if fixed_raw else {}
     months = None
     if "months" in data:
+        _not_quoted(registry.get("months"), data["months"], lines.get("months"), source)
         months = registry.get("months").coerce(data["months"], source=source, line=lines.get("months"))
     base = {**base_params, **fixed}
     if months is not None:
@@ -249,6 +269,12 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
             raise err(key, "is also set by the top-level 'months'; remove one")
         factors.append(_factor(registry.get(pname), spec, method, lambda reason, k=key: err(k, reason)))
 
+    runs = expected_runs(method, samples, options, factors, replicates)
+    if runs > max_runs:
+        where = "design.samples" if method != "grid" else "vary"
+        raise err(where, f"the design has {runs:,} runs ({method}, {replicates} replicate(s)); allowed: at most "
+                         f"{max_runs:,} (raise the cap with `vti-sim sweep --max-runs N` or sweep(..., max_runs=N))")
+
     # outputs
     outputs = data.get("outputs", {})
     for key in outputs:
@@ -266,6 +292,9 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
                 raise err("outputs.summary", f"unknown or non-scalar summary key {k!r}; allowed: "
                                              f"{', '.join(leaves)}")
         summary_keys = tuple(dict.fromkeys(keys))
+        if not summary_keys and "monthly" not in outputs:
+            raise err("outputs.summary", "empty list and no outputs.monthly, so the sweep would keep no output; "
+                                         "allowed: at least one summary key (omit outputs.summary to keep all)")
     else:
         summary_keys = tuple(leaves)
     monthly_columns: tuple[str, ...] = ()
@@ -318,6 +347,8 @@ def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:
             raise err("empty list; allowed: a non-empty list of values or { min = ..., max = ... }")
         values = []
         for v in spec:
+            if p.dtype != "choice" and isinstance(v, str):
+                raise err(f"got string {v!r}; allowed: {p.allowed()} (write numbers without quotes)")
             try:
                 values.append(p.coerce(v))
             except ParameterError as e:
@@ -336,6 +367,8 @@ def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:
             raise err("a range needs both min and max")
         bounds = []
         for k in ("min", "max"):
+            if isinstance(spec[k], str):
+                raise err(f"{k}: got string {spec[k]!r}; allowed: {p.allowed()} (write numbers without quotes)")
             try:
                 bounds.append(p.coerce(spec[k]))
             except ParameterError as e:
@@ -352,6 +385,34 @@ def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:
             raise err(f"'levels' is only used by the grid method, not {method!r}")
         return Factor(p, lo=lo, hi=hi, levels=levels)
     raise err(f"got {spec!r}; allowed: a list of values or {{ min = ..., max = ... }} within {p.allowed()}")
+
+
+def expected_runs(method: str, samples: int | None, options: Mapping[str, Any], factors, replicates: int) -> int:
+    """Points x replicates of a design, computed without drawing it (SALib's sizes; grid: merged int levels)."""
+    d = len(factors)
+    if method == "grid":
+        points = 1
+        for f in factors:
+            if f.values is not None:
+                points *= len(f.values)
+            elif f.param.dtype == "int":
+                points *= min(f.levels, int(f.hi) - int(f.lo) + 1)
+            else:
+                points *= f.levels
+    elif method == "sobol":
+        points = samples * (2 * d + 2 if options.get("second_order", True) else d + 2)
+    elif method == "morris":
+        points = samples * (d + 1)
+    else:
+        points = samples
+    return points * replicates
+
+
+def _not_quoted(p: Parameter, value: Any, line: int | None, source: str) -> None:
+    """TOML is typed: a quoted number is a string, refused as in scenario files."""
+    if p.dtype != "choice" and isinstance(value, str):
+        raise ParameterError(p.name, f"got string {value!r}; allowed: {p.allowed()} (write numbers without quotes)",
+                             source=source, line=line)
 
 
 def _int(value: Any, lo: int, hi: int, err: ParameterError, key: str) -> int:
@@ -397,7 +458,12 @@ def _key_lines(text: str) -> dict[str, int]:
             continue
         m = re.match(r"^[\"']?([A-Za-z0-9_.\-]+)[\"']?\s*=", line)
         if m:
-            out.setdefault(f"{section}.{m.group(1)}" if section else m.group(1), i)
+            key = f"{section}.{m.group(1)}" if section else m.group(1)
+            out.setdefault(key, i)
+            rest = line[m.end():].lstrip()
+            if rest.startswith("{"):  # an inline table: its keys are on this line
+                for k in re.findall(r"[{,]\s*[\"']?([A-Za-z0-9_\-]+)[\"']?\s*=", rest):
+                    out.setdefault(f"{key}.{k}", i)
     return out
 
 

@@ -18,10 +18,10 @@ seeds (common random numbers, hence paired differences).
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..registry import REGISTRY, ParameterError, resolve, validate
 from ..scenarios import Scenario, load_scenario, unknown_parameter
+from .outdir import OWNER_FILE, check_output_path, make_temp_dir, remove_stale_temp_dirs
 
 SEED_DERIVATION = ("replicate 0: the base seed; replicate k>=1: "
                    "int(numpy.random.SeedSequence(seed).spawn(R)[k].generate_state(1)[0])")
@@ -227,28 +228,87 @@ def _g(x: float) -> str:
 # --- atomic output directory ------------------------------------------------------------------------------------
 
 
+OUTPUT_MARKER = ".vti-sim-output.json"  # written last: the files of a vti-sim run, so a rerun may replace them
+OUTPUT_FORMAT = "vti-sim-output/1"
+_LEGACY_FILES = {"timeseries.csv", "timeseries.parquet", "summary.json", "run.json", "missions.csv", "compare.csv"}
+
+
 def check_outdir(out: Path) -> None:
-    """Refuse an output path that is an existing file (before anything runs)."""
-    if out.exists() and not out.is_dir():
-        raise ParameterError("out", f"{str(out)!r} exists and is not a directory", source="--out")
+    """Before anything runs: refuse an output path that cannot be written, and a directory that holds anything
+    vti-sim did not write there (the command replaces the whole directory, so it must be ours)."""
+    check_output_path(out, replace=True)
+    out = Path(out)
+    if not out.is_dir():
+        return
+    foreign = _foreign_entry(out)
+    if foreign is not None:
+        raise ParameterError(repr(str(out)), f"holds {foreign!r}, which vti-sim did not write; nothing was "
+                                             "replaced: choose another --out, or move your files away",
+                             source="--out")
+
+
+def _foreign_entry(out: Path) -> str | None:
+    """The first entry of ``out`` that is not part of a previous vti-sim run, or None (empty or ours)."""
+    entries = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir())
+    dirs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+    if not entries and not dirs:
+        return None
+    try:
+        marker = json.loads((out / OUTPUT_MARKER).read_text(encoding="utf-8"))
+        known = set(marker["files"]) if marker.get("format") == OUTPUT_FORMAT else None
+    except (OSError, ValueError, KeyError, TypeError):
+        known = None
+    if known is None:  # written before the marker existed: the known names and a provenance record of ours
+        if not _legacy_run(out):
+            return (entries or dirs)[0]
+        known = {e for e in entries if e in _LEGACY_FILES or (e.startswith("figures/") and e.endswith(".png"))}
+    known = known | {OUTPUT_MARKER, OWNER_FILE}
+    for e in entries:
+        if e not in known:
+            return e
+    for d in dirs:
+        if not any(k.startswith(d + "/") for k in known):
+            return d + "/"
+    return None
+
+
+def _legacy_run(out: Path) -> bool:
+    try:
+        record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and "seed_derivation" in record
+
+
+def _write_marker(tmp: Path, command: str) -> None:
+    files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file() and p.name != OWNER_FILE)
+    (tmp / OUTPUT_MARKER).write_text(json.dumps({"format": OUTPUT_FORMAT, "command": command, "files": files},
+                                                indent=1), encoding="utf-8")
 
 
 @contextlib.contextmanager
-def atomic_dir(out: Path) -> Iterator[Path]:
-    """Yield a temp dir next to ``out``; on success it replaces ``out``, on any error it is removed."""
+def atomic_dir(out: Path, command: str = "run") -> Iterator[Path]:
+    """Yield a temp dir next to ``out``; on success it replaces ``out``, on any error it is removed.
+
+    ``out`` must have passed :func:`check_outdir` (it is empty or a previous vti-sim run).  Temporary directories
+    of an earlier process killed with ``kill -9`` are removed first."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    remove_stale_temp_dirs(out.parent, (f".{out.name}.tmp-", f".{out.name}.old-"))
+    tmp = make_temp_dir(out.parent, f".{out.name}.tmp-")
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result should look like a normal directory
     try:
         yield tmp
+        _write_marker(tmp, command)
+        check_outdir(out)  # again, just before replacing: nothing may have been added meanwhile
         old = None
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = make_temp_dir(out.parent, f".{out.name}.old-")
             os.replace(out, old / "x")
         os.replace(tmp, out)
+        (out / OWNER_FILE).unlink(missing_ok=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ from ..model import VTIModel
 from ..model.ledger import INDEX, ROLES, TIME_ROLES
 from ..model.phases import PHASES
 from ..model.value import DESTRUCTION_SOURCES, VALUE_TYPES
-from ..registry import REGISTRY, resolve
+from ..registry import REGISTRY, ParameterError, _show, resolve
 from .plateau import detect_plateau, moving_average
 
 _STAFF_HOURS = slice(INDEX["hours_staff_steering"], INDEX["hours_staff_training"] + 1)
@@ -58,6 +59,12 @@ def run(scenario: str | Path | dict | None = None, *, seed: int = 0, months: int
     ``scenario`` is a scenario name or TOML path (see ``vti_sim.scenarios``), a dict of
     parameters, or None for the registry defaults.  ``overrides`` win over the scenario.
     """
+    seed = check_seed(seed)
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ParameterError("overrides", f"got {type(overrides).__name__} {_show(overrides)}; allowed: a dict of "
+                                          "parameter name -> value, e.g. {'facilitation_fte': 2}", source="run()")
+    if overrides and not all(isinstance(k, str) for k in overrides):
+        raise ParameterError("overrides", "allowed: parameter names (strings) as keys", source="run()")
     params = dict(_scenario_params(scenario))
     params.update(overrides or {})
     if months is not None:
@@ -68,6 +75,18 @@ def run(scenario: str | Path | dict | None = None, *, seed: int = 0, months: int
         return result_of(model, params, seed)
     finally:
         release(model)
+
+
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: Any, *, source: str = "run()") -> int:
+    """The seed as a Python int, or a ParameterError naming it: a run is reproducible only with an integer seed."""
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        shown = f"{type(seed).__name__} {_show(seed)}" if not isinstance(seed, int | np.integer) else _show(seed)
+        raise ParameterError("seed", f"got {shown}; allowed: an integer in [0, {MAX_SEED}] (the same seed gives the "
+                                     "same run)", source=source)
+    return int(seed)
 
 
 def simulate(params: dict[str, Any], seed: int) -> VTIModel:
@@ -93,8 +112,11 @@ def release(model) -> None:
 def _scenario_params(scenario) -> dict[str, Any]:
     if scenario is None:
         return {}
-    if isinstance(scenario, dict):
-        return scenario
+    if isinstance(scenario, Mapping):
+        return dict(scenario)
+    if not isinstance(scenario, str | Path):
+        raise ParameterError("scenario", f"got {type(scenario).__name__} {_show(scenario)}; allowed: a scenario name, "
+                                         "a .toml path, a dict of parameters or None", source="run()")
     from ..scenarios import load_scenario  # scenarios depend on the registry only
 
     return load_scenario(scenario).params

@@ -1,0 +1,104 @@
+"""Output paths: refuse, before any computation, a path that cannot be written or must not be replaced.
+
+Shared by ``vti-sim run``/``compare`` (:mod:`.replicates`) and ``vti-sim sweep`` (:mod:`.store`).  Every check
+raises a :class:`~vti_sim.registry.ParameterError` with source ``--out`` (one line, exit 2 in the CLI)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+from ..registry import ParameterError
+
+OWNER_FILE = ".vti-sim-owner"  # inside a temporary directory: which process makes it (to clean up after kill -9)
+
+
+def _err(path: Path, reason: str) -> ParameterError:
+    return ParameterError(repr(str(path)), reason, source="--out")
+
+
+def check_output_path(out: Path, *, replace: bool = False) -> None:
+    """Refuse ``.``/``..``, the working directory or one of its parents, a path below a file, and a place where
+    nothing can be created (read-only or immutable directory, ``/proc``...), by really trying to write there.
+
+    ``replace``: the directory is replaced as a whole (``run``/``compare``), so its parent must be writable;
+    otherwise (``sweep``) files are written inside it."""
+    out = Path(out)
+    if out.name in ("", ".", "..") or str(out) in (".", ".."):
+        raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "
+                        "vti-sim output directory, e.g. --out results/my_run")
+    try:
+        real, cwd = out.resolve(), Path.cwd().resolve()
+    except (OSError, RuntimeError) as e:
+        raise _err(out, f"cannot be resolved ({e})") from None
+    if real == cwd or real in cwd.parents:
+        raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "
+                        "vti-sim output directory")
+    if out.exists() and not out.is_dir():
+        raise _err(out, "exists and is not a directory")
+    probe_dir = out if out.is_dir() and not replace else _nearest_existing(out.parent if replace else out)
+    if not probe_dir.is_dir():
+        raise _err(out, f"{str(probe_dir)!r} is a file, so nothing can be created below it")
+    try:  # the only check that holds for root, immutable files, read-only mounts and /proc: try it
+        tmp = tempfile.mkdtemp(prefix=".vti-sim-probe-", dir=probe_dir)
+        os.rmdir(tmp)
+    except OSError as e:
+        raise _err(out, f"cannot write in {str(probe_dir)!r} ({e.strerror or e})") from None
+
+
+def _nearest_existing(path: Path) -> Path:
+    for p in (path, *path.parents):
+        if p.exists():
+            return p
+    return Path(".")
+
+
+# --------------------------------------------------------------------------------------------- temporary dirs
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """A temporary directory that records its owner (host, pid), so that a later run can remove it if that
+    process was killed (``kill -9`` leaves no chance to clean up)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    (tmp / OWNER_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
+    return tmp
+
+
+def remove_stale_temp_dirs(parent: Path, prefixes: tuple[str, ...]) -> list[Path]:
+    """Remove the temporary directories under ``parent`` left by a process of this host that no longer runs."""
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for d in parent.iterdir():
+        if not d.name.startswith(prefixes) or not d.is_dir():
+            continue
+        try:
+            owner = json.loads((d / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not ours, or still being created: leave it
+        if owner.get("host") == socket.gethostname() and not _alive(owner.get("pid")):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+def _alive(pid) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def public_mode(path: str | Path) -> None:
+    """Give a file written through ``mkstemp`` (mode 0600) the mode of a normally created file (0666 & ~umask),
+    so that collaborators on a shared directory can read a sweep."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

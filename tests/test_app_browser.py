@@ -383,7 +383,8 @@ def test_predict_then_reveal_and_presenter_view(page):
     pg = page
     pg.locator(".vti-predict-hide").click()
     pg.get_by_text("Résultats masqués").first.wait_for()
-    assert pg.locator(".vti-chart-value").count() == 0 and pg.locator(".vti-missions").count() == 0
+    expect(pg.locator(".vti-chart-value")).to_have_count(0)
+    expect(pg.locator(".vti-missions")).to_have_count(0)
     assert "Valeur publique nette" not in pg.locator(".vti-status-table").inner_text()
     pg.locator(".vti-predict-value input").fill("500")
     pg.locator(".vti-predict-value input").press("Enter")

@@ -167,6 +167,26 @@ def test_pause_stops_the_loop_within_a_month():
     assert not player.playing.value
 
 
+def test_the_loop_waits_for_the_browser_to_draw_each_month():
+    """A slow browser slows the run (one month in flight at most) instead of queueing months behind ❚❚."""
+    from vti_sim.app.pacing import ShownAck
+
+    player, rc = _render()
+    player.interval_ms = 0
+    ack = rc.find(ShownAck).widget
+    ack.shown = ack.seq  # the browser reports it has drawn the page
+    player.play()
+    seen = []
+    for _ in range(6):  # a browser that takes 50 ms per month
+        time.sleep(0.05)
+        seen.append(player.seq - ack.seq)
+        assert player.seq - player._acked <= 1  # the frame drawn, and at most the next one in flight
+        ack.shown = ack.seq
+    player.pause()
+    assert player.frame.n <= 8  # one month per acknowledgement, not the whole run
+    assert all(lag == 0 for lag in seen)  # the ack widget follows every frame published
+
+
 def test_rebuilds_resets_and_renders_from_other_threads_while_playing_never_fail():
     """What a trainer does while ▶ runs: sliders, presets, seeds, Reset, language, in quick succession."""
     player, rc = _render()

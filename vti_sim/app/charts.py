@@ -76,7 +76,7 @@ def timeline_option(f: Frame, lang: str) -> dict[str, Any]:
              "tooltip": {"show": False}, "silent": True},
             {"type": "bar", "stack": "g", "data": data, "barWidth": 9, "name": t("months_axis", lang),
              "markLine": {"silent": True, "symbol": "none", "lineStyle": {"color": "#555", "type": "dashed"},
-                          "data": [{"xAxis": now}],
+                          "data": [{"xAxis": now}] if now else [],
                           "label": {"formatter": t("now", lang), "position": "insideEndTop", "fontSize": 10}}},
         ],
     })

@@ -51,10 +51,13 @@ module.exports = {
   },
   watch: {
     option_json() {
-      // several updates within one frame (a fast play loop) cost one redraw: the last option wins
+      // Updates that come faster than one redraw per MIN_MS (a fast play loop) cost one redraw: the last option
+      // wins.  The page's text (month, status) still follows every month.
       if (this.pending) return;
       this.pending = true;
-      requestAnimationFrame(() => { this.pending = false; this.apply(); });
+      const MIN_MS = 250;
+      const wait = Math.max(0, (this.drawn || 0) + MIN_MS - performance.now());
+      setTimeout(() => requestAnimationFrame(() => { this.pending = false; this.apply(); }), wait);
     },
   },
   methods: {
@@ -65,8 +68,18 @@ module.exports = {
     apply() {
       // chart is initialized asynchronously after the echarts import resolves in mounted()
       if (!this.chart) return;
-      // notMerge, otherwise we're left with axes etc
-      this.chart.setOption(this.localise(JSON.parse(this.option_json || "{}")), true);
+      this.drawn = performance.now();
+      const opt = this.localise(JSON.parse(this.option_json || "{}"));
+      // Month to month only the data change: merge, replacing the series (cheaper than rebuilding every
+      // component).  When the chart's make-up changes (language, phase in the title, number of series), rebuild.
+      const shape = JSON.stringify([opt.title && opt.title.text, (opt.series || []).map((s) => s.name || s.type),
+                                    opt.legend && opt.legend.data]);
+      if (shape === this.shape) {
+        this.chart.setOption(opt, {replaceMerge: ["series"]});
+      } else {
+        this.shape = shape;
+        this.chart.setOption(opt, true);
+      }
     },
     localise(opt) {
       // numbers in the page's language: decimal comma and thin-space thousands in French

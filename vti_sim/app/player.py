@@ -8,7 +8,9 @@ the steps, its controls stay disabled after the horizon, and its labels are Engl
   thread, before the next step): the page reads frames, never the live model;
 * pause sets an event the loop checks before each step, so it stops within the month under way;
 * a rebuild (lever, preset, seed, Reset) swaps the model under the lock; what can be pressed follows the
-  published frame, so after the horizon a rebuild makes every control usable again.
+  published frame, so after the horizon a rebuild makes every control usable again;
+* the loop does not run ahead of the screen: while a page shows the run, it waits until the browser has drawn
+  the month before (``pacing.py``), so a slow browser slows the run instead of queueing months behind ❚❚.
 
 ``warm_up`` runs a short model once per process so that the compiled kernels are loaded before a page is offered.
 """
@@ -31,6 +33,7 @@ from vti_sim.model import VTIModel
 logger = logging.getLogger("vti_sim.app")
 
 SPEEDS = {"slow": 250, "normal": 100, "fast": 40}  # ms per month
+SCREEN_WAIT_S = 2.0  # longest wait for the browser to draw a month (a hidden tab, a closed one)
 DEFAULT_SPEED = os.environ.get("VTI_SIM_SPEED", "normal") if os.environ.get("VTI_SIM_SPEED") in SPEEDS else "normal"
 
 READY = threading.Event()  # set once the kernels are compiled and loaded in this process
@@ -84,6 +87,10 @@ class Player:
         self.interval_ms = int(os.environ.get("VTI_SIM_PLAY_MS", SPEEDS[DEFAULT_SPEED]))
         self._listeners: list[Callable[[Frame], None]] = []
         self._publishing = threading.Lock()  # a listener removed or added never overlaps a publication
+        self.seq = 0  # frames published so far
+        self._shown = threading.Condition()
+        self._acked = -1  # the last frame a browser reported drawn (-1: no browser has reported yet)
+        self._screens = 0  # pages showing the run that report what they drew
         self._stop = threading.Event()
         self._stop.set()
         self._loop: threading.Thread | None = None
@@ -104,6 +111,27 @@ class Player:
             with self._publishing, contextlib.suppress(ValueError):
                 self._listeners.remove(listener)
         return unsubscribe
+
+    def watch(self, screens: int) -> None:
+        """A page that reports what it drew (+1) or stops doing so (-1)."""
+        with self._shown:
+            self._screens += screens
+            self._shown.notify_all()
+
+    def ack(self, seq: int) -> None:
+        """The browser has drawn frame ``seq``."""
+        with self._shown:
+            self._acked = max(self._acked, int(seq))
+            self._shown.notify_all()
+
+    def _wait_for_screen(self, stop: threading.Event) -> None:
+        deadline = time.monotonic() + SCREEN_WAIT_S
+        with self._shown:
+            while self._screens > 0 and 0 <= self._acked < self.seq and not stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._shown.wait(min(left, 0.05))
 
     # -- controls
     def play(self) -> None:
@@ -153,6 +181,7 @@ class Player:
     def _publish(self, frame: Frame) -> None:
         with self._publishing:
             self.frame = frame
+            self.seq += 1
             for listener in tuple(self._listeners):
                 self._call(listener, frame)
         self.stage.value = stage_of(frame)  # re-renders the page only when the stage changes
@@ -176,6 +205,7 @@ class Player:
                         break
                     self.model.step()
                     frame = Frame.of(self.model)
+                self._wait_for_screen(stop)  # the next month is ready while the browser draws this one
                 self._publish(frame)  # updates the page here, before the next step
                 due = max(due + self.interval_ms / 1000, time.monotonic())
                 stop.wait(max(0.0, due - time.monotonic()))

@@ -30,7 +30,6 @@ import os
 from functools import lru_cache
 from typing import Any
 
-import ipyvuetify
 import solara
 import solara.lab
 from solara.components.file_download import FileDownloadWidget
@@ -40,6 +39,7 @@ from vti_sim.app import charts, exports, i18n
 from vti_sim.app.echarts import JsonEcharts, dumps
 from vti_sim.app.frame import Frame
 from vti_sim.app.i18n import num, pct, t
+from vti_sim.app.pacing import ShownAck
 from vti_sim.app.player import DEFAULT_SPEED, READY, SPEEDS, Player, start_warm_up
 from vti_sim.model import VTIModel
 from vti_sim.model.phases import PHASES
@@ -63,6 +63,7 @@ CSS = """
   vertical-align: top; }
 .vti-table th { font-weight: 600; }
 .vti-card { padding: 6px; }
+.vti-card, .vti-status, .vti-chart { contain: content; }  /* a month's changes repaint only their own card */
 .vti-presenter .vti-status-table { font-size: 26px !important; }
 .vti-presenter .vti-status-table table { font-size: 26px !important; }
 .vti-presenter-title { font-size: 30px; font-weight: 600; }
@@ -240,6 +241,7 @@ class Live:
     def __init__(self, pool: dict):
         self.pool = pool
         self.targets: list[tuple[Any, Any]] = []
+        self.screens = 0
 
     def widget(self, key: tuple, make, values):
         """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout."""
@@ -253,6 +255,15 @@ class Live:
         return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
                            lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
                            lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)})
+
+    def ack(self, player: Player):
+        """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
+        def make():
+            w = ShownAck(seq=player.seq)
+            w.observe(lambda change: player.ack(change["new"]), names="shown")
+            return w
+        self.screens = 1
+        return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
 
     def html(self, key: tuple, html, f: Frame, classes: str = ""):
         return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
@@ -275,7 +286,14 @@ def use_live(player: Player) -> Live:
 
     def attach():
         targets = list(live.targets)
-        return player.subscribe(lambda f: [_apply(w, values(f)) for w, values in targets])
+        unsubscribe = player.subscribe(lambda f: [_apply(w, values(f)) for w, values in targets])
+        screens = live.screens
+        player.watch(screens)
+
+        def detach():
+            player.watch(-screens)
+            unsubscribe()
+        return detach
 
     def close_all():
         def cleanup():
@@ -295,6 +313,11 @@ def status_html(f: Frame, lang: str, hide: bool, size: int = 13) -> str:
 
 def _progress(f: Frame) -> float:
     return round(100.0 * f.n / max(f.months, 1), 2)
+
+
+def _progress_bar(f: Frame) -> str:
+    return (f'<div class="vti-progress" style="height:4px;background:#e0e0e0"><div style="height:4px;'
+            f'width:{_progress(f)}%;background:#6200ea"></div></div>')
 
 
 LIVE = ("timeline", "value", "time", "social", "grid")
@@ -319,8 +342,8 @@ def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
     """Part of LiveView's render (not a component of its own: its widgets belong to LiveView's ``Live``)."""
     with solara.Card(t("status_title", lang), classes=["vti-status"], margin=0):
         live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide), f, "vti-status-table")
-        live.widget(("progress",), lambda: ipyvuetify.ProgressLinear(v_model=_progress(f)),
-                    lambda fr: {"v_model": _progress(fr)})
+        # a plain bar: Vuetify's progress bar animates every change, which costs the browser each month
+        live.html(("progress",), _progress_bar, f)
         stage = player.stage.value
         if player.error.value:
             solara.Error(t("error_note", lang, error=player.error.value), dense=True)
@@ -363,6 +386,7 @@ def LiveView(player: Player):
                     live.html(("missions", lang), lambda fr: missions_html(fr, lang), f)
                     solara.HTML(tag="div", unsafe_innerHTML=t("meteo_note", lang),
                                 style={"font-size": "11px", "color": "#777"})
+        live.ack(player)  # last: the browser reports a month once the updates above have arrived
     return main
 
 
@@ -402,6 +426,7 @@ def PresenterView(player: Player):
             live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f)
         else:
             live.chart(name, charts.LIVE_CHARTS[name], f, lang, height=640, scale=1.9)
+        live.ack(player)
     return main
 
 

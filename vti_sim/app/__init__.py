@@ -1,4 +1,5 @@
-"""The workshop page (Solara, Mesa's SolaraViz): ``page`` is what ``solara run vti_sim.app:page`` serves.
+"""The workshop page (Solara over the Mesa model): ``vti-sim workshop`` serves ``vti_sim.app.workshop``
+(``solara run vti_sim.app.workshop``).
 
 ``page`` and ``Page`` are imported on first use, so that ``vti_sim.app.i18n`` stays cheap for the CLI."""
 

@@ -1,6 +1,6 @@
 """The workshop app: a Solara page to steer the VTI model (a Mesa model) live, in French or English.
 
-Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app:page``.
+Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app.workshop``.
 
 Layout
     * Sidebar: run controls (▶ / ❚❚, step, reset, speed), language (FR/EN), scenario preset, seed, one slider per

@@ -1,12 +1,12 @@
 # Two commands set up everything on a fresh machine:
-#   make run    creates .venv, installs vti-sim, runs the Angers scenario end to end with figures
-#   make test   creates .venv, installs vti-sim with its test tools, runs the test suite
+#   make run    creates .venv, installs vti-sim (and the workshop page's browser files), runs Angers end to end
+#   make test   the same install with the test tools, then ruff and the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install assets run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,21 +14,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) assets
 
-run: $(STAMP)
+# the workshop page's browser files, from the npm registry into Solara's cache (about a second when cached)
+assets: $(STAMP)
+	@bash scripts/fetch_solara_assets.sh $(BIN)/python \
+	  || echo "warning: Solara's browser files are not cached; vti-sim workshop will say how to fetch them"
+
+run: install
 	$(BIN)/vti-sim run angers --seed 1 --out results/angers
 
-test: $(STAMP)
+test: install
 	$(BIN)/ruff check vti_sim tests benchmarks docs
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check vti_sim tests benchmarks docs
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,20 +1,48 @@
-"""How long one month takes in the workshop app: model.step() plus re-rendering every live component.
+"""How fast the workshop page follows the model, measured in the browser (Debian's Chromium, Playwright).
 
-Renders the whole page (Mesa's SolaraViz controls, our sidebar and dashboard) with
-``solara.render`` (no browser), then for each month does what Mesa's Step / Play
-does: ``model.step()`` then ``force_update()``, which re-renders every component
-subscribed to Mesa's step counter.  Prints per-step timings (median, p95, max) for
-the step alone, the re-render alone and both, then each chart builder alone.
+Serves the app with ``vti-sim workshop`` on a free port and opens it in headless Chromium, then:
 
-    .venv/bin/python benchmarks/bench_app.py [--months 144] [--lang fr]
+* plays a full 144-month run with no pause between months (``VTI_SIM_PLAY_MS=0``): the page records, with a
+  MutationObserver, when each month appears in the status table; ms per month = time between two months shown
+  (divided by the months between them, when the page skips one) — the whole chain: model step, frame, the server's
+  updates of the live widgets, the websocket, the browser's DOM and chart redraws;
+* the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
+* slider → charts updated: a budget slider move (Home / End keys) until the status table shows the new budget at
+  month 0 and the charts have redrawn (two animation frames later), 10 times;
+* the PNG export: click → file downloaded.
+
+    .venv/bin/python benchmarks/bench_app.py [--lang fr] [--repeat 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+OBSERVE = """() => {
+  window.vtiMonths = [];
+  const el = document.querySelector('.vti-status-table');
+  const read = () => {
+    const m = /(\\d+) \\/ 144/.exec(el.innerText);
+    if (m) window.vtiMonths.push([performance.now(), +m[1]]);
+  };
+  new MutationObserver(read).observe(el, {subtree: true, childList: true, characterData: true});
+}"""
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -23,56 +51,159 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def _line(name: str, xs: list[float]) -> str:
-    ms = [1000 * x for x in xs]
-    return f"{name:<30} median {statistics.median(ms):7.2f} ms   p95 {_pct(ms, 0.95):7.2f} ms   max {max(ms):7.2f} ms"
+    return (f"{name:<44} median {statistics.median(xs):7.1f} ms   p90 {_pct(xs, 0.9):7.1f} ms   "
+            f"max {max(xs):7.1f} ms   (n={len(xs)})")
+
+
+def _per_month(samples: list[list[float]]) -> tuple[list[float], int]:
+    per, shown = [], set()
+    for (t0, m0), (t1, m1) in zip(samples, samples[1:], strict=False):
+        shown.add(m1)
+        if m1 > m0 >= 1:
+            per.extend([(t1 - t0) / (m1 - m0)] * int(m1 - m0))
+    return per, len(shown)
+
+
+def _server(port: int, play_ms: int | None, lang: str):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if play_ms is not None:
+        env["VTI_SIM_PLAY_MS"] = str(play_ms)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
+    proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "workshop", "--port", str(port), "--lang", lang],
+                            cwd=ROOT, stdout=log, stderr=log, start_new_session=True, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                return proc, log, url
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise SystemExit(f"the workshop server did not start: {log.read().decode()[-2000:]}")
+        time.sleep(0.3)
+
+
+def _stop(proc, log) -> str:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+    log.seek(0)
+    out = log.read().decode("utf-8", "replace")
+    log.close()
+    return out
+
+
+def _open(browser, url):
+    pg = browser.new_page(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
+    pg.set_default_timeout(120_000)
+    pg.goto(url)
+    pg.locator(".vti-play").wait_for()
+    pg.locator(".vti-chart canvas").nth(4).wait_for()
+    time.sleep(1.0)
+    return pg
+
+
+def _cpu(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the browser (Chromium processes under this one) and by the server: unlike wall
+    times, they do not grow when other programs compete for the cores."""
+    import psutil
+
+    browser = 0.0
+    for p in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "chrom" in p.name().lower():
+                t = p.cpu_times()
+                browser += t.user + t.system
+    t = psutil.Process(server_pid).cpu_times()
+    return browser, t.user + t.system
+
+
+def _metrics(cdp) -> dict[str, float]:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def _play_full(pg, server_pid: int) -> tuple[list[float], int, float, dict[str, float]]:
+    """Per-month times, months drawn, wall time, the browser's main-thread time per month by kind (CDP), and the
+    CPU time per month of the browser and of the server."""
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Performance.enable")
+    pg.evaluate(OBSERVE)
+    before = _metrics(cdp)
+    cpu0 = _cpu(server_pid)
+    t0 = time.perf_counter()
+    pg.locator(".vti-play").click()
+    pg.locator(".vti-status-table", has_text="144 / 144").wait_for()
+    wall = time.perf_counter() - t0
+    cpu1 = _cpu(server_pid)
+    time.sleep(0.3)
+    after = _metrics(cdp)
+    per, shown = _per_month(pg.evaluate("window.vtiMonths"))
+    busy = {k: 1000 * (after[k] - before[k]) / 144 for k in ("TaskDuration", "ScriptDuration", "LayoutDuration",
+                                                             "RecalcStyleDuration")}
+    busy["browser CPU"] = 1000 * (cpu1[0] - cpu0[0]) / 144
+    busy["server CPU"] = 1000 * (cpu1[1] - cpu0[1]) / 144
+    return per, shown, wall, busy
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--months", type=int, default=144)
     ap.add_argument("--lang", default="fr")
+    ap.add_argument("--repeat", type=int, default=10)
     args = ap.parse_args()
-    warnings.simplefilter("ignore")
+    from playwright.sync_api import sync_playwright
 
-    import solara
-    from mesa.visualization.utils import force_update
-
-    from vti_sim.app import workshop as app
-
-    app.LANG.set(args.lang)
-    model = solara.reactive(app.WorkshopModel())
-    t0 = time.perf_counter()
-    # inside an AppLayout, as the server does, so the sidebar (Mesa's controls, our levers) is in the tree too
-    box, rc = solara.render(solara.AppLayout(children=[app.Page(model=model)]), handle_error=False)
-    first = time.perf_counter() - t0
-    steps, renders, totals = [], [], []
-    m = model.value
-    for _ in range(args.months):
-        if not m.running:
-            break
-        a = time.perf_counter()
-        m.step()
-        b = time.perf_counter()
-        force_update()  # what Mesa's ModelController does after each step
-        c = time.perf_counter()
-        steps.append(b - a)
-        renders.append(c - b)
-        totals.append(c - a)
-    print(f"first render of the whole page: {1000 * first:.0f} ms")
-    print(f"months run: {len(totals)} (horizon {m.months})")
-    print(_line("model.step()", steps))
-    print(_line("re-render of all live views", renders))
-    print(_line("step + re-render", totals))
-    print("chart builders at the last month:")
-    for f in (app.timeline_option, app.value_option, app.time_option, app.social_option, app.grid_option,
-              app.missions_html, app.status_rows):
-        xs = []
-        for _ in range(30):
-            a = time.perf_counter()
-            f(m, args.lang)
-            xs.append(time.perf_counter() - a)
-        print(_line(f"  {f.__name__}", xs))
-    rc.close()
+    budget = "0,5 M€" if args.lang == "fr" else "0.5 M€"
+    top = "60,0 M€" if args.lang == "fr" else "60.0 M€"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        for play_ms, label in ((0, "no pause between months"), (None, "'fast' speed, 40 ms a month")):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            env_speed = os.environ.pop("VTI_SIM_SPEED", None)
+            if play_ms is None:
+                os.environ["VTI_SIM_SPEED"] = "fast"
+            proc, log, url = _server(port, play_ms, args.lang)
+            try:
+                pg = _open(browser, url)
+                per, shown, wall, busy = _play_full(pg, proc.pid)
+                print(f"full play, {label}: 144 months in {wall:.2f} s, {shown} months drawn")
+                print(_line("  ms per month (browser)", per))
+                print("  per month: " + ", ".join(f"{k.replace('Duration', '').lower()} {v:.1f} ms"
+                                                  for k, v in busy.items()))
+                if play_ms == 0:
+                    pg.locator(".vti-group-resources").click()
+                    thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
+                    times = []
+                    for k in range(args.repeat):
+                        key, want = ("Home", budget) if k % 2 == 0 else ("End", top)
+                        thumb.focus()
+                        t0 = pg.evaluate("performance.now()")
+                        thumb.press(key)
+                        pg.locator(".vti-status-table", has_text=want).wait_for()
+                        t1 = pg.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
+                                            requestAnimationFrame(() => r(performance.now()))))""")
+                        times.append(t1 - t0)
+                    print(_line("  slider -> charts updated", times))
+                    pg.locator(".vti-step").click()
+                    times = []
+                    for _ in range(3):
+                        t0 = time.perf_counter()
+                        with pg.expect_download() as info:
+                            pg.locator(".vti-export-png").click()
+                        info.value.path()
+                        times.append(1000 * (time.perf_counter() - t0))
+                    print(_line("  PNG export click -> file", times))
+                pg.close()
+            finally:
+                out = _stop(proc, log)
+                if env_speed is not None:
+                    os.environ["VTI_SIM_SPEED"] = env_speed
+                else:
+                    os.environ.pop("VTI_SIM_SPEED", None)
+            if "Traceback" in out:
+                print("server log shows a traceback:\n" + out[-3000:])
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -283,10 +283,10 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
              port: int = typer.Option(8765, "--port", help="port to serve on"),
              lang: str = typer.Option("fr", "--lang", help="starting language: fr or en (switchable in the app)"),
              open_browser: bool = typer.Option(False, "--open/--no-open", help="open a browser tab")) -> None:
-    """Serve the workshop app (Mesa SolaraViz) at http://HOST:PORT; Ctrl+C stops it."""
+    """Serve the workshop app (a Solara page over the Mesa model) at http://HOST:PORT; Ctrl+C stops it."""
     import os
 
-    from .app import i18n
+    from .app import assets, i18n
 
     if lang not in i18n.LANGS:
         fail(f"--lang: got {lang!r}; allowed: {', '.join(i18n.LANGS)}")
@@ -297,9 +297,19 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
         typer.echo(f"vti-sim workshop: warning: --host {host} serves this page to the network: anyone who can reach "
                    f"port {port} can use it without a password and make this machine run simulations; use the "
                    "default 127.0.0.1 unless every machine on that network is trusted", err=True)
-    cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app.workshop:page", "--host", host, "--port", str(port),
+    gone = assets.missing()
+    if gone:  # offline, Solara would try a CDN for each file and the page would stay blank
+        which = ", ".join(gone) if len(gone) < len(assets.PACKAGES) else "all of them"
+        fail(f"the workshop page's browser files are missing from {assets.cache_dir()} ({which}); "
+             f"{assets.fix_hint()}")
+    typer.echo("vti-sim workshop: preparing the model (the first start after an install compiles it)...", err=True)
+    from .app.player import warm_up
+
+    warm_up()  # compiled kernels land in numba's cache, so the server loads them in about a second
+    cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app.workshop", "--host", host, "--port", str(port),
            "--production", "--open" if open_browser else "--no-open", "--no-check-version"]
-    env = {**os.environ, "VTI_SIM_LANG": lang}
+    env = {**os.environ, "VTI_SIM_LANG": lang, "SOLARA_THEME_SHOW_BANNER": "false",
+           "SOLARA_THEME_TITLE": i18n.t("title", lang)}
     typer.echo(f"vti-sim workshop: serving on http://{url_host}:{port} (Ctrl+C to stop)", err=True)
     if os.name == "posix":  # the server takes this process's place, so stopping one stops the other
         sys.stdout.flush()

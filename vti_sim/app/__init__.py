@@ -1,7 +1,5 @@
-"""The workshop page (Solara, Mesa's SolaraViz), served by ``solara run vti_sim.app.workshop:page``.
-
-Solara turns a *package* into one route per submodule, so ``vti_sim.app:page`` cannot name the page; the
-workshop module can.
+"""The workshop page (Solara over the Mesa model): ``vti-sim workshop`` serves ``vti_sim.app.workshop``
+(``solara run vti_sim.app.workshop``).
 
 ``page`` and ``Page`` are imported on first use, so that ``vti_sim.app.i18n`` stays cheap for the CLI."""
 

@@ -51,19 +51,55 @@ module.exports = {
   },
   watch: {
     option_json() {
-      // notMerge, otherwise we're left with axes etc
-      // see https://echarts.apache.org/en/api.html#echartsInstance.setOption
-      // chart is initialized asynchronously after the echarts CDN import
-      // resolves in mounted(); guard against the watcher firing first.
-      if (this.chart) {
-        this.chart.setOption(JSON.parse(this.option_json || "{}"), true);
-      }
+      // Updates that come faster than one redraw per MIN_MS (a fast play loop) cost one redraw: the last option
+      // wins.  The page's text (month, status) still follows every month.
+      if (this.pending) return;
+      this.pending = true;
+      const MIN_MS = 250;
+      const wait = Math.max(0, (this.drawn || 0) + MIN_MS - performance.now());
+      setTimeout(() => requestAnimationFrame(() => { this.pending = false; this.apply(); }), wait);
     },
   },
   methods: {
     create() {
       this.chart = this.echarts.init(this.$refs.echarts);
-      this.chart.setOption(JSON.parse(this.option_json || "{}"), true);
+      this.apply();
+    },
+    apply() {
+      // chart is initialized asynchronously after the echarts import resolves in mounted()
+      if (!this.chart) return;
+      this.drawn = performance.now();
+      const opt = this.localise(JSON.parse(this.option_json || "{}"));
+      // Month to month only the data change: merge, replacing the series (cheaper than rebuilding every
+      // component).  When the chart's make-up changes (language, phase in the title, number of series), rebuild.
+      const shape = JSON.stringify([opt.title && opt.title.text, (opt.series || []).map((s) => s.name || s.type),
+                                    opt.legend && opt.legend.data]);
+      if (shape === this.shape) {
+        this.chart.setOption(opt, {replaceMerge: ["series"]});
+      } else {
+        this.shape = shape;
+        this.chart.setOption(opt, true);
+      }
+    },
+    localise(opt) {
+      // numbers in the page's language: decimal comma and thin-space thousands in French
+      const lang = opt.vtiLocale;
+      delete opt.vtiLocale;
+      if (lang) {
+        const nf = new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", {maximumFractionDigits: 3});
+        const fmt = (v) => (typeof v === "number" ? nf.format(v) : Array.isArray(v) ? v.map(fmt).join(" · ") : v);
+        for (const ax of [].concat(opt.xAxis || [], opt.yAxis || [])) {
+          if (ax.type !== "value") continue;
+          const suffix = ax.vtiSuffix ? (lang === "fr" ? "\u202f" : "") + ax.vtiSuffix : "";
+          delete ax.vtiSuffix;
+          ax.axisLabel = Object.assign({}, ax.axisLabel, {formatter: (v) => nf.format(v) + suffix});
+        }
+        if (opt.tooltip) opt.tooltip.valueFormatter = fmt;
+      }
+      // the chart's own PNG button: at least 1920 px wide, for slides
+      const save = opt.toolbox && opt.toolbox.feature && opt.toolbox.feature.saveAsImage;
+      if (save) save.pixelRatio = Math.max(2, Math.ceil(1920 / Math.max(this.chart.getWidth(), 1)));
+      return opt;
     },
     handleContainerResize() {
       if (this.chart) {

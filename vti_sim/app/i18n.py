@@ -25,8 +25,40 @@ UI: dict[str, dict[str, str]] = {
     "levers": {"en": "Levers", "fr": "Leviers"},
     "apply_note": {"en": "Changing a lever, the scenario or the seed restarts the run at month 0.",
                    "fr": "Changer un levier, le scénario ou la graine relance la simulation au mois 0."},
-    "finished_note": {"en": "Horizon reached: press Reset to run again.",
-                      "fr": "Horizon atteint : appuyez sur Reset pour relancer."},
+    "finished_note": {"en": "Horizon reached: press Reset, or change a lever, to run again.",
+                      "fr": "Horizon atteint : appuyez sur Réinitialiser, ou changez un levier, pour relancer."},
+    # run controls (ours, not Mesa's English ones)
+    "controls": {"en": "Run", "fr": "Simulation"},
+    "play": {"en": "Play", "fr": "Lancer"},
+    "pause": {"en": "Pause", "fr": "Pause"},
+    "step": {"en": "Step", "fr": "Pas"},
+    "reset": {"en": "Reset", "fr": "Réinitialiser"},
+    "speed": {"en": "Speed", "fr": "Vitesse"},
+    "speed_slow": {"en": "slow (4 months/s)", "fr": "lente (4 mois/s)"},
+    "speed_normal": {"en": "normal (10 months/s)", "fr": "normale (10 mois/s)"},
+    "speed_fast": {"en": "fast (25 months/s)", "fr": "rapide (25 mois/s)"},
+    "preparing": {"en": "Preparing the model (first start compiles it)…",
+                  "fr": "Préparation du modèle (le premier démarrage le compile)…"},
+    "error_note": {"en": "Something went wrong; the run was stopped: {error}",
+                   "fr": "Un problème est survenu ; la simulation a été arrêtée : {error}"},
+    "seed_invalid": {"en": "The seed must be a whole number between 0 and {max}.",
+                     "fr": "La graine doit être un nombre entier entre 0 et {max}."},
+    "presenter": {"en": "Presenter view", "fr": "Vue présentateur"},
+    "presenter_exit": {"en": "Leave presenter view", "fr": "Quitter la vue présentateur"},
+    "previous": {"en": "Previous chart", "fr": "Graphique précédent"},
+    "next": {"en": "Next chart", "fr": "Graphique suivant"},
+    "predict": {"en": "Predict, then reveal", "fr": "Prédire, puis révéler"},
+    "predict_hide": {"en": "Hide the outcomes", "fr": "Masquer les résultats"},
+    "predict_hidden": {"en": "Outcomes hidden: what will happen? Note the room's prediction, then reveal.",
+                       "fr": "Résultats masqués : que va-t-il se passer ? Notez la prédiction du groupe, puis "
+                             "révélez."},
+    "predict_trust": {"en": "Predicted final trust (0-1)", "fr": "Confiance finale prédite (0-1)"},
+    "predict_value": {"en": "Predicted net value (PVU)", "fr": "Valeur nette prédite (UVP)"},
+    "reveal": {"en": "Reveal", "fr": "Révéler"},
+    "prediction": {"en": "prediction", "fr": "prédiction"},
+    "prediction_vs": {"en": "Prediction {pred} · simulated {sim}", "fr": "Prédiction {pred} · simulé {sim}"},
+    "meteo_note": {"en": "Weather: progress against a linear schedule, once the mission has started.",
+                   "fr": "Météo : avancement par rapport à un calendrier linéaire, une fois la mission commencée."},
     "context": {"en": "Context", "fr": "Contexte"},
     "export": {"en": "Export", "fr": "Export"},
     "export_png": {"en": "Charts (PNG)", "fr": "Graphiques (PNG)"},
@@ -47,7 +79,7 @@ UI: dict[str, dict[str, str]] = {
     "inclusion_gap": {"en": "Inclusion gap", "fr": "Écart d'inclusion"},
     "budget_execution": {"en": "Budget execution", "fr": "Exécution budgétaire"},
     "budget_year": {"en": "This year's budget", "fr": "Budget de l'année"},
-    "not_started": {"en": "Press Step or Play to start.", "fr": "Appuyez sur Step ou ▶ pour démarrer."},
+    "not_started": {"en": "Press ▶ Play or Step to start.", "fr": "Appuyez sur ▶ Lancer ou Pas pour démarrer."},
     # charts
     "status_title": {"en": "Where we are", "fr": "Où en est-on ?"},
     "timeline_title": {"en": "Phase timeline: work items", "fr": "Chronologie des phases : chantiers"},
@@ -72,11 +104,16 @@ UI: dict[str, dict[str, str]] = {
                        "fr": "Tableau de bord des missions (moyens, réalisations, effets, météo)"},
     "mission": {"en": "Mission", "fr": "Mission"},
     "budget": {"en": "Budget (EUR M)", "fr": "Budget (M€)"},
-    "means": {"en": "Means used", "fr": "Moyens consommés"},
-    "realisation": {"en": "Realisation", "fr": "Réalisation"},
+    "means": {"en": "Means: budget spent", "fr": "Moyens : budget consommé"},
+    "realisation": {"en": "Realisations: actions delivered", "fr": "Réalisations : actions livrées"},
     "delivered": {"en": "Delivered", "fr": "Livrées"},
+    "actions": {"en": "Actions", "fr": "Actions"},
+    "spent": {"en": "Spent (EUR M)", "fr": "Dépensé (M€)"},
+    "progress": {"en": "Progress", "fr": "Avancement"},
     "effects": {"en": "Effects (PVU)", "fr": "Effets (UVP)"},
     "meteo": {"en": "Weather", "fr": "Météo"},
+    "pvu": {"en": "PVU", "fr": "UVP"},
+    "share_axis": {"en": "% / points", "fr": "% / points"},
     "now": {"en": "now", "fr": "maintenant"},
     "months_axis": {"en": "month", "fr": "mois"},
     "tab_live": {"en": "Live run", "fr": "Simulation en direct"},
@@ -138,6 +175,7 @@ METEO = {
     "cloudy": {"en": "⛅ cloudy", "fr": "⛅ nuageux"},
     "rainy": {"en": "🌧️ rainy", "fr": "🌧️ pluvieux"},
     "stormy": {"en": "⛈️ stormy", "fr": "⛈️ orageux"},
+    "not_started": {"en": "⏳ not started", "fr": "⏳ pas commencée"},
 }
 
 SCENARIOS = {
@@ -219,7 +257,7 @@ LEVERS = {
                        "le socle mature (« la structure d'abord ») ou jamais."),
     "structure_first_threshold": ("Seuil « structure d'abord »", "Maturité du socle à partir de laquelle une "
                                   "stratégie « la structure d'abord » s'ouvre."),
-    "facilitation_fte": ("Animation (ETP)", "Personnel dédié à la gouvernance ouverte (animation, gestion des "
+    "facilitation_fte": ("Animation", "Personnel dédié à la gouvernance ouverte (animation, gestion des "
                          "partenariats) ; utilisable seulement pour elle."),
     "training_hours_per_year": ("Formation numérique", "Heures de formation numérique par agent et par an."),
     "hr_support": ("Accompagnement RH", "Accompagnement RH et conduite du changement des métiers transformés "
@@ -252,6 +290,36 @@ UNITS = {
     "choice": "choix",
 }
 
+# French scenario descriptions (English: the scenario file's own description)
+SCENARIO_DESCRIPTIONS = {
+    "angers": "Angers Loire Métropole : un programme global, « la structure d'abord », sur le thème de la qualité "
+              "de vie et de la transition écologique ; six missions et 93,6 M€ de lignes de programme (outil de "
+              "pilotage, seeds 000/001), un jumeau numérique pour les îlots de chaleur et le risque d'inondation "
+              "(seed 003).",
+    "biarritz": "Biarritz : une relation de proximité renouvelée par une application interactive pour les habitants "
+                "(signalements, suivi des demandes, consultations ciblées), dans une petite ville dont la population "
+                "varie fortement avec les saisons (seed 003).",
+    "global": "Trajectoire globale (Data Publica & KPMG 2021) : un programme multi-missions lancé d'un coup, piloté "
+              "au plus haut niveau, la gouvernance ouverte étant reportée jusqu'à ce que le socle technologique "
+              "soit solide (« la structure d'abord », seed 002 §3.6).",
+    "incremental": "Trajectoire incrémentale (Data Publica & KPMG 2021) : commencer par une seule fonction, ici les "
+                   "données ouvertes, avec un petit budget et un pilotage léger, puis élargir quand cela fonctionne.",
+    "mulhouse": "Mulhouse « Ville des Intelligences » : sur le thème de la ville du quart d'heure, avec l'ambition de "
+                "faire de son jumeau numérique une plateforme urbaine collaborative (seed 003) ; gouvernance "
+                "ouverte pratiquée, d'abord en interne puis avec les acteurs du territoire.",
+    "open_with_resources": "Ouvert dès le départ, avec des moyens : instances de co-construction, décisions "
+                           "participatives et co-évaluation dès le lancement, appuyées par des animateurs dédiés et "
+                           "davantage de temps des décideurs (recommandation des seeds 002/004 : « penser la "
+                           "gouvernance ouverte dès le début des projets, en la dotant des ressources appropriées »).",
+    "open_without_resources": "Ouvert dès le départ, sans moyens : la même ambition d'ouverture, mais sans "
+                              "animateurs dédiés ni temps supplémentaire des décideurs (la tension sur les "
+                              "ressources, seeds 002 §3.6 et 003).",
+    "technocentric": "Pilotage technocentré : une gouvernance proactive forte au plus haut niveau (temps des "
+                     "décideurs, COPIL, groupes de travail) et une technologie livrée par des opérateurs, mais "
+                     "l'ouverture ne démarre jamais (le quadrant fermé de la grille proactivité × ouverture de "
+                     "Carassus & Baldé, 2020).",
+}
+
 _TABLES = {"ui": UI, "phase": PHASES, "value": VALUE_TYPES, "role": ROLES, "activity": ACTIVITIES,
            "meteo": METEO, "scenario": SCENARIOS, "choice": CHOICES, "item": ITEMS, "mission": MISSIONS}
 
@@ -261,6 +329,32 @@ def t(key: str, lang: str = DEFAULT_LANG, table: str = "ui", default: str | None
     entry = _TABLES[table].get(key, {})
     text = entry.get(lang) or entry.get("en") or (default if default is not None else key)
     return text.format(**fmt) if fmt else text
+
+
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator and the space before % (typography)
+
+
+def num(x: float, lang: str, nd: int = 1) -> str:
+    """``x`` with ``nd`` decimals in the locale: ``2 500,5`` in French (thin-space thousands), ``2,500.5`` in English.
+    """
+    v = round(float(x), nd) + 0.0  # + 0.0: no "-0"
+    s = f"{v:,.{nd}f}"
+    return s.replace(",", NNBSP).replace(".", ",") if lang == "fr" else s
+
+
+def pct(x: float, lang: str, nd: int = 0) -> str:
+    """A share as a percentage: ``45 %`` in French, ``45%`` in English."""
+    return num(100 * float(x), lang, nd) + (NNBSP + "%" if lang == "fr" else "%")
+
+
+def csv_format(lang: str) -> dict[str, str]:
+    """pandas ``to_csv`` arguments that the locale's spreadsheet opens as columns (French Excel: ``;`` and ``,``)."""
+    return {"sep": ";", "decimal": ","} if lang == "fr" else {"sep": ",", "decimal": "."}
+
+
+def scenario_description(name: str, lang: str, english: str) -> str:
+    """The scenario's description in ``lang`` (English: the scenario file's own text)."""
+    return SCENARIO_DESCRIPTIONS.get(name, english) if lang == "fr" else english
 
 
 def lever_label(param, lang: str) -> str:

@@ -1,61 +1,54 @@
-"""The workshop app: a Mesa SolaraViz page to steer the VTI model live (issue 5).
+"""The workshop app: a Solara page to steer the VTI model (a Mesa model) live, in French or English.
 
-Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app.workshop:page``.
+Run it with ``vti-sim workshop`` (binds 127.0.0.1) or ``solara run vti_sim.app.workshop``.
 
 Layout
-    * Sidebar: Mesa's play / step / reset controls, then ours: language (FR/EN),
-      scenario preset, seed, one slider per lever built from ``vti_sim.registry``
-      (unit in the label, meaning in a tooltip), and exports (PNG, CSV).
-    * Page 0 (live): status, phase timeline (work-item Gantt), public value by type
-      created vs destroyed, where the time goes by role with unmet demand, trust /
-      participation / inclusion gap, trajectory on the proactivity × openness grid,
-      mission dashboard with its "météo".
-    * Page 1 (compare): two governance settings side by side on the same seed.
+    * Sidebar: run controls (▶ / ❚❚, step, reset, speed), language (FR/EN), scenario preset, seed, one slider per
+      lever built from ``vti_sim.registry`` (unit in the label, meaning in a tooltip), "predict, then reveal",
+      presenter view, and exports (PNG, CSV).
+    * Live tab: status, phase timeline (work-item Gantt), public value by type created vs destroyed, where the
+      time goes by role with unmet demand, trust / participation / inclusion gap, trajectory on the proactivity ×
+      openness grid, mission dashboard with its "météo".
+    * Compare tab: two governance settings side by side on the same seed.
 
-Speed: every chart is an ECharts option built from plain lists (no pandas, no
-matplotlib on the live path); the monthly numbers come straight from the model's
-preallocated ledger array, sliced once per step and shared by all components
-(``view(model)``).  Matplotlib is used only when a PNG export is asked for.
+Threads: a ``Player`` (``player.py``) owns the session's model and its lock; its play loop steps the model and
+publishes a ``Frame`` (``frame.py``), a copy of what the page shows.  Components read frames only, so a render
+never races a step.  The run controls are ours (Mesa's SolaraViz controller is English only and races renders).
 
-State: the settings (language, scenario, lever values, seed) are ``solara.reactive``
-values, which the Solara server keeps per browser session.  Changing a setting
-rebuilds the model at month 0; Mesa's Reset button rebuilds it from the same
-settings (``WorkshopModel()`` reads them).
+Speed: only the live dashboard subscribes to the frame; the sidebar re-renders when a setting changes.  Each chart
+goes to the browser as one JSON string (``echarts.py``), and the browser redraws at most once per animation frame.
+
+State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
+server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same
+settings.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
-import warnings
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import solara
+import solara.lab
+from solara.components.file_download import FileDownloadWidget
 
 from vti_sim import registry
-from vti_sim.app import i18n
-from vti_sim.app.i18n import t
+from vti_sim.app import charts, exports, i18n
+from vti_sim.app.echarts import JsonEcharts, dumps
+from vti_sim.app.frame import Frame
+from vti_sim.app.i18n import num, pct, t
+from vti_sim.app.pacing import ShownAck
+from vti_sim.app.player import DEFAULT_SPEED, READY, SPEEDS, Player, start_warm_up
 from vti_sim.model import VTIModel
-from vti_sim.model.ledger import INDEX, TIME_ROLES, slice_of
-from vti_sim.model.phases import ITEM_KEYS, ITEM_LABELS, ITEM_PHASE, PHASES
-from vti_sim.model.time_budget import ACTIVITIES
-from vti_sim.model.value import VALUE_TYPES
-
-try:  # Mesa's step counter: ModelController bumps it after each step (mesa.visualization.utils, Mesa 3.x)
-    with warnings.catch_warnings():  # Mesa 3.3's own components trip Solara's hook checker at import
-        warnings.simplefilter("ignore", UserWarning)
-        from mesa.visualization.utils import update_counter as _UPDATE_COUNTER
-except ImportError:  # pragma: no cover - a Mesa without it: charts then refresh on settings changes only
-    _UPDATE_COUNTER = None
+from vti_sim.model.phases import PHASES
 
 CASES = ("angers", "mulhouse", "biarritz")
 ARCHETYPES = ("global", "incremental", "technocentric", "open_with_resources", "open_without_resources")
 DEFAULT_COMPARE = ("global", "open_with_resources")
-PLAY_INTERVAL_MS = 40
-CHART_STYLE = {"style": "height: 290px; width: 100%;"}
+SEED_MAX = 2**31 - 1
+CHART_HEIGHT = 300
 
 # Used only while a scenario file is missing (the scenario files are the source of truth).
 _FALLBACK_SCENARIOS: dict[str, dict[str, Any]] = {
@@ -65,29 +58,49 @@ _FALLBACK_SCENARIOS: dict[str, dict[str, Any]] = {
     "technocentric": {"openness_start": "never"},
 }
 
-PHASE_COLOURS = ("#8e7cc3", "#3d85c6", "#6aa84f", "#e69138")
-VALUE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
-ACTIVITY_COLOURS = ("#3d85c6", "#6aa84f", "#e69138", "#8e7cc3", "#45818e")
-UNMET_COLOUR = "#c9c9c9"
-A_COLOUR, B_COLOUR = "#3d85c6", "#cc0000"
+CSS = """
+.vti-table td, .vti-table th { padding: 3px 8px; border-bottom: 1px solid #e6e6e6; text-align: left;
+  vertical-align: top; }
+.vti-table th { font-weight: 600; }
+.vti-card { padding: 6px; }
+.vti-card, .vti-status, .vti-chart { contain: content; }  /* a month's changes repaint only their own card */
+.vti-presenter .vti-status-table { font-size: 26px !important; }
+.vti-presenter .vti-status-table table { font-size: 26px !important; }
+.vti-presenter-title { font-size: 30px; font-weight: 600; }
+.vti-hidden-card { font-size: 18px; padding: 24px; text-align: center; color: #555; }
+"""
 
-_CREATED = slice_of("pv_created_", VALUE_TYPES)
-_DESTROYED = slice_of("pv_destroyed_", VALUE_TYPES)
+# the "This website runs on Solara" badge covers a chart's corner: not on this page
+try:
+    import solara.server.settings as _server_settings
+
+    _server_settings.theme.show_banner = False
+    _server_settings.theme.title = i18n.t("title", os.environ.get("VTI_SIM_LANG", i18n.DEFAULT_LANG))
+except Exception:  # pragma: no cover - outside a server
+    pass
+
+start_warm_up()  # kernels load in the background while the first page shows "preparing"
 
 
 # ------------------------------------------------------------------------------------------ settings
-def _initial_params() -> dict[str, Any]:
-    return registry.defaults()
+def _start_lang() -> str:
+    lang = os.environ.get("VTI_SIM_LANG", i18n.DEFAULT_LANG)
+    return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
 
 
-LANG = solara.reactive(os.environ.get("VTI_SIM_LANG", i18n.DEFAULT_LANG)
-                       if os.environ.get("VTI_SIM_LANG") in i18n.LANGS else i18n.DEFAULT_LANG)
+LANG = solara.reactive(_start_lang())
 SCENARIO = solara.reactive("")  # "" = registry defaults
-PARAMS = solara.reactive(_initial_params())
+PARAMS = solara.reactive(registry.defaults())
 SEED = solara.reactive(1)
 COMPARE_A = solara.reactive(DEFAULT_COMPARE[0])
 COMPARE_B = solara.reactive(DEFAULT_COMPARE[1])
 OPEN_GROUP = solara.reactive("open")  # the lever group shown in the sidebar ("" = none)
+TAB = solara.reactive(0)
+SPEED = solara.reactive(DEFAULT_SPEED)
+PRESENTER = solara.reactive(False)
+PRESENTER_CHART = solara.reactive(0)
+PREDICT = solara.reactive("")  # "" (off), "hidden" (the room predicts), "revealed"
+PREDICTION = solara.reactive({"final_trust": 0.5, "net_value": 0.0})
 
 
 def available_scenarios() -> list[str]:
@@ -102,8 +115,19 @@ def available_scenarios() -> list[str]:
     return known + sorted(found - set(known))
 
 
+@lru_cache(maxsize=64)
+def _scenario(name: str) -> tuple[tuple[tuple[str, Any], ...], str, bool]:
+    try:
+        from vti_sim.scenarios import load_scenario
+
+        sc = load_scenario(name)
+        return tuple(sc.params.items()), sc.description, True
+    except Exception:
+        return tuple(_FALLBACK_SCENARIOS.get(name, {}).items()), "", False
+
+
 def scenario_params(name: str) -> tuple[dict[str, Any], str, bool]:
-    """(validated parameter overrides, description, found) for a scenario name; "" means defaults."""
+    """(validated parameter overrides, English description, found) for a scenario name; "" means defaults."""
     if not name:
         return {}, "", True
     if not isinstance(name, str) or name not in available_scenarios() or "/" in name or "\\" in name \
@@ -111,17 +135,12 @@ def scenario_params(name: str) -> tuple[dict[str, Any], str, bool]:
         # the selector's value comes from the browser: load only the listed scenarios (shipped or ./scenarios/),
         # never a path a client made up
         return dict(_FALLBACK_SCENARIOS.get(name, {})) if isinstance(name, str) else {}, "", False
-    try:
-        from vti_sim.scenarios import load_scenario
-
-        sc = load_scenario(name)
-        return dict(sc.params), sc.description, True
-    except Exception:
-        return dict(_FALLBACK_SCENARIOS.get(name, {})), "", False
+    params, desc, found = _scenario(name)
+    return dict(params), desc, found
 
 
 class WorkshopModel(VTIModel):
-    """VTIModel built from the session's settings unless told otherwise (Mesa's Reset calls ``WorkshopModel()``)."""
+    """VTIModel built from the session's settings unless told otherwise (Reset calls ``WorkshopModel()``)."""
 
     def __init__(self, params: dict[str, Any] | None = None, seed: int | None = None):
         self.settings = dict(PARAMS.value if params is None else params)
@@ -129,370 +148,343 @@ class WorkshopModel(VTIModel):
         super().__init__(rng=self.seed, **self.settings)
 
 
-# ------------------------------------------------------------------------------------------ data
-class View:
-    """The numbers every component needs at the model's current month, computed once per step."""
-
-    def __init__(self, model: VTIModel):
-        n = model.ledger.n
-        d = model.ledger.data[:n]
-        self.n, self.d, self.months = n, d, model.months
-        self.month = list(range(1, n + 1))
-
-    def col(self, name: str) -> np.ndarray:
-        return self.d[:, INDEX[name]]
-
-    def last(self, name: str, default: float = 0.0) -> float:
-        return float(self.d[-1, INDEX[name]]) if self.n else default
+def apply_scenario(name: str) -> None:
+    params, _, _ = scenario_params(name)
+    SCENARIO.value = name
+    PARAMS.value = registry.resolve(params, source=f"scenario {name or 'defaults'}")
 
 
-def view(model: VTIModel) -> View:
-    """Cached per (model, step): the six components share one slice of the ledger."""
-    cached = getattr(model, "_app_view", None)
-    if cached is None or cached.n != model.ledger.n:
-        cached = View(model)
-        model._app_view = cached
-    return cached
+def set_lever(name: str, value: Any) -> None:
+    p = registry.get(name)
+    if p.dtype == "float":
+        value = min(max(float(value), p.min), p.max)
+    PARAMS.value = {**PARAMS.value, name: p.coerce(value, source="workshop")}
 
 
-def _r(x: float, nd: int = 3) -> float:
-    return round(float(x), nd)
-
-
-def _rl(a: np.ndarray, nd: int = 3) -> list[float]:
-    return np.round(np.asarray(a, dtype=float), nd).tolist()
-
-
-def _base(title: str) -> dict[str, Any]:
-    return {"animation": False, "title": {"text": title, "textStyle": {"fontSize": 13}, "left": 4, "top": 2},
-            "tooltip": {"trigger": "axis"},
-            "toolbox": {"right": 8, "top": 0, "feature": {"saveAsImage": {"title": "PNG"}}}}
-
-
-def _short(text: str, n: int = 34) -> str:
-    head = text.split(":")[0].strip()
-    return head if len(head) <= n else head[: n - 1] + "…"
-
-
-# ------------------------------------------------------------------------------------------ chart options
-def timeline_option(model: VTIModel, lang: str) -> dict[str, Any]:
-    """Work-item Gantt: a transparent bar up to each item's start, then a bar for the months it has run."""
-    pol = model.policy
-    now = model.ledger.n
-    names, base, length, data = [], [], [], []
-    for i, key in enumerate(ITEM_KEYS):
-        label = t(key, lang, "item", default=ITEM_LABELS[i])
-        start, end = int(pol.item_start[i]), int(pol.item_end[i])
-        started = start >= 0
-        stop = (end + 1) if end >= 0 else now
-        names.append(_short(label))
-        base.append(start if started else 0)
-        length.append(max(stop - start, 0) if started else 0)
-        prog = float(pol.progress[i])
-        data.append({"value": length[-1], "itemStyle": {"color": PHASE_COLOURS[int(ITEM_PHASE[i])],
-                                                        "opacity": 1.0 if end >= 0 else 0.55},
-                     "label": {"show": started, "position": "right", "formatter": f"{prog:.0%}"}})
-    names, base, data = names[::-1], base[::-1], data[::-1]
-    phase = PHASES[model.policy.phase]
-    opt = _base(f"{t('timeline_title', lang)} · {t(phase, lang, 'phase')}")
-    opt.update({
-        "grid": {"left": 210, "right": 40, "top": 30, "bottom": 24},
-        "tooltip": {"trigger": "item"},
-        "xAxis": {"type": "value", "min": 0, "max": model.months, "name": t("months_axis", lang)},
-        "yAxis": {"type": "category", "data": names, "axisLabel": {"fontSize": 10}},
-        "series": [
-            {"type": "bar", "stack": "g", "data": base, "itemStyle": {"color": "transparent"},
-             "tooltip": {"show": False}, "silent": True},
-            {"type": "bar", "stack": "g", "data": data, "barWidth": 9, "name": t("months_axis", lang),
-             "markLine": {"silent": True, "symbol": "none", "lineStyle": {"color": "#555", "type": "dashed"},
-                          "data": [{"xAxis": now}], "label": {"formatter": t("now", lang)}}},
-        ],
-    })
-    return opt
-
-
-def value_option(model: VTIModel, lang: str) -> dict[str, Any]:
-    """Cumulative public value by type: created up, destroyed down, net as a marker."""
-    v = view(model)
-    created = v.d[:, _CREATED].sum(axis=0) if v.n else np.zeros(len(VALUE_TYPES))
-    destroyed = v.d[:, _DESTROYED].sum(axis=0) if v.n else np.zeros(len(VALUE_TYPES))
-    cats = [t(k, lang, "value") for k in VALUE_TYPES]
-    opt = _base(t("value_title", lang))
-    opt.update({
-        "grid": {"left": 56, "right": 16, "top": 48, "bottom": 46},
-        "legend": {"top": 22, "data": [t("created", lang), t("destroyed", lang), t("net", lang)]},
-        "xAxis": {"type": "category", "data": cats, "axisLabel": {"interval": 0, "fontSize": 10, "rotate": 20}},
-        "yAxis": {"type": "value", "name": "PVU"},
-        "series": [
-            {"type": "bar", "name": t("created", lang), "stack": "v", "data": _rl(created, 1),
-             "itemStyle": {"color": "#6aa84f"}},
-            {"type": "bar", "name": t("destroyed", lang), "stack": "v", "data": _rl(-destroyed, 1),
-             "itemStyle": {"color": "#cc4125"}},
-            {"type": "scatter", "name": t("net", lang), "data": _rl(created - destroyed, 1), "symbolSize": 11,
-             "itemStyle": {"color": "#222"}},
-        ],
-    })
-    return opt
-
-
-def time_option(model: VTIModel, lang: str) -> dict[str, Any]:
-    """Hours by role and activity over the last 12 months, as % of the hours asked; the rest is unmet."""
-    v = view(model)
-    last = v.d[-12:] if v.n else np.zeros((1, v.d.shape[1]))
-    roles = [t(r, lang, "role") for r in TIME_ROLES]
-    demand = np.array([last[:, INDEX[f"demand_{r}"]].sum() for r in TIME_ROLES])
-    denom = np.maximum(demand, 1e-9)
-    series = []
-    for k, a in enumerate(ACTIVITIES):
-        hours = np.array([last[:, INDEX[f"hours_{r}_{a}"]].sum() for r in TIME_ROLES])
-        series.append({"type": "bar", "stack": "t", "name": t(a, lang, "activity"), "data": _rl(100 * hours / denom, 1),
-                       "itemStyle": {"color": ACTIVITY_COLOURS[k]}})
-    unmet = np.array([last[:, INDEX[f"unmet_{r}"]].sum() for r in TIME_ROLES])
-    series.append({"type": "bar", "stack": "t", "name": t("unmet", lang), "data": _rl(100 * unmet / denom, 1),
-                   "itemStyle": {"color": UNMET_COLOUR, "borderColor": "#cc0000", "borderWidth": 1}})
-    opt = _base(t("time_title", lang))
-    opt.update({
-        "grid": {"left": 112, "right": 20, "top": 62, "bottom": 24},
-        "legend": {"top": 22, "itemWidth": 12, "textStyle": {"fontSize": 10}},
-        "xAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
-        "yAxis": {"type": "category", "data": roles},
-        "series": series,
-    })
-    return opt
-
-
-def social_option(model: VTIModel, lang: str) -> dict[str, Any]:
-    """Trust and participation (left axis, 0-1) and the inclusion gap (right axis) month by month."""
-    v = view(model)
-    opt = _base(t("social_title", lang))
-    opt.update({
-        "grid": {"left": 44, "right": 56, "top": 52, "bottom": 28},
-        "legend": {"top": 22},
-        "xAxis": {"type": "value", "min": 0, "max": v.months, "name": t("months_axis", lang)},
-        "yAxis": [{"type": "value", "min": 0, "max": 1},
-                  {"type": "value", "splitLine": {"show": False}, "axisLabel": {"color": "#cc4125"}}],
-        "series": [
-            {"type": "line", "name": t("trust", lang), "showSymbol": False,
-             "data": list(zip(v.month, _rl(v.col("trust")), strict=True)), "itemStyle": {"color": "#3d85c6"}},
-            {"type": "line", "name": t("participation", lang), "showSymbol": False,
-             "data": list(zip(v.month, _rl(v.col("participation")), strict=True)), "itemStyle": {"color": "#6aa84f"}},
-            {"type": "line", "name": t("inclusion_gap", lang), "showSymbol": False, "yAxisIndex": 1,
-             "data": list(zip(v.month, _rl(v.col("inclusion_gap"), 4), strict=True)),
-             "itemStyle": {"color": "#cc4125"}, "lineStyle": {"type": "dashed"}},
-        ],
-    })
-    return opt
-
-
-def _trajectory(v: View) -> list[list[float]]:
-    return np.round(np.column_stack([v.col("proactivity"), v.col("openness")]), 3).tolist()
-
-
-def grid_option(model: VTIModel, lang: str, other: VTIModel | None = None) -> dict[str, Any]:
-    """Trajectory on the proactivity × openness grid, the current month as a large dot."""
-    v = view(model)
-    pts = _trajectory(v)
-    quadrants = [(0.25, 0.06, "q_reactive_closed"), (0.75, 0.06, "q_proactive_closed"),
-                 (0.25, 0.94, "q_reactive_open"), (0.75, 0.94, "q_proactive_open")]
-    series = [
-        {"type": "scatter", "silent": True, "symbolSize": 0, "tooltip": {"show": False},
-         "data": [{"value": [x, y], "name": t(k, lang)} for x, y, k in quadrants],
-         "label": {"show": True, "color": "#999", "fontSize": 10, "formatter": "{b}"},
-         "markLine": {"silent": True, "symbol": "none", "lineStyle": {"color": "#bbb"},
-                      "data": [{"xAxis": 0.5}, {"yAxis": 0.5}], "label": {"show": False}}},
-        {"type": "line", "name": t("month", lang), "data": pts, "showSymbol": False,
-         "lineStyle": {"color": A_COLOUR, "width": 1.5, "opacity": 0.7}},
-        {"type": "scatter", "data": pts[-1:], "symbolSize": 14, "itemStyle": {"color": A_COLOUR}},
-    ]
-    if other is not None:
-        series.append({"type": "line", "data": _trajectory(view(other)), "showSymbol": False,
-                       "lineStyle": {"color": "#999", "type": "dashed", "width": 1}, "silent": True})
-    opt = _base(t("grid_title", lang))
-    opt.update({
-        "grid": {"left": 48, "right": 20, "top": 34, "bottom": 40},
-        "tooltip": {"trigger": "item"},
-        "xAxis": {"type": "value", "min": 0, "max": 1, "name": t("proactivity", lang), "nameLocation": "middle",
-                  "nameGap": 24},
-        "yAxis": {"type": "value", "min": 0, "max": 1, "name": t("openness", lang), "nameLocation": "middle",
-                  "nameGap": 30},
-        "series": series,
-    })
-    return opt
-
-
-def cumulative_option(model: VTIModel, other: VTIModel | None, lang: str, colour: str) -> dict[str, Any]:
-    v = view(model)
-    series = [{"type": "line", "name": t("net_value", lang), "showSymbol": False, "itemStyle": {"color": colour},
-               "data": list(zip(v.month, _rl(np.cumsum(v.col("pv_net_total")), 1), strict=True))}]
-    if other is not None:
-        w = view(other)
-        series.append({"type": "line", "showSymbol": False, "silent": True,
-                       "lineStyle": {"color": "#999", "type": "dashed"}, "itemStyle": {"color": "#999"},
-                       "data": list(zip(w.month, _rl(np.cumsum(w.col("pv_net_total")), 1), strict=True))})
-    opt = _base(t("cum_value_title", lang))
-    opt.update({"grid": {"left": 60, "right": 16, "top": 34, "bottom": 28},
-                "xAxis": {"type": "value", "min": 0, "max": v.months},
-                "yAxis": {"type": "value", "name": "PVU"}, "series": series})
-    return opt
+def parse_seed(text: str) -> int | None:
+    """The seed typed by the trainer, or None if it is not a whole number in 0..SEED_MAX."""
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= SEED_MAX else None
 
 
 # ------------------------------------------------------------------------------------------ tables
-def status_rows(model: VTIModel, lang: str) -> list[tuple[str, str]]:
-    v = view(model)
-    budget = (t("budget_year", lang), f"{model.budget_year:.1f} M€")
-    if not v.n:
-        return [(t("month", lang), f"0 / {model.months}"), budget]
-    phase = PHASES[int(v.last("phase"))]
-    return [
-        (t("month", lang), f"{v.n} / {model.months}"),
-        (t("phase", lang), f"{t(phase, lang, 'phase')} ({t('cycle', lang)} {int(v.last('cycle'))})"),
-        (t("net_value", lang), f"{v.col('pv_net_total').sum():,.0f} PVU".replace(",", " ")),
-        (t("trust", lang), f"{v.last('trust'):.2f}"),
-        (t("participation", lang), f"{v.last('participation'):.1%}"),
-        (t("inclusion_gap", lang), f"{v.last('inclusion_gap'):.4f}"),
-        (t("budget_execution", lang), f"{v.last('budget_execution'):.0%}"),
-        budget,
-    ]
-
-
-def _table_html(header: list[str] | None, rows: list[list[str]], cls: str = "") -> str:
-    head = "" if header is None else "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (f'<table class="vti-table {cls}" style="border-collapse:collapse;width:100%;font-size:13px">'
-            f"{head}{body}</table>")
-
-
-def mission_rows(model: VTIModel, lang: str) -> list[dict[str, Any]]:
-    """Mission dashboard rows (vti_sim.api.mission_table), plus translated labels."""
-    from vti_sim.api import mission_table
-
-    rows = mission_table(model).to_dict("records")
-    for r in rows:
-        r["name"] = t(r["mission"], lang, "mission", default=r["label"])
-        r["meteo_label"] = t(r["meteo"], lang, "meteo")
+def status_rows(f: Frame, lang: str, hide_outcomes: bool = False) -> list[tuple[str, str]]:
+    budget = (t("budget_year", lang), f"{num(f.budget_year, lang, 1)} M€")
+    month = (t("month", lang), f"{f.n} / {f.months}")
+    if not f.n:
+        return [month, budget]
+    phase = PHASES[int(f.last("phase"))]
+    rows = [month, (t("phase", lang), f"{t(phase, lang, 'phase')} ({t('cycle', lang)} {int(f.last('cycle'))})")]
+    if not hide_outcomes:
+        rows += [
+            (t("net_value", lang), f"{num(f.col('pv_net_total').sum(), lang, 0)} {t('pvu', lang)}"),
+            (t("trust", lang), num(f.last("trust"), lang, 2)),
+            (t("participation", lang), pct(f.last("participation"), lang, 1)),
+            (t("inclusion_gap", lang), f"{num(100 * f.last('inclusion_gap'), lang, 2)} pts"),
+        ]
+    rows += [(t("budget_execution", lang), pct(f.last("budget_execution"), lang)), budget]
     return rows
 
 
-def missions_html(model: VTIModel, lang: str) -> str:
-    rows = [[r["name"], f"{r['budget_meur']:.1f}", f"{r['means']:.0%}", f"{r['realisation']:.0%}",
-             f"{r['delivered']}/{r['actions']}", f"{r['effects']:.0f}", r["meteo_label"]]
-            for r in mission_rows(model, lang)]
-    header = [t(k, lang) for k in ("mission", "budget", "means", "realisation", "delivered", "effects", "meteo")]
-    return _table_html(header, rows, "vti-missions")
+def _table_html(header: list[str] | None, rows: list[list[str]], cls: str = "", size: int = 13) -> str:
+    head = "" if header is None else "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return (f'<table class="vti-table {cls}" style="border-collapse:collapse;width:100%;font-size:{size}px">'
+            f"{head}{body}</table>")
+
+
+def missions_html(f: Frame, lang: str, size: int = 13) -> str:
+    rows = [[t(r["mission"], lang, "mission", default=r["label"]), num(r["budget_meur"], lang, 1),
+             pct(r["means"], lang), f"{pct(r['realisation'], lang)} ({r['delivered']}/{r['actions']})",
+             num(r["effects"], lang, 0), t(r["meteo"], lang, "meteo")] for r in f.missions]
+    header = [t(k, lang) for k in ("mission", "budget", "means", "realisation", "effects", "meteo")]
+    return _table_html(header, rows, "vti-missions", size)
 
 
 # ------------------------------------------------------------------------------------------ live components
-def _tick() -> int:
-    """Subscribe the calling component to Mesa's step counter (bumped by Step/Play), if this Mesa has one."""
-    return _UPDATE_COUNTER.value if _UPDATE_COUNTER is not None else 0
+def _bigger(option: dict[str, Any], scale: float) -> dict[str, Any]:
+    """Presenter view: the same option with larger type."""
+    option["textStyle"] = {"fontSize": round(12 * scale)}
+    option["title"]["textStyle"] = {"fontSize": round(13 * scale)}
+    for key in ("xAxis", "yAxis"):
+        axes = option.get(key)
+        for ax in axes if isinstance(axes, list) else [axes] if axes else []:
+            ax["axisLabel"] = {**ax.get("axisLabel", {}), "fontSize": round(11 * scale)}
+            ax["nameTextStyle"] = {**ax.get("nameTextStyle", {}), "fontSize": round(11 * scale)}
+    if "legend" in option:
+        option["legend"] = {**option["legend"], "top": round(26 * scale),
+                            "textStyle": {"fontSize": round(11 * scale)}}
+        option["grid"] = {**option["grid"], "top": round(option["grid"].get("top", 40) * scale)}
+    return option
+
+
+def chart_json(name: str, build, f: Frame, lang: str, scale: float = 1.0) -> str:
+    option = build(f, lang)
+    option["toolbox"]["feature"]["saveAsImage"]["name"] = f"vti_{name}_month{f.n:03d}_{lang}"
+    return dumps(_bigger(option, scale) if scale != 1.0 else option)
+
+
+def chart_element(name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
+    return JsonEcharts.element(**_chart_traits(name, build, f, lang, height, scale))
+
+
+def _chart_traits(name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
+    return {"option_json": chart_json(name, build, f, lang, scale), "responsive": True,
+            "attributes": {"style": f"height: {height}px; width: 100%;", "class": f"vti-chart vti-chart-{name}"}}
+
+
+class Live:
+    """The widgets of a component that follow every month, and how each one's changing values derive from a frame.
+
+    The component places them in its layout (reused from one render to the next); ``use_live`` then sets their
+    changing values directly for each new frame, with no render pass of the page, and only the values that
+    changed travel to the browser."""
+
+    def __init__(self, pool: dict):
+        self.pool = pool
+        self.targets: list[tuple[Any, Any]] = []
+        self.screens = 0
+
+    def widget(self, key: tuple, make, values):
+        """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout."""
+        w = self.pool.get(key)
+        if w is None:
+            w = self.pool[key] = make()
+        self.targets.append((w, values))
+        return solara.Div(children=[w])
+
+    def chart(self, name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
+        return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
+                           lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
+                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)})
+
+    def ack(self, player: Player):
+        """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
+        def make():
+            w = ShownAck(seq=player.seq)
+            w.observe(lambda change: player.ack(change["new"]), names="shown")
+            return w
+        self.screens = 1
+        return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
+
+    def html(self, key: tuple, html, f: Frame, classes: str = ""):
+        return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
+                                                                       attributes={"class": classes}),
+                           lambda fr: {"unsafe_innerHTML": html(fr)})
+
+
+def _apply(w, values: dict[str, Any]) -> None:
+    changed = {k: v for k, v in values.items() if getattr(w, k) != v}
+    if changed:
+        with w.hold_sync():
+            for k, v in changed.items():
+                setattr(w, k, v)
+
+
+def use_live(player: Player) -> Live:
+    """A ``Live`` for the calling component; its widgets follow the player's frames until the component goes."""
+    pool = solara.use_ref({}).current
+    live = Live(pool)
+
+    def attach():
+        targets = list(live.targets)
+        unsubscribe = player.subscribe(lambda f: [_apply(w, values(f)) for w, values in targets])
+        screens = live.screens
+        player.watch(screens)
+
+        def detach():
+            player.watch(-screens)
+            unsubscribe()
+        return detach
+
+    def close_all():
+        def cleanup():
+            for w in pool.values():
+                w.close()
+            pool.clear()
+        return cleanup
+
+    solara.use_effect(attach)  # after every render: the listener always matches what was rendered
+    solara.use_effect(close_all, [])
+    return live
+
+
+def status_html(f: Frame, lang: str, hide: bool, size: int = 13) -> str:
+    return _table_html(None, [[a, f"<b>{b}</b>"] for a, b in status_rows(f, lang, hide)], size=size)
+
+
+def _progress(f: Frame) -> float:
+    return round(100.0 * f.n / max(f.months, 1), 2)
+
+
+def _progress_bar(f: Frame) -> str:
+    return (f'<div class="vti-progress" style="height:4px;background:#e0e0e0"><div style="height:4px;'
+            f'width:{_progress(f)}%;background:#6200ea"></div></div>')
+
+
+LIVE = ("timeline", "value", "time", "social", "grid")
+OUTCOMES = ("value", "social", "grid")  # hidden while the room predicts
 
 
 @solara.component
-def Chart(name: str, build, model: VTIModel, lang: str, month: int, version: tuple = ()):
-    """An ECharts figure; its option goes to the browser as one JSON string (see ``echarts_widget``)."""
-    from vti_sim.app.echarts import JsonEcharts, dumps
-
-    option_json = solara.use_memo(lambda: dumps(build(model, lang)), [id(model), model.ledger.n, lang, *version])
-    return JsonEcharts.element(option_json=option_json, responsive=True,
-                               attributes={**CHART_STYLE, "class": f"vti-chart vti-chart-{name}"})
+def HiddenCard(lang: str):
+    solara.HTML(tag="div", unsafe_innerHTML=t("predict_hidden", lang), classes=["vti-hidden-card"],
+                style={"min-height": f"{CHART_HEIGHT}px"})
 
 
-def _chart(name: str, build, model: VTIModel, lang: str, *version):
-    return Chart(name, build, model, lang, model.ledger.n, tuple(version))
+def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
+    sim_value = float(f.col("pv_net_total").sum()) if f.n else 0.0
+    return (f"<b>{t('net_value', lang)}</b> : " if lang == "fr" else f"<b>{t('net_value', lang)}</b>: ") + \
+        t("prediction_vs", lang, pred=num(pred["net_value"], lang, 0), sim=num(sim_value, lang, 0)) + \
+        f"<br><b>{t('final_trust', lang)}</b>{' :' if lang == 'fr' else ':'} " + \
+        t("prediction_vs", lang, pred=num(pred["final_trust"], lang, 2), sim=num(f.last("trust"), lang, 2))
 
 
-def StatusView(model):
-    lang = LANG.value
-    with solara.Card(t("status_title", lang), classes=["vti-status"]) as main:
-        solara.HTML(tag="div", unsafe_innerHTML=_table_html(None, [[a, f"<b>{b}</b>"]
-                                                                   for a, b in status_rows(model, lang)]),
-                    classes=["vti-status-table"])
-        solara.ProgressLinear(value=100.0 * model.ledger.n / max(model.months, 1))
-        if not model.ledger.n:
+def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
+    """Part of LiveView's render (not a component of its own: its widgets belong to LiveView's ``Live``)."""
+    with solara.Card(t("status_title", lang), classes=["vti-status"], margin=0):
+        live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide), f, "vti-status-table")
+        # a plain bar: Vuetify's progress bar animates every change, which costs the browser each month
+        live.html(("progress",), _progress_bar, f)
+        stage = player.stage.value
+        if player.error.value:
+            solara.Error(t("error_note", lang, error=player.error.value), dense=True)
+        elif stage == "start":
             solara.Info(t("not_started", lang), dense=True)
-        elif not model.running:
+        elif stage == "finished":
             solara.Info(t("finished_note", lang), dense=True)
-    return main
 
 
-def TimelineView(model):
-    return _chart("timeline", timeline_option, model, LANG.value)
-
-
-def ValueView(model):
-    return _chart("value", value_option, model, LANG.value)
-
-
-def TimeView(model):
-    return _chart("time", time_option, model, LANG.value)
-
-
-def SocialView(model):
-    return _chart("social", social_option, model, LANG.value)
-
-
-def GridView(model):
-    return _chart("grid", grid_option, model, LANG.value)
-
-
-def MissionsView(model):
+@solara.component
+def LiveView(player: Player):
+    """The live dashboard.  It renders when the page's structure changes (language, predict step, start or end of a
+    run); month by month, its charts and tables are updated in place (``use_live``)."""
     lang = LANG.value
-    with solara.Column(classes=["vti-missions-card"]) as main:
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{t('missions_title', lang)}</b>")
-        solara.HTML(tag="div", unsafe_innerHTML=missions_html(model, lang))
+    state = PREDICT.value
+    hide = state == "hidden"
+    pred = PREDICTION.value
+    f = player.frame
+    live = use_live(player)
+    with solara.Column(classes=["vti-live"]) as main:
+        StatusCard(player, live, f, lang, hide)
+        if state == "revealed":
+            with solara.Card(t("predict", lang), margin=0, classes=["vti-card", "vti-reveal"]):
+                build = _reveal_builder(pred["net_value"])
+                live.chart("reveal", build, f, lang)
+                live.html(("reveal", lang, pred["net_value"], pred["final_trust"]),
+                          lambda fr: reveal_text(fr, lang, pred), f, "vti-reveal-text")
+        with solara.ColumnsResponsive(12, large=6):
+            for name in LIVE:
+                with solara.Card(margin=0, classes=["vti-card"]):
+                    if hide and name in OUTCOMES:
+                        HiddenCard(lang)
+                    else:
+                        live.chart(name, charts.LIVE_CHARTS[name], f, lang)
+            with solara.Card(margin=0, classes=["vti-card", "vti-missions-card"]):
+                solara.HTML(tag="div", unsafe_innerHTML=f"<b>{t('missions_title', lang)}</b>")
+                if hide:
+                    HiddenCard(lang)
+                else:
+                    live.html(("missions", lang), lambda fr: missions_html(fr, lang), f)
+                    solara.HTML(tag="div", unsafe_innerHTML=t("meteo_note", lang),
+                                style={"font-size": "11px", "color": "#777"})
+        live.ack(player)  # last: the browser reports a month once the updates above have arrived
     return main
 
 
-LIVE_VIEWS = (StatusView, TimelineView, ValueView, TimeView, SocialView, GridView, MissionsView)
+@lru_cache(maxsize=32)
+def _reveal_builder(prediction: float):
+    """One builder per predicted value (so that the reveal chart's widget is kept while the prediction is)."""
+    return lambda fr, lang: charts.cumulative_option(fr, None, lang, charts.A_COLOUR, prediction=prediction)
+
+
+PRESENTER_VIEWS = ("timeline", "value", "time", "social", "grid", "missions")
+
+
+@solara.component
+def PresenterView(player: Player):
+    """For a projector: large type, one chart at a time, previous / next."""
+    lang = LANG.value
+    hide = PREDICT.value == "hidden"
+    f = player.frame
+    k = PRESENTER_CHART.value % len(PRESENTER_VIEWS)
+    name = PRESENTER_VIEWS[k]
+    live = use_live(player)
+
+    def title(fr: Frame) -> str:
+        return f"{t('month', lang)} {fr.n} / {fr.months} · {t(PHASES[fr.phase], lang, 'phase')}"
+
+    with solara.Column(classes=["vti-presenter"]) as main:
+        with solara.Row(justify="space-between", style={"align-items": "center"}):
+            solara.Button("◀", on_click=lambda: PRESENTER_CHART.set((k - 1) % len(PRESENTER_VIEWS)),
+                          classes=["vti-presenter-prev"], x_large=True, text=True)
+            live.html(("title", lang), title, f, "vti-presenter-title")
+            solara.Button("▶", on_click=lambda: PRESENTER_CHART.set((k + 1) % len(PRESENTER_VIEWS)),
+                          classes=["vti-presenter-next"], x_large=True, text=True)
+        if hide and (name in OUTCOMES or name == "missions"):
+            HiddenCard(lang)
+        elif name == "missions":
+            solara.HTML(tag="div", unsafe_innerHTML=f"<h2>{t('missions_title', lang)}</h2>")
+            live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f)
+        else:
+            live.chart(name, charts.LIVE_CHARTS[name], f, lang, height=640, scale=1.9)
+        live.ack(player)
+    return main
 
 
 # ------------------------------------------------------------------------------------------ compare mode
 @lru_cache(maxsize=24)
-def _compare_run(name: str, seed: int) -> VTIModel:
-    """A full run of a scenario at a seed (cached: the same pair is asked for at every render)."""
+def compare_run(name: str, seed: int) -> tuple[VTIModel, Frame]:
+    """A full run of a scenario at a seed and its last frame (cached: a finished run never changes)."""
     params, _, _ = scenario_params(name)
     model = WorkshopModel(params=registry.resolve(params, source=f"scenario {name}"), seed=seed)
     while model.running:
         model.step()
-    return model
+    return model, Frame.of(model)
 
 
-def compare_models(seed: int | None = None) -> tuple[VTIModel, VTIModel]:
+def compare_frames(seed: int | None = None) -> tuple[Frame, Frame]:
     s = int(SEED.value if seed is None else seed)
-    return _compare_run(COMPARE_A.value, s), _compare_run(COMPARE_B.value, s)
+    return compare_run(COMPARE_A.value, s)[1], compare_run(COMPARE_B.value, s)[1]
 
 
-def run_summary(model: VTIModel) -> dict[str, Any]:
-    """The per-run summary of ``vti_sim.api`` (cached on the model: compare runs are finished runs)."""
-    cached = getattr(model, "_app_summary", None)
-    if cached is None or cached[0] != model.ledger.n:
-        from vti_sim.api import result_of
+@lru_cache(maxsize=24)
+def run_summary(name: str, seed: int) -> dict[str, Any]:
+    """The per-run summary of ``vti_sim.api`` for a compare run."""
+    from vti_sim.api import result_of
 
-        cached = (model.ledger.n, result_of(model, model.settings, model.seed).summary)
-        model._app_summary = cached
-    return cached[1]
+    model, _ = compare_run(name, seed)
+    return result_of(model, model.settings, model.seed).summary
 
 
-def compare_summary(a: VTIModel, b: VTIModel) -> list[tuple[str, Any, Any]]:
-    sa, sb = run_summary(a), run_summary(b)
-    keys = ("pv_net_total", "pv_created_total", "pv_destroyed_total", "final_trust", "mean_participation",
-            "inclusion_gap", "value_per_meur", "budget_execution", "open_start_month", "plateau_month")
-    out = [(k, sa.get(k), sb.get(k)) for k in keys]
+SUMMARY_KEYS = ("pv_net_total", "pv_created_total", "pv_destroyed_total", "final_trust", "mean_participation",
+                "inclusion_gap", "value_per_meur", "budget_execution", "open_start_month", "plateau_month")
+
+
+def compare_summary(seed: int | None = None) -> list[tuple[str, Any, Any]]:
+    s = int(SEED.value if seed is None else seed)
+    sa, sb = run_summary(COMPARE_A.value, s), run_summary(COMPARE_B.value, s)
+    out = [(k, sa.get(k), sb.get(k)) for k in SUMMARY_KEYS]
     out.append(("implementation_month", sa["months_to_phase"].get("implementation"),
                 sb["months_to_phase"].get("implementation")))
     return out
 
 
-def _fmt(key: str, x: Any) -> str:
-    if x is None:
+def fmt_summary(key: str, x: Any, lang: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    if key in ("final_trust", "inclusion_gap"):
-        return f"{x:.3f}"
+    if key == "final_trust":
+        return num(x, lang, 3)
+    if key == "inclusion_gap":
+        return f"{num(100 * x, lang, 2)} pts"
     if key in ("mean_participation", "budget_execution"):
-        return f"{x:.1%}"
-    if isinstance(x, int | np.integer):
+        return pct(x, lang, 1)
+    if isinstance(x, int) or key.endswith("_month"):
         return str(int(x))
-    return f"{x:,.1f}".replace(",", " ")
+    return num(x, lang, 1)
 
 
 def _item(text: str, value: str) -> dict[str, str]:
@@ -509,32 +501,40 @@ def _scenario_items(lang: str, include_defaults: bool) -> list[dict[str, str]]:
     return items
 
 
+def _description(name: str, lang: str) -> tuple[str, bool]:
+    _, desc, found = scenario_params(name)
+    return i18n.scenario_description(name, lang, desc), found
+
+
 @solara.component
 def CompareColumn(which: str):
     lang = LANG.value
     mine, theirs = (COMPARE_A, COMPARE_B) if which == "a" else (COMPARE_B, COMPARE_A)
-    a, b = compare_models()
-    m, o = (a, b) if which == "a" else (b, a)
-    colour = A_COLOUR if which == "a" else B_COLOUR
-    _, desc, found = scenario_params(mine.value)
+    fa, fb = compare_frames()
+    f, o = (fa, fb) if which == "a" else (fb, fa)
+    colour = charts.A_COLOUR if which == "a" else charts.B_COLOUR
+    desc, found = _description(mine.value, lang)
     with solara.Column(classes=[f"vti-compare-{which}"]) as main:
-        solara.HTML(tag="div", unsafe_innerHTML=f"<b>{t('compare_title', lang)} — {t('compare_' + which, lang)}</b>")
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b style='color:{colour}'>{t('compare_' + which, lang)}</b>")
         solara.v.Select(label=t("compare_" + which, lang), v_model=mine.value, items=_scenario_items(lang, False),
-                        on_v_model=mine.set, dense=True, hide_details=True)
+                        on_v_model=mine.set, dense=True, hide_details=True, class_=f"vti-compare-select-{which}")
         if desc:
             solara.Text(desc, style={"font-size": "12px", "color": "#555"})
         if not found:
             solara.Warning(t("scenario_missing", lang, name=mine.value), dense=True)
         rows = []
-        for key, va, vb in compare_summary(a, b):
+        for key, va, vb in compare_summary():
             mv, ov = (va, vb) if which == "a" else (vb, va)
-            rows.append([t(key, lang), f"<b>{_fmt(key, mv)}</b>", f"<span style='color:#888'>{_fmt(key, ov)}</span>"])
+            rows.append([t(key, lang), f"<b>{fmt_summary(key, mv, lang)}</b>",
+                         f"<span style='color:#888'>{fmt_summary(key, ov, lang)}</span>"])
         solara.HTML(tag="div", unsafe_innerHTML=_table_html(
             [t("indicator", lang), t(mine.value, lang, "scenario", default=mine.value),
              t(theirs.value, lang, "scenario", default=theirs.value)], rows, "vti-compare-table"))
-        _chart(f"cumulative-{which}", lambda m_, lang_: cumulative_option(m_, o, lang_, colour), m, lang, id(o))
-        _chart(f"grid-{which}", lambda m_, lang_: grid_option(m_, lang_, other=o), m, lang, id(o))
-        solara.Text(t("compare_note", lang, months=m.months, seed=m.seed), style={"font-size": "11px"})
+        chart_element(f"cumulative-{which}", lambda f_, lang_: charts.cumulative_option(f_, o, lang_, colour), f,
+                      lang)
+        chart_element(f"grid-{which}", lambda f_, lang_: charts.grid_option(f_, lang_, other=o, colour=colour), f,
+                      lang)
+        solara.Text(t("compare_note", lang, months=f.months, seed=f.seed), style={"font-size": "11px"})
     return main
 
 
@@ -544,110 +544,6 @@ def CompareView():
         CompareColumn("a")
         CompareColumn("b")
     return main
-
-
-# ------------------------------------------------------------------------------------------ exports
-def csv_bytes(model: VTIModel) -> bytes:
-    return model.ledger.frame().to_csv(index=False).encode("utf-8")
-
-
-def missions_csv_bytes(model: VTIModel) -> bytes:
-    from vti_sim.api import mission_table
-
-    return mission_table(model).to_csv(index=False).encode("utf-8")
-
-
-def compare_csv_bytes() -> bytes:
-    a, b = compare_models()
-    fa, fb = a.ledger.frame(), b.ledger.frame()
-    import pandas as pd
-
-    both = pd.concat([fa, fb], ignore_index=True)
-    both = pd.concat([pd.Series([COMPARE_A.value] * len(fa) + [COMPARE_B.value] * len(fb), name="setting"), both],
-                     axis=1)
-    return both.to_csv(index=False).encode("utf-8")
-
-
-def png_bytes(model: VTIModel, lang: str) -> bytes:
-    """The six live charts as one PNG (matplotlib, drawn only when asked for)."""
-    from matplotlib.figure import Figure
-
-    v = view(model)
-    fig = Figure(figsize=(15, 9), dpi=100)
-    axs = fig.subplots(2, 3)
-    # timeline
-    ax = axs[0, 0]
-    pol = model.policy
-    for i in range(len(ITEM_KEYS)):
-        s, e = int(pol.item_start[i]), int(pol.item_end[i])
-        if s >= 0:
-            ax.barh(len(ITEM_KEYS) - 1 - i, ((e + 1) if e >= 0 else v.n) - s, left=s,
-                    color=PHASE_COLOURS[int(ITEM_PHASE[i])], alpha=1.0 if e >= 0 else 0.55)
-    ax.set_yticks(range(len(ITEM_KEYS)),
-                  [_short(t(k, lang, "item", default=ITEM_LABELS[i]), 28) for i, k in enumerate(ITEM_KEYS)][::-1],
-                  fontsize=6)
-    ax.set_xlim(0, model.months)
-    ax.axvline(v.n, color="#555", ls="--", lw=0.8)
-    ax.set_title(t("timeline_title", lang), fontsize=9)
-    # value
-    ax = axs[0, 1]
-    created = v.d[:, _CREATED].sum(axis=0) if v.n else np.zeros(len(VALUE_TYPES))
-    destroyed = v.d[:, _DESTROYED].sum(axis=0) if v.n else np.zeros(len(VALUE_TYPES))
-    xs = np.arange(len(VALUE_TYPES))
-    ax.bar(xs, created, color="#6aa84f", label=t("created", lang))
-    ax.bar(xs, -destroyed, color="#cc4125", label=t("destroyed", lang))
-    ax.scatter(xs, created - destroyed, color="#222", zorder=3, label=t("net", lang))
-    ax.set_xticks(xs, [t(k, lang, "value") for k in VALUE_TYPES], rotation=25, fontsize=7)
-    ax.legend(fontsize=7)
-    ax.set_title(t("value_title", lang), fontsize=9)
-    # time
-    ax = axs[0, 2]
-    opt = time_option(model, lang)
-    left = np.zeros(len(TIME_ROLES))
-    for s in opt["series"]:
-        vals = np.array(s["data"])
-        ax.barh(range(len(TIME_ROLES)), vals, left=left, color=s["itemStyle"]["color"], label=s["name"])
-        left += vals
-    ax.set_yticks(range(len(TIME_ROLES)), [t(r, lang, "role") for r in TIME_ROLES], fontsize=7)
-    ax.set_xlim(0, 100)
-    ax.legend(fontsize=6, loc="lower right")
-    ax.set_title(t("time_title", lang), fontsize=9)
-    # social
-    ax = axs[1, 0]
-    ax.plot(v.month, v.col("trust"), label=t("trust", lang))
-    ax.plot(v.month, v.col("participation"), label=t("participation", lang))
-    ax.set_ylim(0, 1)
-    ax.set_xlim(0, model.months)
-    ax2 = ax.twinx()
-    ax2.plot(v.month, v.col("inclusion_gap"), color="#cc4125", ls="--", label=t("inclusion_gap", lang))
-    ax.legend(fontsize=7, loc="upper left")
-    ax2.legend(fontsize=7, loc="upper right")
-    ax.set_title(t("social_title", lang), fontsize=9)
-    # grid
-    ax = axs[1, 1]
-    ax.plot(v.col("proactivity"), v.col("openness"), color=A_COLOUR, lw=1)
-    if v.n:
-        ax.scatter([v.last("proactivity")], [v.last("openness")], s=60, color=A_COLOUR, zorder=3)
-    ax.axhline(0.5, color="#bbb", lw=0.8)
-    ax.axvline(0.5, color="#bbb", lw=0.8)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(t("proactivity", lang))
-    ax.set_ylabel(t("openness", lang))
-    ax.set_title(t("grid_title", lang), fontsize=9)
-    # missions
-    ax = axs[1, 2]
-    rows = mission_rows(model, lang)
-    ax.barh(range(len(rows)), [r["realisation"] for r in rows], color="#3d85c6")
-    labels = [f"{r['name'][:22]} · {r['meteo_label'].split(' ', 1)[-1]}" for r in rows]
-    ax.set_yticks(range(len(rows)), labels, fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_title(t("missions_title", lang), fontsize=9)
-    fig.suptitle(f"{t('title', lang)} — {t('month', lang)} {v.n}/{model.months}, seed {getattr(model, 'seed', '')}")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 # ------------------------------------------------------------------------------------------ sidebar
@@ -663,17 +559,11 @@ def _nice_step(p: registry.Parameter) -> float | int:
     return raw
 
 
-def apply_scenario(name: str) -> None:
-    params, _, _ = scenario_params(name)
-    SCENARIO.value = name
-    PARAMS.value = registry.resolve(params, source=f"scenario {name or 'defaults'}")
-
-
-def set_lever(name: str, value: Any) -> None:
-    p = registry.get(name)
-    if p.dtype == "float":
-        value = min(max(float(value), p.min), p.max)
-    PARAMS.value = {**PARAMS.value, name: p.coerce(value, source="workshop")}
+def _shown(p: registry.Parameter, value: Any, lang: str) -> str:
+    if p.dtype == "int":
+        return f"{int(value):d}"
+    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
+    return num(value, lang, min(digits, 3))
 
 
 @solara.component
@@ -684,8 +574,7 @@ def LeverInput(p: registry.Parameter, lang: str, value: Any, on_change):
             items = [_item(t(c, lang, "choice"), c) for c in p.choices]
             solara.v.Select(label=label, v_model=value, items=items, on_v_model=on_change, dense=True)
         else:
-            shown = f"{value:d}" if p.dtype == "int" else f"{value:.3g}"
-            solara.HTML(tag="div", unsafe_innerHTML=f"{label}: <b class='vti-value'>{shown}</b>",
+            solara.HTML(tag="div", unsafe_innerHTML=f"{label}: <b class='vti-value'>{_shown(p, value, lang)}</b>",
                         style={"font-size": "13px", "margin-top": "4px"})
             if p.dtype == "int":
                 solara.SliderInt("", value=int(value), min=int(p.min), max=int(p.max), step=1, on_value=on_change,
@@ -696,46 +585,106 @@ def LeverInput(p: registry.Parameter, lang: str, value: Any, on_change):
 
 
 @solara.component
-def Settings(model: solara.Reactive):
+def RunControls(player: Player):
+    """▶ / ❚❚, step, reset and speed; what can be pressed follows the published frame and the play state."""
     lang = LANG.value
+    playing = player.playing.value
+    running = player.stage.value != "finished"
 
-    def rebuild():
-        model.value = WorkshopModel()
+    def on_speed(name):
+        SPEED.set(name)
+        player.interval_ms = SPEEDS[name]
+
+    with solara.Card(t("controls", lang), classes=["vti-controls"], margin=0):
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+            solara.Button(("❚❚ " + t("pause", lang)) if playing else ("▶ " + t("play", lang)), color="primary",
+                          on_click=player.toggle, disabled=not running and not playing, classes=["vti-play"])
+            solara.Button(t("step", lang), color="primary", outlined=True, on_click=player.step,
+                          disabled=playing or not running, classes=["vti-step"])
+            solara.Button(t("reset", lang), color="primary", outlined=True, on_click=player.reset,
+                          classes=["vti-reset"])
+        solara.v.Select(label=t("speed", lang), v_model=SPEED.value, on_v_model=on_speed, dense=True,
+                        hide_details=True, class_="vti-speed",
+                        items=[_item(t(f"speed_{k}", lang), k) for k in SPEEDS])
+
+
+@solara.component
+def SeedInput(on_seed):
+    lang = LANG.value
+    text, set_text = solara.use_state(str(SEED.value))
+    valid = parse_seed(text) is not None
+
+    def on_text(value):
+        set_text(value)
+        seed = parse_seed(value)
+        if seed is not None and seed != SEED.value:
+            on_seed(seed)
+
+    solara.InputText(t("seed", lang), value=text, on_value=on_text, continuous_update=True, classes=["vti-seed"],
+                     error=None if valid else t("seed_invalid", lang, max=SEED_MAX))
+
+
+@solara.component
+def PredictControls():
+    lang = LANG.value
+    state = PREDICT.value
+    pred = PREDICTION.value
+    with solara.Card(t("predict", lang), classes=["vti-predict"], margin=0):
+        if state != "hidden":
+            solara.Button(t("predict_hide", lang), on_click=lambda: PREDICT.set("hidden"), outlined=True,
+                          small=True, classes=["vti-predict-hide"])
+            if state == "revealed":
+                solara.Button("✕", on_click=lambda: PREDICT.set(""), text=True, small=True)
+        else:
+            solara.InputFloat(t("predict_trust", lang), value=pred["final_trust"],
+                              on_value=lambda v: PREDICTION.set({**PREDICTION.value, "final_trust": float(v or 0)}),
+                              classes=["vti-predict-trust"])
+            solara.InputFloat(t("predict_value", lang), value=pred["net_value"],
+                              on_value=lambda v: PREDICTION.set({**PREDICTION.value, "net_value": float(v or 0)}),
+                              classes=["vti-predict-value"])
+            solara.Button(t("reveal", lang), color="primary", on_click=lambda: PREDICT.set("revealed"),
+                          classes=["vti-reveal-button"])
+        solara.v.Switch(label=t("presenter", lang), v_model=PRESENTER.value, on_v_model=PRESENTER.set,
+                        class_="vti-presenter-toggle", hide_details=True, dense=True)
+
+
+@solara.component
+def Settings(player: Player):
+    lang = LANG.value
 
     def on_scenario(name):
         apply_scenario(name or "")
-        rebuild()
+        player.rebuild()
 
-    def on_seed(value):
-        SEED.value = int(value or 0)
-        rebuild()
+    def on_seed(seed: int):
+        SEED.value = seed
+        player.rebuild()
 
     def on_lever(name):
         def handler(value):
             set_lever(name, value)
-            rebuild()
+            player.rebuild()
         return handler
 
-    with solara.Card(t("language", lang), classes=["vti-settings"]):
+    with solara.Card(t("language", lang), classes=["vti-settings"], margin=0):
         with solara.Row():
             for code in i18n.LANGS:
                 solara.Button(code.upper(), on_click=lambda c=code: LANG.set(c), classes=[f"vti-lang-{code}"],
                               color="primary" if code == lang else None, outlined=code != lang, small=True)
         solara.v.Select(label=t("scenario", lang), v_model=SCENARIO.value, items=_scenario_items(lang, True),
                         on_v_model=on_scenario, dense=True, class_="vti-scenario")
-        _, desc, found = scenario_params(SCENARIO.value)
+        desc, found = _description(SCENARIO.value, lang)
         if desc:
-            solara.Text(desc, style={"font-size": "12px", "color": "#555"})
+            solara.Text(desc, style={"font-size": "12px", "color": "#555"}, classes=["vti-scenario-description"])
         if not found:
             solara.Warning(t("scenario_missing", lang, name=SCENARIO.value), dense=True)
-        solara.InputInt(t("seed", lang), value=SEED.value, on_value=on_seed, classes=["vti-seed"],
-                        continuous_update=True)
+        SeedInput(on_seed)
         solara.Text(t("apply_note", lang), style={"font-size": "11px", "color": "#777"})
     groups: dict[str, list[registry.Parameter]] = {}
     for p in registry.levers():
         groups.setdefault(p.group, []).append(p)
     # One group open at a time: only its sliders are on the page, which keeps every render pass short.
-    with solara.Card(t("levers", lang), classes=["vti-levers"]):
+    with solara.Card(t("levers", lang), classes=["vti-levers"], margin=0):
         for group, params in groups.items():
             title = t(f"group_{group}", lang, default=t("group_other", lang))
             is_open = OPEN_GROUP.value == group
@@ -745,75 +694,125 @@ def Settings(model: solara.Reactive):
             if is_open:
                 for p in params:
                     LeverInput(p, lang, PARAMS.value.get(p.name, p.default), on_lever(p.name))
-    with solara.Card(t("export", lang)):
-        m = model.value
-        with solara.Column():
-            solara.FileDownload(lambda: png_bytes(m, lang), filename=f"vti_month{m.ledger.n:03d}_{lang}.png",
-                                label=t("export_png", lang), mime_type="image/png")
-            solara.FileDownload(lambda: csv_bytes(m), filename=f"vti_timeseries_seed{m.seed}.csv",
-                                label=t("export_csv", lang), mime_type="text/csv")
-            solara.FileDownload(lambda: missions_csv_bytes(m), filename=f"vti_missions_seed{m.seed}.csv",
-                                label=t("export_missions", lang), mime_type="text/csv")
-            solara.FileDownload(compare_csv_bytes, filename="vti_compare.csv", label=t("export_compare", lang),
-                                mime_type="text/csv")
-
-
-TAB = solara.reactive(0)
 
 
 @solara.component
-def LiveView(model: VTIModel):
-    """All live charts in one component: a step re-renders them in a single pass (one subscription)."""
-    _tick()
-    with solara.Column(classes=["vti-live"]) as main:
-        StatusView(model)
-        with solara.ColumnsResponsive(12, large=6):
-            for v in LIVE_VIEWS[1:]:
-                with solara.Card(margin=0, classes=["vti-card"]):
-                    v(model)
-    return main
+def ExportButton(label: str, make, mime_type: str, name: str):
+    """A download made when clicked, named after the month on screen at that moment (``make() -> (name, bytes)``).
+
+    Solara's FileDownload fixes the file name when it renders; the live page does not re-render every month."""
+    el = FileDownloadWidget.element(filename=f"vti_{name}", bytes=None, mime_type=mime_type,
+                                    children=[solara.Button(label, icon_name="mdi-download", text=True,
+                                                            classes=[f"vti-export-{name}"])])
+
+    def on_request(widget):
+        def handler(change):
+            if not change["new"]:
+                return
+            filename, data = make()
+            with widget.hold_sync():
+                widget.filename = filename
+                widget.bytes = data
+            widget.bytes = None  # the next click downloads again, even unchanged
+        return handler
+
+    def attach():
+        widget = solara.get_widget(el)
+        handler = on_request(widget)
+        widget.observe(handler, "request_download")
+        return lambda: widget.unobserve(handler, "request_download")
+
+    solara.use_effect(attach, [make])
+    return el
 
 
 @solara.component
-def Dashboard(model: VTIModel):
+def ExportCard(player: Player):
+    lang = LANG.value
+
+    def made(kind: str):
+        f = player.frame
+        if kind == "png":
+            return exports.png_name(f, lang), exports.png_bytes(f, lang)
+        if kind == "timeseries":
+            return f"vti_timeseries_month{f.n:03d}_seed{f.seed}_{lang}.csv", exports.timeseries_csv(f, lang)
+        if kind == "missions":
+            return f"vti_missions_month{f.n:03d}_seed{f.seed}_{lang}.csv", exports.missions_csv(f, lang)
+        frames = dict(zip((COMPARE_A.value, COMPARE_B.value), compare_frames(f.seed), strict=True))
+        return f"vti_compare_seed{f.seed}_{lang}.csv", exports.compare_csv(frames, lang)
+
+    makers = solara.use_memo(lambda: {k: (lambda k=k: made(k)) for k in ("png", "timeseries", "missions",
+                                                                         "compare")}, [lang, player])
+    with solara.Card(t("export", lang), margin=0, classes=["vti-export"]), solara.Column(gap="0px"):
+        ExportButton(t("export_png", lang), makers["png"], "image/png", "png")
+        ExportButton(t("export_csv", lang), makers["timeseries"], "text/csv", "timeseries")
+        ExportButton(t("export_missions", lang), makers["missions"], "text/csv", "missions")
+        ExportButton(t("export_compare", lang), makers["compare"], "text/csv", "compare")
+
+
+@solara.component
+def Dashboard(player: Player):
     lang = LANG.value
     with solara.Column(classes=["vti-dashboard"]) as main:
-        with solara.lab.Tabs(value=TAB.value, on_value=TAB.set):
-            solara.lab.Tab(t("tab_live", lang), classes=["vti-tab-live"])
-            solara.lab.Tab(t("tab_compare", lang), classes=["vti-tab-compare"])
-        if TAB.value == 0:
-            LiveView(model)
+        if PRESENTER.value:
+            PresenterView(player)
         else:
-            CompareView()
+            with solara.lab.Tabs(value=TAB.value, on_value=TAB.set):
+                solara.lab.Tab(t("tab_live", lang), classes=["vti-tab-live"])
+                solara.lab.Tab(t("tab_compare", lang), classes=["vti-tab-compare"])
+            if TAB.value == 0:
+                LiveView(player)
+            else:
+                CompareView()
     return main
 
 
 @solara.component
-def _SidebarBlock(model: solara.Reactive):
-    with solara.Sidebar():
-        Settings(model)
+def Preparing(lang: str):
+    with solara.Column(classes=["vti-preparing"], align="center", style={"padding": "60px"}):
+        solara.v.ProgressCircular(indeterminate=True, size=48, color="primary")
+        solara.HTML(tag="div", unsafe_innerHTML=t("preparing", lang), style={"font-size": "18px"})
 
 
 @solara.component
-def SidebarSettings(model: solara.Reactive):
-    # Solara orders sidebar blocks by how deep they are declared: one level below Mesa's, ours come after its
-    # play / step / reset controls.
-    _SidebarBlock(model)
+def Workshop(player: Player):
+    lang = LANG.value
+    solara.AppBarTitle(t("title", lang))
+    with solara.Sidebar(), solara.Column(gap="10px"):
+        RunControls(player)
+        Settings(player)
+        PredictControls()
+        ExportCard(player)
+    Dashboard(player)
 
 
 @solara.component
-def Page(model: solara.Reactive | None = None):
-    """The app.  ``model`` (a reactive VTIModel) is for tests and benchmarks; the server passes none."""
-    from mesa.visualization import SolaraViz
+def Page(player: Player | None = None):
+    """The app.  ``player`` is for tests and benchmarks; the server passes none and each page gets its own."""
+    lang = LANG.value
+    solara.Title(t("title", lang))
+    solara.Style(CSS)
+    ready, set_ready = solara.use_state(READY.is_set() or player is not None)
 
-    initial = solara.use_memo(lambda: None if model is not None else WorkshopModel(), [])
-    own = solara.use_reactive(initial)
-    model = model if model is not None else own
-    # Mesa draws the app bar and the play / step / reset controls; the charts are ours (components=[]), laid out
-    # below in a responsive grid with translated tabs instead of Mesa's draggable "Page N" grid.
-    SolaraViz(model, components=[], play_interval=PLAY_INTERVAL_MS, name=t("title", LANG.value))
-    SidebarSettings(model)
-    Dashboard(model.value)
+    def wait_until_ready():
+        if not ready:
+            READY.wait()
+            set_ready(True)
+
+    solara.use_thread(wait_until_ready, dependencies=[ready], intrusive_cancel=False)
+    if ready:
+        Session(player)
+    else:
+        solara.AppBarTitle(t("title", lang))
+        Preparing(lang)
+
+
+@solara.component
+def Session(player: Player | None):
+    own = solara.use_memo(lambda: None if player is not None else Player(WorkshopModel), [])
+    active = player if player is not None else own
+    solara.use_effect(lambda: active.close, [])  # a closed page stops its play loop
+    Workshop(active)
 
 
 page = Page

@@ -1,0 +1,173 @@
+"""The workshop's downloads: the live charts as one PNG for slides, and CSVs that the locale's spreadsheet opens.
+
+French CSVs use ``;`` between columns and decimal commas (what French Excel expects) and start with a UTF-8 BOM so
+that accents survive; the missions CSV has translated headers and labels.  The PNG is drawn with matplotlib from a
+``Frame`` (nothing on the live path), 1920 px wide or more, with constrained layout so that nothing is cut.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from vti_sim.app import charts
+from vti_sim.app.frame import Frame
+from vti_sim.app.i18n import csv_format, num, pct, t
+from vti_sim.model.ledger import TIME_ROLES
+from vti_sim.model.phases import ITEM_KEYS, ITEM_PHASE
+from vti_sim.model.value import VALUE_TYPES
+
+PNG_SIZE = (19.2, 10.8)  # inches at PNG_DPI: 1920 x 1080 px, a 16:9 slide
+PNG_DPI = 100
+
+
+def _csv(df: pd.DataFrame, lang: str) -> bytes:
+    return df.to_csv(index=False, **csv_format(lang)).encode("utf-8-sig" if lang == "fr" else "utf-8")
+
+
+def png_name(f: Frame, lang: str) -> str:
+    return f"vti_month{f.n:03d}_{lang}.png"
+
+
+def timeseries_csv(f: Frame, lang: str) -> bytes:
+    """The monthly ledger up to the frame's month (model identifiers as column names, for re-use in code)."""
+    return _csv(f.timeseries(), lang)
+
+
+def missions_frame(f: Frame, lang: str) -> pd.DataFrame:
+    cols = {"mission": t("mission", lang), "actions": t("actions", lang), "budget_meur": t("budget", lang),
+            "spent_meur": t("spent", lang), "means": t("means", lang), "delivered": t("delivered", lang),
+            "realisation": t("realisation", lang), "progress": t("progress", lang), "effects": t("effects", lang),
+            "meteo": t("meteo", lang)}
+    rows = []
+    for r in f.missions:
+        row = {k: r[k] for k in cols}
+        row["mission"] = t(r["mission"], lang, "mission", default=r["label"])
+        row["meteo"] = t(r["meteo"], lang, "meteo").split(" ", 1)[-1]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(cols)).rename(columns=cols)
+
+
+def missions_csv(f: Frame, lang: str) -> bytes:
+    return _csv(missions_frame(f, lang), lang)
+
+
+def compare_csv(frames: dict[str, Frame], lang: str) -> bytes:
+    parts = []
+    for name, fr in frames.items():
+        ts = fr.timeseries().reset_index(drop=True)
+        parts.append(pd.concat([pd.DataFrame({"setting": [name] * len(ts)}), ts], axis=1))
+    return _csv(pd.concat(parts, ignore_index=True), lang)
+
+
+def png_bytes(f: Frame, lang: str) -> bytes:
+    """The six live charts as one 16:9 PNG, titled with the month and the seed."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=PNG_SIZE, dpi=PNG_DPI)
+    # fixed margins, sized for the longest labels (work items, missions): a solver (constrained layout) costs
+    # more than the drawing itself
+    axs = fig.subplots(2, 3, gridspec_kw={"left": 0.155, "right": 0.965, "top": 0.86, "bottom": 0.075,
+                                          "wspace": 0.62, "hspace": 0.62})
+    fs = 11
+    # timeline
+    ax = axs[0, 0]
+    k = len(ITEM_KEYS)
+    for i in range(k):
+        s, e = int(f.item_start[i]), int(f.item_end[i])
+        if s >= 0:
+            ax.barh(k - 1 - i, ((e + 1) if e >= 0 else f.n) - s, left=s, color=charts.PHASE_COLOURS[int(ITEM_PHASE[i])],
+                    alpha=1.0 if e >= 0 else 0.55)
+    ax.set_yticks(range(k), [charts.short(charts.item_label(i, lang), 30) for i in range(k)][::-1], fontsize=8.5)
+    ax.set_xlim(0, f.months)
+    ax.axvline(f.n, color="#555", ls="--", lw=0.8)
+    ax.set_xlabel(t("months_axis", lang), fontsize=fs)
+    ax.set_title(t("timeline_title", lang), fontsize=fs + 1, wrap=True)
+    # value
+    ax = axs[0, 1]
+    created = f.d[:, charts.CREATED].sum(axis=0) if f.n else np.zeros(len(VALUE_TYPES))
+    destroyed = f.d[:, charts.DESTROYED].sum(axis=0) if f.n else np.zeros(len(VALUE_TYPES))
+    xs = np.arange(len(VALUE_TYPES))
+    ax.bar(xs, created, color="#6aa84f", label=t("created", lang))
+    ax.bar(xs, -destroyed, color="#cc4125", label=t("destroyed", lang))
+    ax.scatter(xs, created - destroyed, color="#222", zorder=3, label=t("net", lang))
+    ax.set_xticks(xs, [t(v, lang, "value") for v in VALUE_TYPES], rotation=20, fontsize=9, ha="right")
+    ax.set_ylabel(t("pvu", lang), fontsize=fs)
+    ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    ax.set_title(_wrap(t("value_title", lang)), fontsize=fs + 1, pad=26)
+    # time
+    ax = axs[0, 2]
+    keys, shares = charts.time_shares(f)
+    left = np.zeros(len(TIME_ROLES))
+    for j, (key, share) in enumerate(zip(keys, shares, strict=True)):
+        colour = charts.UNMET_COLOUR if key == "unmet" else charts.ACTIVITY_COLOURS[j]
+        label = t("unmet", lang) if key == "unmet" else t(key, lang, "activity")
+        ax.barh(range(len(TIME_ROLES)), share, left=left, color=colour, label=label)
+        left += share
+    ax.set_yticks(range(len(TIME_ROLES)), [t(r, lang, "role") for r in TIME_ROLES], fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(lambda v, _: pct(v / 100, lang))
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    ax.set_title(_wrap(t("time_title", lang)), fontsize=fs + 1, pad=40)
+    # social
+    ax = axs[1, 0]
+    ax.plot(f.month, f.col("trust"), color="#3d85c6", label=t("trust", lang))
+    ax.set_ylim(0, 1)
+    ax.set_xlim(0, f.months)
+    ax.set_xlabel(t("months_axis", lang), fontsize=fs)
+    ax.set_ylabel(t("trust", lang), fontsize=fs)
+    ax2 = ax.twinx()
+    ax2.plot(f.month, 100 * f.col("participation"), color="#6aa84f", label=t("participation", lang) + " (%)")
+    ax2.plot(f.month, 100 * f.col("inclusion_gap"), color="#cc4125", ls="--",
+             label=t("inclusion_gap", lang) + " (pts)")
+    ax2.set_ylabel(t("share_axis", lang), fontsize=fs)
+    ax2.set_ylim(0, charts.share_axis_max(f))
+    lines = ax.get_lines() + ax2.get_lines()
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              ncols=3, frameon=False)
+    ax.set_title(t("social_title", lang), fontsize=fs + 1, pad=22)
+    # grid
+    ax = axs[1, 1]
+    ax.plot(f.col("proactivity"), f.col("openness"), color=charts.A_COLOUR, lw=1.2)
+    if f.n:
+        ax.scatter([f.last("proactivity")], [f.last("openness")], s=70, color=charts.A_COLOUR, zorder=3)
+    ax.axhline(0.5, color="#bbb", lw=0.8)
+    ax.axvline(0.5, color="#bbb", lw=0.8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(t("proactivity", lang), fontsize=fs)
+    ax.set_ylabel(t("openness", lang), fontsize=fs)
+    ax.set_title(t("grid_title", lang), fontsize=fs + 1)
+    # missions: means and realisations side by side
+    ax = axs[1, 2]
+    rows = f.missions
+    y = np.arange(len(rows))
+    ax.barh(y - 0.2, [r["means"] for r in rows], height=0.38, color="#999999", label=t("means", lang))
+    ax.barh(y + 0.2, [r["realisation"] for r in rows], height=0.38, color="#3d85c6", label=t("realisation", lang))
+    labels = [f"{charts.short(t(r['mission'], lang, 'mission', default=r['label']), 24)} · "
+              f"{t(r['meteo'], lang, 'meteo').split(' ', 1)[-1]}" for r in rows]
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: pct(v, lang))
+    ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    ax.set_title(t("missions_title", lang).split("(")[0].strip(), fontsize=fs + 1, pad=22)
+    for a in axs.flat:
+        a.tick_params(labelsize=9)
+    for a in (axs[0, 1], axs[1, 0], ax2, axs[1, 1]):  # numbers in the locale (decimal comma in French)
+        a.yaxis.set_major_formatter(lambda v, _: num(v, lang, 0 if abs(v) >= 10 else 1))
+    for a in (axs[1, 1], axs[0, 0], axs[1, 0]):
+        a.xaxis.set_major_formatter(lambda v, _: num(v, lang, 0 if abs(v) >= 10 or v == 0 else 1))
+    fig.suptitle(f"{t('title', lang)} — {t('month', lang)} {f.n}/{f.months}, {t('seed', lang).lower()} {f.seed}",
+                 fontsize=fs + 3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast: this is made while the room waits
+    return buf.getvalue()
+
+
+def _wrap(text: str, width: int = 52) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))

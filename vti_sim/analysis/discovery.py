@@ -66,7 +66,9 @@ def _quiet_ema():
 def prim_box(x: pd.DataFrame, y: np.ndarray, settings) -> dict | None:
     """Run PRIM with the user's settings; return the trajectory, the selected box and its limits (None if y has
     no positive point)."""
-    from ema_workbench.analysis import prim
+    with warnings.catch_warnings():  # ema_workbench warns at import about optional parallel back-ends
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
 
     y = np.asarray(y, dtype=bool)
     if not y.any():
@@ -158,7 +160,9 @@ def box_stability(x: pd.DataFrame, diff: np.ndarray, target: str, original: dict
 # --------------------------------------------------------------------------------------------- CART
 def cart_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
     """CART's leaves as boxes, with coverage and density of ``y`` (ema_workbench.analysis.cart)."""
-    from ema_workbench.analysis import cart
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import cart
 
     _quiet_ema()
     with warnings.catch_warnings():
@@ -264,7 +268,8 @@ def _markdown(exp, rexp, spec, prov, out, wall, n, r, label, overall, boxes, fig
     for arm, values in spec.arms.items():
         h = governance_hours({**exp.base, **values})
         lines.append(f"| {arm} | " + ", ".join(f"`{k}`={v}" for k, v in values.items())
-                     + f" | {h['total']:.1f} ({h['facilitation']:.1f} + {h['steering']:.1f} + {h['open_bodies']:.1f}) |")
+                     + f" | {h['total']:.1f} ({h['facilitation']:.1f} + {h['steering']:.1f} + "
+                       f"{h['open_bodies']:.1f}) |")
     lines += ["", "Equal resources: the same money and leader time in both arms, and the same nominal governance hours "
               f"a month within {spec.resource_tolerance:.0%} (checked when the file is loaded; see "
               "`vti_sim/analysis/resources.py`).", "",
@@ -302,7 +307,8 @@ def _markdown(exp, rexp, spec, prov, out, wall, n, r, label, overall, boxes, fig
         if st is not None and len(st) and "found" in st and st["found"].any():
             f = st[st["found"]]
             lines += [f"Stability: a box found in {len(f)}/{len(st)} resamples; on the original data their coverage "
-                      f"is {f['coverage_on_data'].median():.2f} (median; 5-95%: {f['coverage_on_data'].quantile(.05):.2f}"
+                      f"is {f['coverage_on_data'].median():.2f} (median; 5-95%: "
+                      f"{f['coverage_on_data'].quantile(.05):.2f}"
                       f"-{f['coverage_on_data'].quantile(.95):.2f}), density {f['density_on_data'].median():.2f}, "
                       f"overlap with the box (Jaccard) {f['jaccard_with_box'].median():.2f}.", ""]
             agg = res["stability_factors"].head(8)

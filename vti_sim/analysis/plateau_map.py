@@ -83,7 +83,7 @@ def plateau_report(exp, spec, maps: dict, tmp: Path, out: Path, prov: dict, cloc
               "cell: P(plateau) = share of replicates whose summary `plateau_month` is defined (the model core's "
               "detector, `vti_sim/outputs/plateau.py`; ODD §7.10), with a Wilson interval; onset and level are "
               "medians over the replicates that plateau (NaN where none does). White contour: P = 0.5.", ""]
-    for (key, (rexp, design, _runs)), c, fig in zip(maps.items(), frames, figs, strict=True):
+    for key, c, fig in zip(maps, frames, figs, strict=True):
         x, y = key.split("--")
         lines += [f"## `{x}` x `{y}`", "", crossing(c), "",
                   f"Plateaus in {int(c['plateaus'].sum())} of {int(c['replicates'].sum())} runs; median onset "

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -152,10 +152,8 @@ def sweep_wall(out: Path) -> float:
     """Summed wall time of every sweep session under ``out`` (from each sweep's timing.json)."""
     total = 0.0
     for t in out.glob("sweep*/timing.json"):
-        try:
+        with suppress(OSError, ValueError, KeyError):
             total += sum(s["wall_s"] for s in json.loads(t.read_text(encoding="utf-8"))["sessions"])
-        except (OSError, ValueError, KeyError):
-            pass
     return total
 
 

@@ -10,6 +10,7 @@ Every kind runs its runs through the sweep engine into ``OUT/sweep*/`` and write
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -42,9 +43,30 @@ def analyse(path: str | Path, *, workers: int | None = None, scheduler: str | No
 
         _check_out_dir(out / sub[0], sub[1])
     report.claim(out, exp)
-    kw = dict(workers=workers, scheduler=scheduler, progress=progress)
-    {"sensitivity": _sensitivity, "discovery": _discovery, "plateau_map": _plateau}[spec.kind](exp, spec, out, kw)
+    with _cluster(workers, scheduler, len(_sub_experiments(exp, spec))) as address:
+        kw = dict(workers=workers if address is None else None, scheduler=address, progress=progress)
+        {"sensitivity": _sensitivity, "discovery": _discovery, "plateau_map": _plateau}[spec.kind](exp, spec, out, kw)
     return out
+
+
+@contextlib.contextmanager
+def _cluster(workers: int | None, scheduler: str | None, n_sweeps: int):
+    """One local Dask cluster shared by an analysis's several sweeps (arms, maps) instead of one each."""
+    if scheduler is not None or n_sweeps < 2:
+        yield scheduler
+        return
+    import logging
+    import os
+
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           silence_logs=logging.ERROR,
+                           scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
 
 
 def _sub_experiments(exp: Experiment, spec: AnalysisSpec) -> dict[str, tuple[str, Experiment]]:
@@ -52,9 +74,11 @@ def _sub_experiments(exp: Experiment, spec: AnalysisSpec) -> dict[str, tuple[str
     if spec.kind == "sensitivity":
         return {"all": ("sweep", runs_experiment(exp))}
     if spec.kind == "discovery":
-        return {arm: (f"sweep-{arm}", runs_experiment(exp, arm, overrides=values)) for arm, values in spec.arms.items()}
+        return {arm: (f"sweep-{arm}", runs_experiment(exp, arm, overrides=values))
+                for arm, values in spec.arms.items()}
     by_name = {f.name: f for f in exp.factors}
-    return {f"{x}--{y}": (f"sweep-map-{x}--{y}", runs_experiment(exp, f"map-{x}--{y}", factors=(by_name[x], by_name[y])))
+    return {f"{x}--{y}": (f"sweep-map-{x}--{y}",
+                          runs_experiment(exp, f"map-{x}--{y}", factors=(by_name[x], by_name[y])))
             for x, y in spec.maps}
 
 
@@ -123,7 +147,8 @@ def _sensitivity(exp: Experiment, spec: AnalysisSpec, out: Path, kw: dict) -> No
         pd.DataFrame(healths).to_csv(tmp / "health.csv", index=False)
         figs = _sensitivity_figures(indices, conv, tmp / "figures", problem["names"], spec)
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n", encoding="utf-8")
-        wall = {"sweep compute sessions": report.sweep_wall(out), "this session's sweep": sweep_s, "analysis": clock() - sweep_s}
+        wall = {"sweep compute sessions": report.sweep_wall(out), "this session's sweep": sweep_s,
+                "analysis": clock() - sweep_s}
         text = _sensitivity_report(exp, rexp, spec, prov, out, indices, healths, warns, figs, wall, n_points)
         (tmp / "REPORT.md").write_text(text, encoding="utf-8")
 
@@ -152,7 +177,7 @@ def _method(method, problem, x, y, rexp, spec, output, second, dummy, d):
 
         def compute(n, rng, full):
             m = len(xs) if n is None else n
-            return pawn_indices(problem, xs[:m], ys[:m], slices=spec.pawn_slices, n_boot=max(50, spec.bootstrap // 5),
+            return pawn_indices(problem, xs[:m], ys[:m], slices=spec.pawn_slices, n_boot=spec.bootstrap,
                                 conf_level=spec.conf_level, rng=rng, output=output, dummy=ds[:m])
         compute.units = len(xs)
     return compute
@@ -240,7 +265,8 @@ def _sensitivity_report(exp, rexp, spec, prov, out, indices, healths, warns, fig
             h = g[(g["method"] == m) & (g["index"] == MAIN_INDEX[m])].sort_values("value", ascending=False)
             if not len(h):
                 continue
-            extra = g[(g["method"] == m) & (g["index"] == "S1")].set_index("parameter")["value"] if m == "sobol" else None
+            s1 = g[(g["method"] == m) & (g["index"] == "S1")].set_index("parameter")["value"]
+            extra = s1 if m == "sobol" else None
             tab = h[["parameter", "value", "conf_low", "conf_high", "note"]].head(8).rename(
                 columns={"value": MAIN_INDEX[m]})
             if extra is not None:

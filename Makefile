@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench results clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+
+results: $(STAMP)  # sensitivity, discovery and plateau reports (~35 min on 2 cores; resumable)
+	PYTHON=$(BIN)/python scripts/make_results.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

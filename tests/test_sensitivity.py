@@ -87,6 +87,26 @@ def test_vectorised_pawn_equals_salib():
     np.testing.assert_allclose(pawn_median(x, y, 10), pawn.analyze(prob, x, y, S=10)["median"], rtol=0, atol=1e-12)
 
 
+def test_morris_effects_match_salib_and_rank_the_factors():
+    from SALib.analyze import morris as morris_an
+    from SALib.sample import morris as morris_sa
+
+    from vti_sim.analysis.sensitivity import morris_effects, morris_indices
+
+    prob = {"num_vars": 4, "names": list("abcd"), "bounds": [[0, 1], [0, 2], [-1, 1], [0, 1]]}
+    x = morris_sa.sample(prob, 30, num_levels=4, seed=2)
+    f = 3 * x[:, 0] + x[:, 1] ** 2 + x[:, 0] * x[:, 2]  # d is inert
+    ee = morris_effects(x, f, 4, 4)[:, :, 0]
+    ref = morris_an.analyze(prob, x, f, num_levels=4, num_resamples=10, seed=1)
+    np.testing.assert_allclose(np.abs(ee).mean(axis=0), ref["mu_star"], atol=1e-12)
+    np.testing.assert_allclose(ee.std(axis=0, ddof=1), ref["sigma"], atol=1e-12)
+    y = f[:, None] + np.random.default_rng(3).normal(0, 0.01, (len(f), 2))
+    df = frame(morris_indices(prob, x, y, num_levels=4, n_boot=100, conf_level=0.95, rng=np.random.default_rng(4)))
+    mu = df[df["index"] == "mu_star"].set_index("parameter")
+    assert mu.loc["d", "value"] < 0.05 and mu.loc["d", "conf_high"] < mu.drop("d")["conf_low"].min()
+    assert (mu["conf_low"] <= mu["value"]).all() and (mu["value"] <= mu["conf_high"]).all()
+
+
 def test_prim_finds_a_planted_box():
     rng = np.random.default_rng(7)
     x = pd.DataFrame(rng.uniform(size=(1500, 5)), columns=list("abcde"))

@@ -6,7 +6,8 @@ interval comes from a two-level bootstrap (design blocks, then replicates within
 * Sobol': the Saltelli rows (A, AB_1..AB_D, [BA_1..BA_D], B) of one base sample are resampled together, and the
   indices recomputed with SALib's own estimators (``SALib.analyze.sobol.first_order`` etc.), vectorised over the
   bootstrap samples as SALib does internally.
-* Morris: whole trajectories are resampled and ``SALib.analyze.morris.analyze`` recomputes mu* and sigma.
+* Morris: ``SALib.analyze.morris.analyze`` gives mu*, sigma and mu; resamples of whole trajectories reuse the
+  elementary effects (linear in y; ``morris_effects`` is checked against SALib).
 * PAWN (moment-independent, for non-smooth outputs): ``SALib.analyze.pawn.analyze`` gives the median KS
   statistic; resamples use an exact vectorised copy of it (``pawn_median``), and the interval is the basic
   bootstrap one, since resampling biases KS upward.  A *dummy* factor that the model never reads is analysed
@@ -108,34 +109,47 @@ def sobol_indices(problem: dict, y: np.ndarray, *, second_order: bool, n_boot: i
 def morris_indices(problem: dict, x: np.ndarray, y: np.ndarray, *, num_levels: int, n_boot: int,
                    conf_level: float, rng: np.random.Generator, output: str = "y",
                    trajectories: int | None = None) -> list[dict]:
-    """mu*, sigma (and mu) of the replicate means of a Morris design; whole trajectories are resampled."""
+    """mu*, sigma (and mu) of the replicate means of a Morris design (SALib's values); the bootstrap resamples
+    whole trajectories and replicates, with ``morris_effects`` (elementary effects are linear in y)."""
     from SALib.analyze import morris as morris_an
 
     d = problem["num_vars"]
     t = x.shape[0] // (d + 1) if trajectories is None else trajectories
     x, y = x[: t * (d + 1)], y[: t * (d + 1)]
     prob = {k: problem[k] for k in ("num_vars", "names", "bounds")}
-
-    def analyse(xx, yy):
-        with _quiet():
-            r = morris_an.analyze(prob, xx, yy, num_resamples=2, conf_level=conf_level, num_levels=num_levels,
-                                  seed=1)
-        return np.array(r["mu_star"]), np.array(r["sigma"]), np.array(r["mu"])
-
-    mu_star, sigma, mu = analyse(x, y.mean(axis=1))
-    boots = []
-    offsets = np.arange(d + 1)
+    with _quiet():
+        r = morris_an.analyze(prob, x, y.mean(axis=1), num_resamples=2, conf_level=conf_level,
+                              num_levels=num_levels, seed=1)
+    values = {"mu_star": np.array(r["mu_star"]), "sigma": np.array(r["sigma"]), "mu": np.array(r["mu"])}
+    boots = {k: [] for k in values}
     for yb in bootstrap_columns(y, n_boot, rng):
-        for k in range(yb.shape[1]):
-            traj = rng.integers(0, t, size=t)
-            rows = (traj[:, None] * (d + 1) + offsets[None, :]).ravel()
-            boots.append(analyse(x[rows], yb[rows, k]))
-    boots = np.array(boots)  # (n_boot, 3, d)
+        ee = morris_effects(x, yb, d, num_levels)  # (t, d, b)
+        traj = rng.integers(0, t, size=(t, yb.shape[1]))
+        e = np.take_along_axis(ee, traj[:, None, :], axis=0)
+        boots["mu_star"].append(np.abs(e).mean(axis=0).T)
+        boots["sigma"].append(e.std(axis=0, ddof=1).T)
+        boots["mu"].append(e.mean(axis=0).T)
     out = []
-    for i, (key, value) in enumerate((("mu_star", mu_star), ("sigma", sigma), ("mu", mu))):
-        lo, hi = _interval(boots[:, i, :], conf_level)
+    for key, value in values.items():
+        lo, hi = _interval(np.concatenate(boots[key]), conf_level)
         out += _rows(output, problem["names"], "morris", key, value, lo, hi)
     return out
+
+
+def morris_effects(x: np.ndarray, y: np.ndarray, d: int, num_levels: int) -> np.ndarray:
+    """Elementary effects (trajectories, factors, columns of y) as SALib computes them (unscaled, step
+    ``num_levels / (2 (num_levels - 1))`` in unit-cube terms, sign from the direction of the move)."""
+    y = y.reshape(len(y), -1)
+    t = len(x) // (d + 1)
+    xs = x[: t * (d + 1)].reshape(t, d + 1, d)
+    ys = y[: t * (d + 1)].reshape(t, d + 1, y.shape[1])
+    dx = np.diff(xs, axis=1)  # (t, d steps, d factors): one factor moves per step
+    which = np.abs(dx).argmax(axis=2)  # (t, d)
+    sign = np.sign(np.take_along_axis(dx, which[:, :, None], axis=2)[:, :, 0])
+    dy = np.diff(ys, axis=1) * sign[:, :, None] / (num_levels / (2 * (num_levels - 1)))
+    ee = np.empty((t, d, y.shape[1]))
+    np.put_along_axis(ee, which[:, :, None], dy, axis=1)
+    return ee
 
 
 # --------------------------------------------------------------------------------------------- PAWN

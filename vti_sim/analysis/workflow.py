@@ -169,7 +169,7 @@ def _method(method, problem, x, y, rexp, spec, output, second, dummy, d):
     elif method == "morris":
         def compute(n, rng, full):
             return morris_indices(problem, x, y, num_levels=rexp.options["num_levels"],
-                                  n_boot=max(50, spec.bootstrap // 5), conf_level=spec.conf_level, rng=rng,
+                                  n_boot=spec.bootstrap, conf_level=spec.conf_level, rng=rng,
                                   output=output, trajectories=n)
     else:
         xs, ys = pawn_sample(rexp.method, d, second, x, y)

@@ -56,8 +56,8 @@ def convergence_warnings(conv: pd.DataFrame, *, max_conf: float, top: int) -> li
             reasons.append("ranking changed from N/2 to N: " + ", ".join(f"{a} > {b} at N but not at N/2"
                                                                        for a, b in flips))
         if rel > max_conf:
-            unit = "of the largest mu*" if method == "morris" else ""
-            reasons.append(f"widest interval half-width {rel:.3g} {unit}> max_conf {max_conf:g}".replace("  ", " "))
+            unit = " of the largest mu*" if method == "morris" else ""
+            reasons.append(f"widest interval half-width {rel:.3g}{unit} > max_conf {max_conf:g}")
         if reasons:
             out.append({"output": output, "method": method, "n": int(ns[-1]), "reason": "; ".join(reasons)})
     return out

@@ -48,6 +48,8 @@ def check_out(out: Path, exp: Experiment) -> None:
 def claim(out: Path, exp: Experiment) -> None:
     """Create ``out`` and its marker (before the runs start, so a resumed run finds its own directory)."""
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".staging-*"):  # left by a report interrupted while it was being published
+        shutil.rmtree(stale, ignore_errors=True)
     if not (out / MARKER).exists():
         _write_text(out / MARKER, json.dumps({"format": FORMAT, "experiment": {
             "name": exp.name, "path": str(exp.path) if exp.path else None, "sha256": exp.sha256}}, indent=2) + "\n")

@@ -122,6 +122,24 @@ def test_prim_finds_a_planted_box():
     assert (m & inside).sum() / inside.sum() > 0.7
 
 
+def test_box_stability_keeps_the_settings_and_recovers_the_planted_dimensions():
+    from vti_sim.analysis.discovery import box_stability
+
+    rng = np.random.default_rng(9)
+    x = pd.DataFrame(rng.uniform(size=(600, 4)), columns=list("abcd"))
+    effect = np.where((x["a"] > 0.6) & (x["c"] < 0.5), 1.0, -1.0)
+    diff = effect[:, None] + rng.normal(0, 0.5, (600, 5))  # paired differences over 5 replicates
+    settings = PrimSettings(threshold=0.8, mass_min=0.05, resamples=6)
+    label = paired_labels(diff)[3]
+    res = prim_box(x, label == "win", settings)
+    assert set(res["restricted"]) == {"a", "c"}
+    scores, factors = box_stability(x, diff, "win", res, settings, 0.95, np.random.default_rng(10))
+    assert len(scores) == 6 and scores["found"].all()
+    share = factors.set_index("factor")["restricted_share"]
+    assert share["a"] >= 0.8 and share["c"] >= 0.8 and share["b"] <= 0.5
+    assert scores["jaccard_with_box"].median() > 0.6
+
+
 def test_paired_labels_from_the_interval_over_replicates():
     d = np.array([[1.0, 1.2, 0.9], [-1.0, -1.1, -0.8], [1.0, -1.0, 0.1], [np.nan, 1.0, 1.0]])
     _, lo, hi, label = paired_labels(d)
@@ -267,7 +285,7 @@ scenario = "angers"
 seed = 5
 replicates = 3
 chunk_size = 40
-months = 24
+months = 36
 
 [design]
 method = "lhs"

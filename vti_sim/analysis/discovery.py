@@ -73,12 +73,19 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings) -> dict | None:
     y = np.asarray(y, dtype=bool)
     if not y.any():
         return None
+    if y.all():  # PRIM needs both classes: every point is inside, the box is the whole space
+        lims = _full_limits(x)
+        traj = pd.DataFrame({"id": [0], "coverage": [1.0], "density": [1.0], "mass": [1.0], "res_dim": [0]})
+        return {"trajectory": traj, "selected": 0, "limits": lims, "restricted": [], "reached_threshold": True,
+                "coverage": 1.0, "density": 1.0, "mass": 1.0}
     _quiet_ema()
     objective = prim.PRIMObjectiveFunctions(settings.obj_function)
     kw = dict(obj_function=objective, peel_alpha=settings.peel_alpha, paste_alpha=settings.paste_alpha,
               mass_min=settings.mass_min)
-    if "threshold" in inspect.signature(prim.Prim.__init__).parameters:  # ema-workbench 2.x
-        kw["threshold"] = settings.threshold
+    if "threshold" in inspect.signature(prim.Prim.__init__).parameters:
+        # ema-workbench 2.x replaces a final box below `threshold` by an unpeeled "dump box"; 3.x has no
+        # threshold. vti-sim applies the user's threshold itself, on the full trajectory, the same in both.
+        kw["threshold"] = 1e-9  # > 0: with 2.x, 0 counts every point as a case of interest
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = prim.Prim(x.reset_index(drop=True), y, **kw)
@@ -95,6 +102,16 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, settings) -> dict | None:
             "limits": lims, "restricted": restricted, "reached_threshold": bool(len(ok)),
             "coverage": float(traj.at[selected, "coverage"]), "density": float(traj.at[selected, "density"]),
             "mass": float(traj.at[selected, "mass"])}
+
+
+def _full_limits(x: pd.DataFrame) -> pd.DataFrame:
+    cols = {}
+    for c in x.columns:
+        if isinstance(x[c].dtype, pd.CategoricalDtype):
+            cols[c] = [set(x[c].cat.categories)] * 2
+        else:
+            cols[c] = [float(x[c].min()), float(x[c].max())]
+    return pd.DataFrame(cols)
 
 
 def _same(a: pd.Series, b: pd.Series) -> bool:
@@ -159,7 +176,10 @@ def box_stability(x: pd.DataFrame, diff: np.ndarray, target: str, original: dict
 
 # --------------------------------------------------------------------------------------------- CART
 def cart_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
-    """CART's leaves as boxes, with coverage and density of ``y`` (ema_workbench.analysis.cart)."""
+    """CART's leaves as boxes, with coverage and density of ``y`` (ema_workbench.analysis.cart); empty when y
+    has a single class (nothing to split)."""
+    if len(np.unique(np.asarray(y, dtype=int))) < 2:
+        return pd.DataFrame(columns=["leaf", "coverage", "density", "mass", "rule"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import cart
@@ -314,6 +334,8 @@ def _markdown(exp, rexp, spec, prov, out, wall, n, r, label, overall, boxes, fig
             agg = res["stability_factors"].head(8)
             lines += report.markdown_table(agg) + [""]
         cb = res.get("cart")
+        if cb is not None and not len(cb):
+            lines += ["CART second opinion: every point has the same label, nothing to split.", ""]
         if cb is not None and len(cb):
             good = cb[cb["density"] >= 0.5].sort_values("coverage", ascending=False).head(5)
             lines += ["CART second opinion (leaves where most points are labelled "

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install assets run test lint bench clean
+.PHONY: install assets run test lint bench results clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: install
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_app.py
+
+results: install  # sensitivity, discovery and plateau reports (~35 min on 2 cores; resumable)
+	PYTHON=$(BIN)/python scripts/make_results.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

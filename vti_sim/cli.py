@@ -277,6 +277,41 @@ def sweep_command(
         typer.echo(f"{result}")
 
 
+# --- sensitivity command (issue 11) ---
+@app.command("sensitivity")
+def sensitivity_command(
+    experiment: str = typer.Argument(..., help="experiment TOML file with an [analysis] table (see experiments/)"),
+    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
+    out: str = typer.Option(None, "--out", help="report directory (default: results/<kind>-<name>)"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+) -> None:
+    """Sensitivity indices, open-vs-proactive discovery or plateau maps: runs (resumable) + report in one command."""
+    from pathlib import Path
+
+    from .analysis.workflow import analyse
+    from .experiments import SweepError
+
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler: give one or the other")
+    if workers is not None and workers < 1:
+        fail(f"--workers: got {workers}; allowed: an integer >= 1")
+    if not Path(experiment).is_file():
+        fail(f"{experiment}: experiment file not found")
+    try:
+        result = analyse(experiment, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+    except (registry.ParameterError, SweepError) as e:
+        fail(str(e))
+    except OSError as e:
+        if scheduler is not None:
+            fail(f"--scheduler: cannot connect to {scheduler} ({e})")
+        raise
+    except KeyboardInterrupt:
+        typer.echo("vti-sim: interrupted; rerun the same command to resume", err=True)
+        raise typer.Exit(code=130) from None
+    typer.echo(f"report: {result / 'REPORT.md'}")
+
+
 # --- workshop command (issue 5) ---
 @app.command()
 def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bind (default: this machine only)"),

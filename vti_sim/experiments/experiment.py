@@ -21,7 +21,7 @@ from ..registry import Parameter, ParameterError
 METHODS = ("grid", "lhs", "sobol", "morris")
 META_COLUMNS = ("run_id", "point", "replicate", "seed")
 TOP_KEYS = ("name", "description", "scenario", "seed", "replicates", "chunk_size", "months", "design", "vary",
-            "fixed", "outputs")
+            "fixed", "outputs", "analysis")
 DESIGN_KEYS = ("method", "samples", "second_order", "num_levels", "scramble")
 OUTPUT_KEYS = ("summary", "monthly")
 MONTHLY_KEYS = ("columns", "months")
@@ -133,6 +133,7 @@ class Experiment:
     monthly_columns: tuple[str, ...] = ()
     monthly_months: tuple[int, ...] = ()
     output_types: dict[str, str] = field(default_factory=dict)  # output column -> "float64" | "string"
+    analysis: dict[str, Any] = field(default_factory=dict)  # raw [analysis] table, validated by vti_sim.analysis
 
     @property
     def names(self) -> list[str]:
@@ -187,7 +188,7 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
     for key in data:
         if key not in TOP_KEYS:
             raise err(key, f"unknown key; allowed: {', '.join(TOP_KEYS)}")
-    for section in ("design", "vary", "fixed", "outputs"):
+    for section in ("design", "vary", "fixed", "outputs", "analysis"):
         if section in data and not isinstance(data[section], dict):
             raise err(section, "must be a table ([" + section + "])")
 
@@ -338,7 +339,8 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
                       factors=tuple(factors), method=method, samples=samples, replicates=replicates,
                       chunk_size=chunk_size, description=description, scenario=scenario, months=months,
                       fixed=fixed, options=options, summary_keys=summary_keys, monthly_columns=monthly_columns,
-                      monthly_months=monthly_months, output_types=output_types)
+                      monthly_months=monthly_months, output_types=output_types,
+                      analysis=dict(data.get("analysis", {})))
 
 
 def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:

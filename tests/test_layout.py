@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "vti_sim"
 
 LAYERS = {
-    "registry": 0,
+    "registry": 0, "_kernel_cache": 0,  # the compiled-kernel cache location is set before anything loads
     "scenarios": 1,
     "model": 2,
     "outputs": 3, "api": 3, "plateau": 3,

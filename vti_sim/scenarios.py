@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .registry import REGISTRY, ParameterError, validate
+from .registry import REGISTRY, ParameterError, _show, validate
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "extends", "params")
@@ -140,7 +140,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
                 raise ParameterError("params", "must be a table: write [params] then one `name = value` a line",
                                      source=source, line=top.get(key))
         elif not isinstance(value, str):
-            raise ParameterError(key, f"got {type(value).__name__} {value!r}; allowed: a string",
+            raise ParameterError(key, f"got {type(value).__name__} {_show(value)}; allowed: a string",
                                  source=source, line=top.get(key))
 
     raw = data.get("params", {})
@@ -150,8 +150,8 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         if p is None:
             raise unknown_parameter(key, source=source, line=plines.get(key))
         if p is not None and p.dtype != "choice" and isinstance(value, str):
-            raise ParameterError(key, f"got string {value!r}; allowed: {p.allowed()} (write numbers without quotes)",
-                                 source=source, line=plines.get(key))
+            raise ParameterError(key, f"got string {_show(value)}; allowed: {p.allowed()} "
+                                 "(write numbers without quotes)", source=source, line=plines.get(key))
     own = validate(raw, source=source, lines=plines)
 
     name = data.get("name", path.stem)

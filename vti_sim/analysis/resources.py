@@ -28,8 +28,9 @@ def governance_hours(params: Mapping[str, Any]) -> dict[str, float]:
     from ..model import governance as gov
     from ..model.time_budget import HOURS_PER_MONTH
 
-    steering = float(sum(gov.steering_demand(params["copil_per_year"], params["working_groups"])))
-    per_meeting = gov.BODY_HOURS * sum(gov.BODY_ATTENDEES) + gov.BODY_PREPARATION
+    steering = float(sum(gov.steering_demand(params["copil_per_year"], params["working_groups"], params)))
+    attendees = sum(params[f"body_attendees_{r}"] for r in ("elected", "directors", "staff"))
+    per_meeting = params["body_meeting_hours"] * attendees + params["body_preparation_hours"]
     bodies = 0.0
     if params["openness_start"] != "never":
         bodies = params["open_bodies"] * params["open_meetings_per_year"] / 12.0 * per_meeting

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import registry
 from ..experiments.experiment import Experiment, _key_lines
-from ..registry import ParameterError
+from ..registry import ParameterError, _show
 
 KINDS = ("sensitivity", "discovery", "plateau_map")
 METHODS = ("sobol", "morris", "pawn")
@@ -225,14 +225,14 @@ def _plateau(exp: Experiment, raw: dict, err) -> dict[str, Any]:
 
 def _int(value: Any, lo: int, hi: int, e: ParameterError) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ParameterError(e.field, f"got {value!r}; allowed: an integer in [{lo}, {hi}]", source=e.source,
+        raise ParameterError(e.field, f"got {_show(value)}; allowed: an integer in [{lo}, {hi}]", source=e.source,
                              line=e.line)
     return value
 
 
 def _float(value: Any, lo: float, hi: float, e: ParameterError) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-        raise ParameterError(e.field, f"got {value!r}; allowed: a number in [{lo:g}, {hi:g}]", source=e.source,
+        raise ParameterError(e.field, f"got {_show(value)}; allowed: a number in [{lo:g}, {hi:g}]", source=e.source,
                              line=e.line)
     return float(value)
 

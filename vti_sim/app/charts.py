@@ -141,34 +141,37 @@ def time_option(f: Frame, lang: str) -> dict[str, Any]:
     return opt
 
 
-def share_axis_max(f: Frame) -> float:
-    """Top of the right-hand axis of the social chart: participation (%) and inclusion gap (points) fill it."""
+def share_axis_max(f: Frame, column: str) -> float:
+    """Top of a right-hand axis of the social chart, so that the series (in % or points) fills it."""
     if not f.n:
         return 10.0
-    top = 100 * max(float(f.col("participation").max()), float(f.col("inclusion_gap").max()))
+    top = 100 * float(f.col(column).max())
     return float(max(np.ceil(top * 1.15), 1.0))
 
 
 def social_option(f: Frame, lang: str) -> dict[str, Any]:
-    """Trust (left axis, 0-1); participation in % and the inclusion gap in points (right axis, scaled to them:
-    a few per cent would be a flat line on a 0-1 axis)."""
+    """Trust (left axis, 0-1); participation in % and the inclusion gap in points, each on a right-hand axis of
+    its own scaled to it (a few per cent would be a flat line on a 0-1 axis, or beside the other)."""
     m = f.month.tolist()
     opt = base(t("social_title", lang), lang)
     opt.update({
-        "grid": {"left": 8, "right": 8, "top": 78, "bottom": 30, "containLabel": True},
+        "grid": {"left": 8, "right": 56, "top": 78, "bottom": 30, "containLabel": True},
         "legend": {"top": 24, "left": 4, "right": 4},
         "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),
                   "nameLocation": "middle", "nameGap": 22},
         "yAxis": [{"type": "value", "min": 0, "max": 1, "name": t("trust", lang)},
-                  {"type": "value", "min": 0, "max": share_axis_max(f), "name": t("share_axis", lang),
-                   "splitLine": {"show": False}}],
+                  {"type": "value", "min": 0, "max": share_axis_max(f, "participation"), "name": "%",
+                   "splitLine": {"show": False}, "axisLine": {"show": True, "lineStyle": {"color": "#6aa84f"}}},
+                  {"type": "value", "min": 0, "max": share_axis_max(f, "inclusion_gap"), "name": "pts",
+                   "position": "right", "offset": 48, "splitLine": {"show": False},
+                   "axisLine": {"show": True, "lineStyle": {"color": "#cc4125"}}}],
         "series": [
             {"type": "line", "name": t("trust", lang), "showSymbol": False,
              "data": list(zip(m, _rl(f.col("trust")), strict=True)), "itemStyle": {"color": "#3d85c6"}},
             {"type": "line", "name": t("participation", lang) + " (%)", "showSymbol": False, "yAxisIndex": 1,
              "data": list(zip(m, _rl(100 * f.col("participation"), 2), strict=True)),
              "itemStyle": {"color": "#6aa84f"}},
-            {"type": "line", "name": t("inclusion_gap", lang) + " (pts)", "showSymbol": False, "yAxisIndex": 1,
+            {"type": "line", "name": t("inclusion_gap", lang) + " (pts)", "showSymbol": False, "yAxisIndex": 2,
              "data": list(zip(m, _rl(100 * f.col("inclusion_gap"), 3), strict=True)),
              "itemStyle": {"color": "#cc4125"}, "lineStyle": {"type": "dashed"}},
         ],

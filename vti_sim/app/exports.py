@@ -118,13 +118,17 @@ def png_bytes(f: Frame, lang: str) -> bytes:
     ax.set_xlim(0, f.months)
     ax.set_xlabel(t("months_axis", lang), fontsize=fs)
     ax.set_ylabel(t("trust", lang), fontsize=fs)
-    ax2 = ax.twinx()
+    ax2 = ax.twinx()  # participation (%) and the inclusion gap (points), each on a right-hand axis of its own
     ax2.plot(f.month, 100 * f.col("participation"), color="#6aa84f", label=t("participation", lang) + " (%)")
-    ax2.plot(f.month, 100 * f.col("inclusion_gap"), color="#cc4125", ls="--",
+    ax2.set_ylabel("%", fontsize=fs, color="#6aa84f")
+    ax2.set_ylim(0, charts.share_axis_max(f, "participation"))
+    ax3 = ax.twinx()
+    ax3.spines["right"].set_position(("outward", 44))
+    ax3.plot(f.month, 100 * f.col("inclusion_gap"), color="#cc4125", ls="--",
              label=t("inclusion_gap", lang) + " (pts)")
-    ax2.set_ylabel(t("share_axis", lang), fontsize=fs)
-    ax2.set_ylim(0, charts.share_axis_max(f))
-    lines = ax.get_lines() + ax2.get_lines()
+    ax3.set_ylabel("pts", fontsize=fs, color="#cc4125")
+    ax3.set_ylim(0, charts.share_axis_max(f, "inclusion_gap"))
+    lines = ax.get_lines() + ax2.get_lines() + ax3.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0),
               ncols=3, frameon=False)
     ax.set_title(t("social_title", lang), fontsize=fs + 1, pad=22)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import registry
-from ..registry import Parameter, ParameterError
+from ..registry import Parameter, ParameterError, _show
 
 METHODS = ("grid", "lhs", "sobol", "morris")
 META_COLUMNS = ("run_id", "point", "replicate", "seed")
@@ -350,7 +350,7 @@ def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:
         values = []
         for v in spec:
             if p.dtype != "choice" and isinstance(v, str):
-                raise err(f"got string {v!r}; allowed: {p.allowed()} (write numbers without quotes)")
+                raise err(f"got string {_show(v)}; allowed: {p.allowed()} (write numbers without quotes)")
             try:
                 values.append(p.coerce(v))
             except ParameterError as e:
@@ -413,20 +413,20 @@ def expected_runs(method: str, samples: int | None, options: Mapping[str, Any], 
 def _not_quoted(p: Parameter, value: Any, line: int | None, source: str) -> None:
     """TOML is typed: a quoted number is a string, refused as in scenario files."""
     if p.dtype != "choice" and isinstance(value, str):
-        raise ParameterError(p.name, f"got string {value!r}; allowed: {p.allowed()} (write numbers without quotes)",
-                             source=source, line=line)
+        raise ParameterError(p.name, f"got string {_show(value)}; allowed: {p.allowed()} "
+                             "(write numbers without quotes)", source=source, line=line)
 
 
 def _int(value: Any, lo: int, hi: int, err: ParameterError, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ParameterError(key, f"got {value!r}; allowed: an integer in [{lo}, {hi}]", source=err.source,
+        raise ParameterError(key, f"got {_show(value)}; allowed: an integer in [{lo}, {hi}]", source=err.source,
                              line=err.line)
     return value
 
 
 def _bool(value: Any, err: ParameterError) -> bool:
     if not isinstance(value, bool):
-        raise ParameterError(err.field, f"got {value!r}; allowed: true or false", source=err.source, line=err.line)
+        raise ParameterError(err.field, f"got {_show(value)}; allowed: true or false", source=err.source, line=err.line)
     return value
 
 

@@ -312,7 +312,9 @@ class VTIModel(mesa.Model):
             self._on_state_change()
             self.vote_budget(month)
         m0 = p["foundation_maturity_0"]
-        self.maturity = max(self.maturity, m0 + (1.0 - m0) * p["foundation_maturity_gain"] * pf.foundation_done)
+        # extensions of foundation actions (renewal) can carry foundation_done past 1: maturity stays a share
+        self.maturity = min(1.0, max(self.maturity, m0 + (1.0 - m0) * p["foundation_maturity_gain"]
+                                     * pf.foundation_done))
 
     def vote_budget(self, month: int) -> None:
         """The year's budget follows the programme (seed 000/001: the 2024 line carries the actions' credits):

@@ -185,12 +185,12 @@ def test_replicates_stack_and_replicate_0_equals_a_plain_run(in_tmp):
 
 
 def test_rerun_replaces_the_directory_and_interrupted_run_leaves_nothing(in_tmp, monkeypatch):
-    def quick(groups, outdir, labels=None):  # figures are checked elsewhere; keep this test fast
-        outdir.mkdir()
-        (outdir / "stub.png").write_bytes(b"png")
-        return [outdir / "stub.png"]
+    def quick(name, aggs, outdir):  # figures are checked elsewhere; keep this test fast
+        path = Path(outdir) / f"{name}.png"
+        path.write_bytes(b"png")
+        return path
 
-    monkeypatch.setattr(figures, "save_all", quick)
+    monkeypatch.setattr(figures, "save_figure", quick)  # figure helpers are forked from this process: they see it
     out = in_tmp / "o"
     assert invoke("run", "global", "--months", "3", "--out", str(out), "-q").exit_code == 0
     (out / "stale.txt").write_text("old")
@@ -200,7 +200,7 @@ def test_rerun_replaces_the_directory_and_interrupted_run_leaves_nothing(in_tmp,
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(figures, "save_all", boom)
+    monkeypatch.setattr(figures, "save_figure", boom)
     fresh = in_tmp / "fresh"
     result = invoke("run", "global", "--months", "3", "--out", str(fresh), "-q")
     assert result.exit_code != 0

@@ -69,6 +69,13 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
         _log(progress, f"{out}: all {total} runs already done")
         return out
 
+    # --- execution-path hook (issue 14): local sweeps run in warm forked processes, no cluster (local.py) ---
+    from . import local
+
+    if local.applies(workers, scheduler):
+        local.run_sweep(exp, design, out, todo, total, resume, workers, progress, retries)
+        return out
+    # --- end of hook ---
     client, cluster = _connect(workers, scheduler)
     try:
         (out / "runs").mkdir(parents=True, exist_ok=True)

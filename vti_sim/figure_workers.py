@@ -31,7 +31,7 @@ from .figure_data import Vocabulary, groups_of, is_result, tables_of
 
 # The figures, costliest first (CPU time of the default Angers run), so that two processes taking the next one
 # in turn finish together.
-ORDER = ("time_use", "value_by_type", "phase_timeline", "mission_dashboard", "trust_participation",
+ORDER = ("value_by_type", "time_use", "phase_timeline", "mission_dashboard", "trust_participation",
          "governance_grid")
 
 
@@ -141,11 +141,9 @@ def _warm_up() -> None:
     """Import the drawing code and draw a small figure with the fonts, symbols and encoder the real ones use."""
     import io
 
-    from matplotlib.figure import Figure
-
     from . import figures
 
-    fig = Figure(figsize=(3, 2), dpi=figures.DPI)
+    fig = figures._figure((3, 2))
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], label="x")
     ax.barh([0], [1], hatch="//")
@@ -153,7 +151,7 @@ def _warm_up() -> None:
     ax.set_title("warm-up", fontsize=10, loc="left")
     ax.legend(fontsize=8)
     fig.suptitle("warm-up", fontweight="bold")
-    fig.savefig(io.BytesIO(), format="png", dpi=figures.DPI)
+    fig.savefig(io.BytesIO(), format="png", dpi=figures.DPI, pil_kwargs={"compress_level": 1})
 
 
 def _draw(job: dict[str, Any], processes: int, sibling: dict[str, int]) -> list[str]:

@@ -11,7 +11,8 @@ costliest first, each taking the next one from a shared counter; the command wri
 The PNG files are the ones :func:`vti_sim.figures.save_all` writes in-process, which is what happens where
 forking is not available or not safe: not Linux, or threads already running (a fork copies only the calling
 thread).  ``VTI_SIM_FIGURE_WORKERS`` sets the number of drawing processes: 0 draws in the command's own
-process, 1 in the helper alone; the default is 2 (1 on a single CPU).
+process, 1 in the helper alone; the default is 2, or 0 when the load average leaves less than half a CPU idle
+(other jobs would take the second core, and the helper's imports would only add CPU time).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def drawing_processes() -> int:
     """How many processes draw (see the module docstring); 0 means the command's own process."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     text = os.environ.get("VTI_SIM_FIGURE_WORKERS", "").strip()
-    wanted = int(text) if text.isdigit() else min(2, cpus)
+    if text.isdigit():
+        wanted = int(text)
+    else:  # a helper pays only on an idle core: on a busy machine its extra imports (~0.6 CPU-s) cost more
+        idle = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
+        wanted = min(2, cpus) if idle >= 0.5 else 0
     if wanted and (not sys.platform.startswith("linux") or threading.active_count() > 1):
         return 0
     return min(wanted, 2)

@@ -359,6 +359,7 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
         sys.stdout.flush()
         sys.stderr.flush()
         os.execvpe(cmd[0], cmd, env)
+        return  # exec does not return; reached only where it is stubbed (tests)
     import subprocess
 
     try:

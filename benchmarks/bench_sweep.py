@@ -1,13 +1,17 @@
-"""Sweep benchmark (issue 4): Dask sweep vs ``mesa.batch_run`` on the same runs, parallel efficiency.
+"""Sweep benchmark (issues 4 and 14): ``vti-sim sweep`` vs ``mesa.batch_run`` on the same runs, at several sizes.
 
-    .venv/bin/python benchmarks/bench_sweep.py                     # experiments/bench.toml, ~2,000 runs
-    .venv/bin/python benchmarks/bench_sweep.py --experiment experiments/smoke.toml
+    .venv/bin/python benchmarks/bench_sweep.py                        # experiments/bench.toml: 200, 1,000, 2,000 runs
+    .venv/bin/python benchmarks/bench_sweep.py --sizes 2000 --repeats 3
 
-Prints a table and writes ``benchmarks/results/sweep.json``.  Each contender runs in its
-own child process; the parent samples the resident memory of the child's whole process
-tree (the Dask scheduler and workers, or the multiprocessing pool) every 50 ms with psutil
-and reports the peak of the sum.  The experiment must be a grid (so that ``batch_run``,
-which takes a Cartesian product, runs exactly the same parameter sets).
+Contenders, on 2 processes each, timed end to end as a user meets them (a fresh process, imports and start-up
+included, measured by this parent):
+- ``vti-sim sweep EXP --workers 2``: on Linux, warm workers forked from the sweep's process (experiments/local.py);
+- the same with ``VTI_SIM_SWEEP_EXECUTOR=dask``: a Dask LocalCluster, as before issue 14;
+- a script that imports vti-sim and calls ``mesa.batch_run(VTIModel, ..., number_processes=2)``.
+Sizes are the bench grid with fewer levels of ``leader_time_share`` (200 runs per level).  Contenders alternate
+within each round, and each figure is the median over ``--repeats`` rounds.  The parent samples the resident
+memory of each child's whole process tree every 50 ms with psutil and reports the peak of the sum.  Prints a table
+with the ratio to ``batch_run`` and writes ``benchmarks/results/sweep.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import importlib
 import json
 import os
 import platform
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,22 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 
 # ----------------------------------------------------------------------------------------- children
-def child_sweep(experiment: str, workers: int, out: str) -> dict:
-    sw = importlib.import_module("vti_sim.sweep")  # the module (vti_sim.sweep may be the function)
-
-    t0 = time.perf_counter()
-    client, cluster = sw._connect(workers, None)  # cluster start-up cost alone, measured once
-    client.close()
-    cluster.close()
-    startup = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sw.sweep(experiment, workers=workers, out=out, progress=False)
-    wall = time.perf_counter() - t0
-    timing = json.loads((Path(out) / "timing.json").read_text())["sessions"][-1]
-    return {"wall_s": wall, "cluster_startup_s": startup, "compute_loop_s": timing["wall_s"],
-            "compute_s": timing["compute_s"], "in_worker_efficiency": timing["efficiency"]}
-
-
 def child_batch_run(experiment: str, processes: int) -> dict:
     import mesa
 
@@ -106,10 +96,11 @@ def child_single(experiment: str, n: int) -> dict:
 
 
 # ----------------------------------------------------------------------------------------- parent
-def measure(args: list[str]) -> dict:
-    """Run ``bench_sweep.py --child ...`` and sample the RSS of its whole process tree."""
-    proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd`` in a child process; its wall time and the peak RSS of its whole process tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     parent = psutil.Process(proc.pid)
     peak = peak_single = 0
     while proc.poll() is None:
@@ -127,100 +118,118 @@ def measure(args: list[str]) -> dict:
             peak_single = max(peak_single, rss)
         peak = max(peak, total)
         time.sleep(0.05)
-    out, _ = proc.communicate()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise RuntimeError(f"child {args} failed with code {proc.returncode}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_rss_tree_mb"] = round(peak / 2**20, 1)
-    result["peak_rss_one_process_mb"] = round(peak_single / 2**20, 1)
+        raise RuntimeError(f"{cmd} failed with code {proc.returncode}: {err[-2000:]}")
+    lines = out.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    result.update(process_wall_s=wall, peak_rss_tree_mb=round(peak / 2**20, 1),
+                  peak_rss_one_process_mb=round(peak_single / 2**20, 1))
     return result
+
+
+def sized(experiment: Path, runs: int, into: Path) -> Path:
+    """The bench grid with ``runs // 200`` levels of leader_time_share (1,000 points x 2 replicates = 2,000)."""
+    levels = runs // 200
+    text = experiment.read_text(encoding="utf-8")
+    spec = "[0.275]" if levels == 1 else f"{{ min = 0.05, max = 0.5, levels = {levels} }}"
+    text, n = re.subn(r"(?m)^leader_time_share = .*$", f"leader_time_share = {spec}", text)
+    if n != 1 or runs % 200:
+        raise SystemExit("--sizes: multiples of 200 runs, with experiments/bench.toml")
+    path = into / f"bench{runs}.toml"
+    path.write_text(text.replace('name = "bench"', f'name = "bench{runs}"'), encoding="utf-8")
+    return path
+
+
+def contenders(exp: Path, out: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    sweep = [sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2", "--quiet"]
+    return {
+        "vti-sim sweep, 2 forked workers": ([*sweep, "--out", str(out / "local")], {}),
+        "vti-sim sweep, Dask LocalCluster (2)": ([*sweep, "--out", str(out / "dask")],
+                                                 {"VTI_SIM_SWEEP_EXECUTOR": "dask"}),
+        "mesa.batch_run, 2 processes": ([sys.executable, __file__, "--child", "batch_run", str(exp), "2"], {}),
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--experiment", default=str(ROOT / "experiments" / "bench.toml"))
+    ap.add_argument("--sizes", default="200,1000,2000", help="runs per sweep (multiples of 200)")
+    ap.add_argument("--repeats", type=int, default=1, help="rounds of alternated contenders (median reported)")
     ap.add_argument("--single-runs", type=int, default=100, help="runs timed sequentially for the per-run time")
     ap.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "sweep.json"))
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         kind, *rest = a.child
-        if kind == "sweep":
-            res = child_sweep(rest[0], int(rest[1]), rest[2])
-        elif kind == "batch_run":
-            res = child_batch_run(rest[0], int(rest[1]))
-        else:
-            res = child_single(rest[0], int(rest[1]))
-        print(json.dumps(res))
+        child = child_batch_run if kind == "batch_run" else child_single
+        print(json.dumps(child(rest[0], int(rest[1]))))
         return
 
     sw = importlib.import_module("vti_sim.sweep")  # the module (vti_sim.sweep may be the function)
-
-    a.experiment = str(Path(a.experiment).resolve())
-    exp = sw.load_experiment(a.experiment)
+    base = Path(a.experiment).resolve()
+    exp = sw.load_experiment(base)
     if exp.method != "grid":
         sys.exit("bench_sweep.py needs a grid experiment (batch_run takes a Cartesian product)")
-    runs = sw.build_design(exp).n_points * exp.replicates
-    print(f"experiment {exp.name}: {runs} runs of {exp.base['months']} months, chunk_size {exp.chunk_size}; "
-          f"{os.cpu_count()} CPUs", flush=True)
+    sizes = [int(x) for x in a.sizes.split(",")]
+    print(f"experiment {exp.name}: sizes {sizes} runs of {exp.base['months']} months, chunk_size {exp.chunk_size}; "
+          f"{os.cpu_count()} CPUs; {a.repeats} round(s)", flush=True)
     load_before = os.getloadavg()
-    single = measure(["single", a.experiment, str(a.single_runs)])
+    single = measure([sys.executable, __file__, "--child", "single", str(base), str(a.single_runs)])
     print(f"per run, sequential: sweep unit (simulate + summarise) {single['sweep_unit_s'] * 1000:.1f} ms, "
           f"api.run {single['api_run_s'] * 1000:.1f} ms, bare model loop "
           f"{single['bare_model_s'] * 1000:.1f} ms; default 144-month run "
           f"{single['default_144_months_s'] * 1000:.1f} ms", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
-    rows = []
+    samples: dict[tuple[int, str], list[dict]] = {}
     try:
-        for workers in (1, 2):
-            r = measure(["sweep", a.experiment, str(workers), str(tmp / f"w{workers}")])
-            ideal = runs * single["sweep_unit_s"] / workers
-            r.update(contender=f"vti-sim sweep (dask, {workers} worker{'s' if workers > 1 else ''})", workers=workers,
-                     runs=runs, runs_per_s=runs / r["wall_s"], ideal_s=ideal, efficiency=ideal / r["wall_s"],
-                     efficiency_excl_startup=ideal / max(r["wall_s"] - r["cluster_startup_s"], 1e-9))
-            rows.append(r)
-            print(f"  {r['contender']}: {r['wall_s']:.1f} s", flush=True)
-        r = measure(["batch_run", a.experiment, "2"])
-        ideal = runs * single["bare_model_s"] / 2
-        r.update(contender="mesa.batch_run (2 processes)", workers=2, runs=runs, runs_per_s=runs / r["wall_s"],
-                 ideal_s=ideal, efficiency=ideal / r["wall_s"], efficiency_excl_startup=None)
-        rows.append(r)
-        print(f"  {r['contender']}: {r['wall_s']:.1f} s", flush=True)
+        for rnd in range(a.repeats):
+            for runs in sizes:
+                path = sized(base, runs, tmp)
+                named = list(contenders(path, tmp).items())
+                for name, (cmd, env) in (named if rnd % 2 == 0 else named[::-1]):
+                    shutil.rmtree(tmp / "local", ignore_errors=True)
+                    shutil.rmtree(tmp / "dask", ignore_errors=True)
+                    r = measure(cmd, env)
+                    samples.setdefault((runs, name), []).append(r)
+                    print(f"  round {rnd + 1}, {runs} runs, {name}: {r['process_wall_s']:.1f} s", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    load_after = os.getloadavg()
+
+    rows = []
+    for (runs, name), rs in samples.items():
+        wall = statistics.median(r["process_wall_s"] for r in rs)
+        rows.append({"runs": runs, "contender": name, "wall_s": wall, "walls_s": [r["process_wall_s"] for r in rs],
+                     "runs_per_s": runs / wall, "peak_rss_tree_mb": max(r["peak_rss_tree_mb"] for r in rs),
+                     "ideal_s": runs * single["sweep_unit_s"] / 2,
+                     "batch_run_call_s": statistics.median(r["wall_s"] for r in rs) if "rows" in rs[0] else None})
+    for r in rows:
+        ref = next(x for x in rows if x["runs"] == r["runs"] and x["contender"].startswith("mesa.batch_run"))
+        r["ratio_to_batch_run"] = r["wall_s"] / ref["wall_s"]
+        r["efficiency"] = r["ideal_s"] / r["wall_s"]
 
     print()
-    head = (f"{'contender':<36} {'runs':>6} {'wall s':>8} {'runs/s':>8} {'peak MB':>8} {'eff.':>6} {'eff.*':>6} "
-            f"{'eff.w':>6}")
+    head = f"{'runs':>6} {'contender':<38} {'wall s':>7} {'÷ batch_run':>11} {'runs/s':>7} {'peak MB':>8} {'eff.':>5}"
     print(head)
     print("-" * len(head))
     for r in rows:
-        ex = "" if r["efficiency_excl_startup"] is None else f"{r['efficiency_excl_startup']:.2f}"
-        ew = "" if r.get("in_worker_efficiency") is None else f"{r['in_worker_efficiency']:.2f}"
-        print(f"{r['contender']:<36} {r['runs']:>6} {r['wall_s']:>8.1f} {r['runs_per_s']:>8.1f} "
-              f"{r['peak_rss_tree_mb']:>8.0f} {r['efficiency']:>6.2f} {ex:>6} {ew:>6}")
-    print("eff. = ideal (runs x sequential per-run time / workers) / wall; eff.* the same without cluster start-up;")
-    print("eff.w = summed in-worker compute time / (workers x wall of the compute loop), from OUT/timing.json.")
-    print(f"load average before/after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} (other jobs share the CPUs)")
-    print("The sweep's per-run unit is api.simulate + api.summarise (no tables); "
-          "batch_run's is the bare model + datacollector.")
-
-    per_run = single["default_144_months_s"]
-    eff2 = rows[1]["in_worker_efficiency"]
-    n, cores = 1_000_000, 64
-    estimate_h = n * per_run / (cores * eff2) / 3600
-    result = {"experiment": exp.name, "runs": runs, "months": exp.base["months"], "chunk_size": exp.chunk_size,
+        print(f"{r['runs']:>6} {r['contender']:<38} {r['wall_s']:>7.1f} {r['ratio_to_batch_run']:>11.2f} "
+              f"{r['runs_per_s']:>7.1f} {r['peak_rss_tree_mb']:>8.0f} {r['efficiency']:>5.2f}")
+    print("wall = the whole process, from its start (imports, cluster or pool start-up, runs, writing) to its exit;")
+    print("eff. = runs x sequential sweep unit / 2 processes / wall.")
+    print(f"load average before/after: {load_before[0]:.1f} / {load_after[0]:.1f} (other jobs share the CPUs)")
+    result = {"experiment": exp.name, "sizes": sizes, "months": exp.base["months"], "chunk_size": exp.chunk_size,
+              "repeats": a.repeats,
               "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version(),
-                          "loadavg_before": load_before, "loadavg_after": os.getloadavg()},
+                          "loadavg_before": load_before, "loadavg_after": load_after},
               "single": single, "contenders": rows,
-              "estimate_1M_sobol_64_cores": {"per_run_s_144_months": per_run, "efficiency_assumed": eff2,
-                                             "hours": estimate_h},
               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.json).write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\n1M runs x {per_run * 1000:.0f} ms (144 months) on {cores} cores at efficiency {eff2:.2f}: "
-          f"~{estimate_h:.1f} h compute. Written {a.json}")
+    print(f"written {a.json}")
 
 
 if __name__ == "__main__":

@@ -205,12 +205,12 @@ def test_replicates_stack_and_replicate_0_equals_a_plain_run(in_tmp):
 
 @pytest.fixture
 def quick_figures(monkeypatch):
-    def quick(groups, outdir, labels=None):  # figures are checked elsewhere; keep these tests fast
-        outdir.mkdir()
-        (outdir / "stub.png").write_bytes(b"png")
-        return [outdir / "stub.png"]
+    def quick(name, aggs, outdir):  # figures are checked elsewhere; keep these tests fast
+        path = Path(outdir) / f"{name}.png"
+        path.write_bytes(b"png")
+        return path
 
-    monkeypatch.setattr(figures, "save_all", quick)
+    monkeypatch.setattr(figures, "save_figure", quick)  # figure helpers are forked from this process: they see it
 
 
 def test_rerun_replaces_only_its_own_directory_and_interrupted_run_leaves_nothing(in_tmp, monkeypatch,
@@ -228,7 +228,7 @@ def test_rerun_replaces_only_its_own_directory_and_interrupted_run_leaves_nothin
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(figures, "save_all", boom)
+    monkeypatch.setattr(figures, "save_figure", boom)
     fresh = in_tmp / "fresh"
     result = invoke("run", "global", "--months", "3", "--out", str(fresh), "-q")
     assert result.exit_code == 130 and result.stderr.count("\n") == 1 and "interrupted" in result.stderr

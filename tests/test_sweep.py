@@ -200,7 +200,8 @@ def test_a_worker_killed_mid_sweep_has_its_task_retried(tmp_path, reference120):
     out = tmp_path / "crash"
     proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",
                              "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "VTI_SIM_SWEEP_EXECUTOR": "dask"})  # local.py has its own test
     try:
         deadline = time.monotonic() + 60
         while not list(out.glob("runs/chunk-*.parquet")):

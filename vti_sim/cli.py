@@ -134,6 +134,13 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Run one scenario (optionally with replicates) and write its outputs and figures."""
+    from .figure_workers import FigureWorkers
+
+    with FigureWorkers() as painter:  # started first: it loads matplotlib while this process loads the model
+        _run(painter, scenario, seed, months, set_, replicates, out, quiet)
+
+
+def _run(painter, scenario, seed, months, set_, replicates, out, quiet) -> None:
     from pathlib import Path
 
     from .experiments import replicates as sr
@@ -150,13 +157,10 @@ def run_command(
         sr.check_outdir(outdir)
     except registry.ParameterError as e:
         fail(str(e))
-    from . import figures
-
     try:
         results = sr.execute(plan, progress=not quiet)
-        with sr.atomic_dir(outdir) as tmp:
-            sr.write_run(plan, results, tmp, sys.argv,
-                         figures=lambda groups, d: figures.save_all(groups, d, labels=[plan.scenario.name]))
+        with sr.atomic_dir(outdir) as tmp, painter.drawing([results], tmp / "figures", labels=[plan.scenario.name]):
+            sr.write_run(plan, results, tmp, sys.argv)
     except KeyboardInterrupt:
         _interrupted(f"nothing was written to {outdir}")
     except registry.ParameterError as e:  # the directory changed while the runs were computed
@@ -178,6 +182,13 @@ def compare_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Overlay scenarios on the same figures and tabulate summary differences vs the first one."""
+    from .figure_workers import FigureWorkers
+
+    with FigureWorkers() as painter:  # started first: it loads matplotlib while this process loads the model
+        _compare(painter, scenarios, seed, months, set_, replicates, out, quiet)
+
+
+def _compare(painter, scenarios, seed, months, set_, replicates, out, quiet) -> None:
     from pathlib import Path
 
     from .experiments import replicates as sr
@@ -191,7 +202,6 @@ def compare_command(
         sr.check_outdir(outdir)
     except registry.ParameterError as e:
         fail(str(e))
-    from . import figures
     from .outputs.result import to_json
 
     names = [p.scenario.name for p in plans]
@@ -200,7 +210,7 @@ def compare_command(
         groups = [sr.execute(p, progress=not quiet, desc=f"{p.name} ({i + 1}/{len(plans)})")
                   for i, p in enumerate(plans)]
         table = sr.compare_table(groups, names)
-        with sr.atomic_dir(outdir, command="compare") as tmp:
+        with sr.atomic_dir(outdir, command="compare") as tmp, painter.drawing(groups, tmp / "figures", labels=names):
             table.to_csv(tmp / "compare.csv", index=False)
             summary = {n: {"median": sr.median_summary(g), "replicates": [r.summary for r in g]}
                        for n, g in zip(names, groups, strict=True)}
@@ -209,7 +219,6 @@ def compare_command(
                       "replicate_seeds": plans[0].seeds, "seed_derivation": sr.SEED_DERIVATION,
                       "runs": {n: sr.run_record(p, sys.argv) for n, p in zip(names, plans, strict=True)}}
             (tmp / "run.json").write_text(to_json(record), encoding="utf-8")
-            figures.save_all(groups, tmp / "figures", labels=names)
     except KeyboardInterrupt:
         _interrupted(f"nothing was written to {outdir}")
     except registry.ParameterError as e:

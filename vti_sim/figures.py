@@ -7,10 +7,15 @@ overlaid in one colour each; with replicates a line is the median over
 replicates and the shaded band spans the 5th-95th percentiles (a 90% band).
 
 ``save_all(results, outdir, labels)`` writes every figure as PNG and returns the paths.
+
+This module imports matplotlib, numpy and pandas but not the model: the model's names that the figures draw
+(phases, activities, roles, value types) travel with the aggregated data (``figure_data.Vocabulary``), so
+figures can be drawn in a helper process that never imports Mesa (see ``figure_workers``).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,30 +23,63 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from .model.ledger import TIME_ROLES  # noqa: E402
-from .model.phases import PHASES  # noqa: E402
-from .model.time_budget import ACTIVITIES  # noqa: E402
-from .model.value import DESTRUCTION_SOURCES, VALUE_TYPES  # noqa: E402
+from .figure_data import Vocabulary, groups_of
 
 BAND = (0.05, 0.95)
 DPI = 110
-PHASE_COLOURS = dict(zip(PHASES, ("#8da0cb", "#66c2a5", "#fc8d62", "#e78ac3"), strict=True))
-ACTIVITY_COLOURS = dict(zip(ACTIVITIES, ("#4c72b0", "#55a868", "#c44e52", "#8172b2", "#ccb974"), strict=True))
 METEO = {"sunny": ("☀", "#f2b705"), "cloudy": ("☁", "#8c8c8c"), "rainy": ("☂", "#3b75af"),
          "stormy": ("⚡", "#7b2d8b")}
 CUM_PREFIXES = ("pv_created_", "pv_destroyed_", "destroyed_")
 
 
+# Titles sit at the top of their axes.  None of these axes has ticks or labels above it, which is where matplotlib
+# would otherwise look, for every title at every draw, for a clear position (one tick layout per axes), and find it.
+_RC = {"axes.titley": 1.0}
+
+
+def _drawing(fn):
+    """Draw a figure function's figure with :data:`_RC` in force."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_RC):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 def _colour(i: int) -> str:
-    return plt.get_cmap("tab10")(i % 10)
+    return matplotlib.colormaps["tab10"](i % 10)
+
+
+def _figure(figsize: tuple[float, float]) -> Figure:
+    """A figure outside pyplot (no global state), at the saving resolution, drawn by Agg."""
+    fig = Figure(figsize=figsize, dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _margins(fig: Figure, left: float, right: float, bottom: float, top: float, **space) -> None:
+    """Place the subplots with margins in inches.
+
+    Fixed margins instead of matplotlib's tight layout, which measures every tick label of every axes once more
+    before drawing (a quarter of the drawing time).  They are the tight layout's margins for these figures, with
+    room for wider tick labels; what varies with the data (the phase timeline's labels and legend) is measured."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h, **space)
+
+
+def _text_width(fig: Figure, texts, fontsize: float) -> float:
+    """Width in inches of the widest of ``texts`` at ``fontsize``."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer, prop = fig.canvas.get_renderer(), FontProperties(size=fontsize)
+    return max((renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts), default=0) / DPI
 
 
 @dataclass
@@ -56,6 +94,7 @@ class Agg:
     hi: pd.DataFrame
     missions: pd.DataFrame
     items: pd.DataFrame
+    vocab: Vocabulary
 
     def line(self, ax, col: str, colour, label: str | None = None, ls: str = "-", lw: float = 1.8) -> None:
         ax.plot(self.month, self.med[col], color=colour, ls=ls, lw=lw, label=label)
@@ -63,33 +102,20 @@ class Agg:
             ax.fill_between(self.month, self.lo[col], self.hi[col], color=colour, alpha=0.18, lw=0)
 
 
-def _is_result(x: Any) -> bool:
-    return hasattr(x, "timeseries")
+def aggregate(results: Any, labels: Sequence[str] | None = None, vocab: Vocabulary | None = None) -> list[Agg]:
+    """Median and 90% band per scenario (already-aggregated input is passed through).
 
-
-def groups_of(results: Any) -> list[list[Any]]:
-    """Normalise the accepted input shapes to ``[[replicate, ...], ...]`` (one list per scenario)."""
-    if _is_result(results):
-        return [[results]]
-    out = []
-    for g in results:
-        out.append([g] if _is_result(g) else list(g))
-    if not out or any(not g for g in out):
-        raise ValueError("figures need at least one run per scenario")
-    return out
-
-
-def aggregate(results: Any, labels: Sequence[str] | None = None) -> list[Agg]:
-    """Median and 90% band per scenario (already-aggregated input is passed through)."""
+    ``vocab``: the model's names; read from the model when not given."""
     if isinstance(results, list) and results and all(isinstance(a, Agg) for a in results):
         return results
     groups = groups_of(results)
     labels = list(labels) if labels is not None else (
         ["run"] if len(groups) == 1 else [f"run {i + 1}" for i in range(len(groups))])
-    return [_agg(g, lab) for g, lab in zip(groups, labels, strict=True)]
+    vocab = vocab or Vocabulary.of_model()
+    return [_agg(g, lab, vocab) for g, lab in zip(groups, labels, strict=True)]
 
 
-def _agg(reps: list[Any], label: str) -> Agg:
+def _agg(reps: list[Any], label: str, vocab: Vocabulary) -> Agg:
     frames = []
     for r in reps:
         ts = r.timeseries
@@ -101,7 +127,7 @@ def _agg(reps: list[Any], label: str) -> Agg:
     med = by.median()
     lo = by.quantile(BAND[0]) if len(reps) > 1 else med
     hi = by.quantile(BAND[1]) if len(reps) > 1 else med
-    return Agg(label, len(reps), med.index.to_numpy(), med, lo, hi, _agg_missions(reps), _agg_items(reps))
+    return Agg(label, len(reps), med.index.to_numpy(), med, lo, hi, _agg_missions(reps), _agg_items(reps), vocab)
 
 
 def _agg_missions(reps: list[Any]) -> pd.DataFrame:
@@ -163,19 +189,21 @@ def _months_axis(ax, aggs: list[Agg], n_ticks: int = 13) -> None:
 # --- figures ---------------------------------------------------------------------------------------------------
 
 
+@_drawing
 def phase_timeline(results: Any, labels: Sequence[str] | None = None):
     """Gantt of the policy cycle's work items, with the phase reached each month above it."""
     aggs = aggregate(results, labels)
     multi = len(aggs) > 1
+    phases, phase_colours = aggs[0].vocab.phases, aggs[0].vocab.phase_colours()
     items = aggs[0].items
     n_items = len(items)
-    fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(14, 3 + 0.38 * n_items), sharex=True,
-                                   gridspec_kw={"height_ratios": [1.2, max(n_items, 1) / 3]})
+    fig = _figure((14, 3 + 0.38 * n_items))
+    ax0, ax1 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, max(n_items, 1) / 3]})
     for k, a in enumerate(aggs):
         ax0.step(a.month, a.med["phase"] + (k - (len(aggs) - 1) / 2) * 0.06, where="post", color=_colour(k),
                  lw=2, label=a.label)
-    ax0.set_yticks(range(len(PHASES)), [p.capitalize() for p in PHASES])
-    ax0.set_ylim(-0.4, len(PHASES) - 0.6)
+    ax0.set_yticks(range(len(phases)), [p.capitalize() for p in phases])
+    ax0.set_ylim(-0.4, len(phases) - 0.6)
     ax0.set_title("Phase of the policy cycle reached each month" + _band_note(aggs), fontsize=10, loc="left")
     if multi:
         ax0.legend(loc="lower right", fontsize=8, ncol=min(len(aggs), 4))
@@ -189,31 +217,38 @@ def phase_timeline(results: Any, labels: Sequence[str] | None = None):
                 continue
             end = row.end if (row.finished and not math.isnan(row.end)) else horizon
             y = i + (k - (len(aggs) - 1) / 2) * h
-            colour = _colour(k) if multi else PHASE_COLOURS.get(row.phase, "grey")
+            colour = _colour(k) if multi else phase_colours.get(row.phase, "grey")
             ax1.barh(y, max(end - row.start, 0.6), left=row.start, height=h * 0.9, color=colour,
                      alpha=0.9 if row.finished else 0.45, hatch=None if row.finished else "//",
                      edgecolor="black" if not row.finished else colour, lw=0.4)
-    ax1.set_yticks(range(n_items), [f"{_short(lab)}  [{ph}]" for lab, ph in zip(items["label"], items["phase"],
-                                                                               strict=True)], fontsize=8)
+    item_labels = [f"{_short(lab)}  [{ph}]" for lab, ph in zip(items["label"], items["phase"], strict=True)]
+    ax1.set_yticks(range(n_items), item_labels, fontsize=8)
     ax1.invert_yaxis()
     _months_axis(ax1, aggs)
     ax1.set_title("Work items: start to end (hatched = unfinished at the horizon; no bar = never started)",
                   fontsize=10, loc="left")
     handles = ([Patch(color=_colour(k), label=a.label) for k, a in enumerate(aggs)] if multi else
-               [Patch(color=PHASE_COLOURS[p], label=p) for p in PHASES])
+               [Patch(color=phase_colours[p], label=p) for p in phases])
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", label="unfinished"))
-    ax1.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1))
+    legend = ax1.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1))
     fig.suptitle("Phase timeline", fontweight="bold")
-    fig.tight_layout()
+    left = max(_text_width(fig, item_labels, 8), _text_width(fig, [p.capitalize() for p in phases], 10)) + 0.25
+    w = fig.get_size_inches()[0]
+    right = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI + 0.005 * (w - left) + 0.15
+    _margins(fig, left, right, 0.58, 0.66, hspace=0.12)
     return fig
 
 
+@_drawing
 def value_by_type(results: Any, labels: Sequence[str] | None = None):
     """Cumulative public value created (solid) and destroyed (dashed) for the seven types, plus its sources."""
     aggs = aggregate(results, labels)
-    fig, axes = plt.subplots(2, 4, figsize=(15, 7.5))
+    fig = _figure((15, 7.5))
+    _margins(fig, 0.85, 0.18, 0.96, 0.66, wspace=0.72, hspace=0.31)
+    axes = fig.subplots(2, 4)
     flat = axes.ravel()
-    for j, t in enumerate(VALUE_TYPES):
+    sources = aggs[0].vocab.destruction_sources
+    for j, t in enumerate(aggs[0].vocab.value_types):
         ax = flat[j]
         for k, a in enumerate(aggs):
             a.line(ax, f"cum_pv_created_{t}", _colour(k), a.label)
@@ -224,11 +259,11 @@ def value_by_type(results: Any, labels: Sequence[str] | None = None):
             ax.set_ylabel("cumulative value (model units)")
     ax = flat[7]
     width = 0.8 / len(aggs)
-    y = np.arange(len(DESTRUCTION_SOURCES))
+    y = np.arange(len(sources))
     for k, a in enumerate(aggs):
-        vals = [float(a.med[f"cum_destroyed_{s}"].iloc[-1]) for s in DESTRUCTION_SOURCES]
+        vals = [float(a.med[f"cum_destroyed_{s}"].iloc[-1]) for s in sources]
         ax.barh(y + (k - (len(aggs) - 1) / 2) * width, vals, height=width * 0.9, color=_colour(k))
-    ax.set_yticks(y, [s.replace("_", " ") for s in DESTRUCTION_SOURCES], fontsize=8)
+    ax.set_yticks(y, [s.replace("_", " ") for s in sources], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("destroyed by the horizon (units)")
     ax.set_title("Destruction by source", fontsize=10)
@@ -239,26 +274,28 @@ def value_by_type(results: Any, labels: Sequence[str] | None = None):
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=9, frameon=False)
     fig.suptitle("Public value by type (Harrison et al. 2012): created vs destroyed" + _band_note(aggs),
                  fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
+@_drawing
 def time_use(results: Any, labels: Sequence[str] | None = None):
     """Where the time goes: hours by role and activity, unmet demand, and facilitation staff hours."""
     aggs = aggregate(results, labels)
     multi = len(aggs) > 1
-    fig = plt.figure(figsize=(14, 11))
+    fig = _figure((14, 11))
+    _margins(fig, 0.8, 0.2, 0.58, 0.66, wspace=0.14, hspace=0.5)
     gs = fig.add_gridspec(4, 2, height_ratios=[1, 1, 1, 0.8], width_ratios=[1, 1.5])
-    cats = [*ACTIVITIES, "unmet"]
-    for r, role in enumerate(TIME_ROLES):
+    activities, colours = aggs[0].vocab.activities, aggs[0].vocab.activity_colours()
+    cats = [*activities, "unmet"]
+    for r, role in enumerate(aggs[0].vocab.time_roles):
         ax = fig.add_subplot(gs[r, 0])
         width = 0.8 / len(aggs)
         x = np.arange(len(cats))
         for k, a in enumerate(aggs):
-            vals = [float(a.med[f"hours_{role}_{act}"].mean()) for act in ACTIVITIES]
+            vals = [float(a.med[f"hours_{role}_{act}"].mean()) for act in activities]
             vals.append(float(a.med[f"unmet_{role}"].mean()))
             bars = ax.bar(x + (k - (len(aggs) - 1) / 2) * width, vals, width=width * 0.9,
-                          color=_colour(k) if multi else [*(ACTIVITY_COLOURS[c] for c in ACTIVITIES), "white"],
+                          color=_colour(k) if multi else [*(colours[c] for c in activities), "white"],
                           edgecolor="black", lw=0.4, label=a.label)
             bars[-1].set_hatch("xx")
         ax.set_xticks(x, [c.replace("_", " ") for c in cats], fontsize=8, rotation=20)
@@ -271,9 +308,9 @@ def time_use(results: Any, labels: Sequence[str] | None = None):
         ax = fig.add_subplot(gs[r, 1])
         if not multi:
             a = aggs[0]
-            stack = [a.med[f"hours_{role}_{act}"].to_numpy() for act in ACTIVITIES]
-            ax.stackplot(a.month, stack, colors=[ACTIVITY_COLOURS[c] for c in ACTIVITIES],
-                         labels=[c.replace("_", " ") for c in ACTIVITIES], alpha=0.85)
+            stack = [a.med[f"hours_{role}_{act}"].to_numpy() for act in activities]
+            ax.stackplot(a.month, stack, colors=[colours[c] for c in activities],
+                         labels=[c.replace("_", " ") for c in activities], alpha=0.85)
             used = np.sum(stack, axis=0)
             ax.plot(a.month, used + a.med[f"unmet_{role}"].to_numpy(), color="black", ls=":", lw=1.5,
                     label="demanded (used + unmet)")
@@ -282,7 +319,7 @@ def time_use(results: Any, labels: Sequence[str] | None = None):
                 ax.legend(fontsize=8, loc="upper left", ncol=3)
         else:
             for k, a in enumerate(aggs):
-                used = a.med[[f"hours_{role}_{act}" for act in ACTIVITIES]].sum(axis=1)
+                used = a.med[[f"hours_{role}_{act}" for act in activities]].sum(axis=1)
                 ax.plot(a.month, used, color=_colour(k), lw=1.8, label=f"{a.label}: used")
                 a.line(ax, f"unmet_{role}", _colour(k), f"{a.label}: unmet", ls=":")
             ax.set_title(f"{role.capitalize()}: hours used (solid) and unmet demand (dotted)" + _band_note(aggs),
@@ -300,17 +337,19 @@ def time_use(results: Any, labels: Sequence[str] | None = None):
     if multi:
         ax.legend(fontsize=8)
     fig.suptitle("Where the time goes (elected officials, directors, operational staff)", fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
+@_drawing
 def trust_participation(results: Any, labels: Sequence[str] | None = None):
     """Residents' trust, participation and the inclusion gap over time."""
     aggs = aggregate(results, labels)
     panels = (("trust", "Trust in local institutions", "index 0–1"),
               ("participation", "Participation", "share of residents taking part"),
               ("inclusion_gap", "Inclusion gap", "value to others − value to low-literacy residents"))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig = _figure((15, 4.5))
+    _margins(fig, 0.95, 0.15, 0.58, 0.66, wspace=0.24)
+    axes = fig.subplots(1, 3)
     for ax, (col, title, unit) in zip(axes, panels, strict=True):
         for k, a in enumerate(aggs):
             a.line(ax, col, _colour(k), a.label)
@@ -323,7 +362,6 @@ def trust_participation(results: Any, labels: Sequence[str] | None = None):
             ax.set_ylim(mid - 0.05, mid + 0.05)
     axes[0].legend(fontsize=8)
     fig.suptitle("Trust, participation and inclusion" + _band_note(aggs), fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
@@ -335,10 +373,13 @@ QUADRANTS = (  # (x, y, text): descriptive labels of the Carassus & Baldé (2020
 )
 
 
+@_drawing
 def governance_grid(results: Any, labels: Sequence[str] | None = None):
     """Trajectory on the proactivity x openness grid; dots every 12 months, ○ start, ■ end."""
     aggs = aggregate(results, labels)
-    fig, ax = plt.subplots(figsize=(7.5, 7))
+    fig = _figure((7.5, 7))
+    _margins(fig, 0.5, 0.15, 0.58, 0.56)
+    ax = fig.subplots()
     for x, y, text in QUADRANTS:
         ax.text(x, y, text, ha="center", va="center", fontsize=10, color="0.55", style="italic")
     ax.axhline(0.5, color="0.6", lw=1)
@@ -368,20 +409,21 @@ def governance_grid(results: Any, labels: Sequence[str] | None = None):
     ax.legend(handles=handles, fontsize=8, loc="upper left")
     ax.set_title("Governance trajectory on the proactivity × openness grid\n(Carassus & Baldé 2020)"
                  + _band_note(aggs).replace(", band 5–95%", ""), fontsize=11)
-    fig.tight_layout()
     return fig
 
 
+@_drawing
 def mission_dashboard(results: Any, labels: Sequence[str] | None = None):
     """Per-mission dashboard after the Angers steering tool: means, realisations, effects and météo."""
     aggs = [a for a in aggregate(results, labels) if len(a.missions)]
     if not aggs:
-        fig, ax = plt.subplots(figsize=(6, 2))
+        fig = _figure((6, 2))
+        ax = fig.subplots()
         ax.text(0.5, 0.5, "no missions", ha="center")
         ax.axis("off")
         return fig
     sizes = [len(a.missions) for a in aggs]
-    fig = plt.figure(figsize=(16, 1.3 + 0.5 * sum(sizes) + 0.9 * len(aggs)))
+    fig = _figure((16, 1.3 + 0.5 * sum(sizes) + 0.9 * len(aggs)))
     gs = fig.add_gridspec(len(aggs), 5, height_ratios=sizes, width_ratios=[1.4, 1, 1.2, 1.1, 0.7],
                           hspace=0.55, wspace=0.08)
     for k, a in enumerate(aggs):
@@ -443,20 +485,21 @@ FIGURES = {"phase_timeline": phase_timeline, "value_by_type": value_by_type, "ti
            "mission_dashboard": mission_dashboard}
 
 
+def save_figure(name: str, aggs: list[Agg], outdir: str | Path) -> Path:
+    """Draw one figure of :data:`FIGURES` from aggregated data and write it to ``outdir/<name>.png``."""
+    path = Path(outdir) / f"{name}.png"
+    # zlib's fastest level: a third less encoding time than the default for files about 8% larger
+    FIGURES[name](aggs).savefig(path, dpi=DPI, pil_kwargs={"compress_level": 1})
+    return path
+
+
 def save_all(results: Any, outdir: str | Path, labels: Sequence[str] | None = None) -> list[Path]:
     """Write every figure to ``outdir/<name>.png``; return the paths."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     aggs = aggregate(results, labels)  # once for all figures
-    paths = []
-    for name, fn in FIGURES.items():
-        fig = fn(aggs)
-        path = outdir / f"{name}.png"
-        fig.savefig(path, dpi=DPI)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+    return [save_figure(name, aggs, outdir) for name in FIGURES]
 
 
-__all__ = ["FIGURES", "aggregate", "governance_grid", "mission_dashboard", "phase_timeline", "save_all",
-           "time_use", "trust_participation", "value_by_type"]
+__all__ = ["FIGURES", "Vocabulary", "aggregate", "governance_grid", "mission_dashboard", "phase_timeline",
+           "save_all", "save_figure", "time_use", "trust_participation", "value_by_type"]

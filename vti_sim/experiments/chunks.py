@@ -51,11 +51,12 @@ def run_chunk(task: Mapping[str, Any]) -> dict[str, list]:
     names = list(task["values"])
     cols: dict[str, list] = {c: [] for c in (*META_COLUMNS, *names, *task["output_names"])}
     outs = task["output_names"]
+    base = registry.resolve(task["base"], source="sweep")  # once per chunk: resolve() checks every parameter
     for run_id in range(task["start"], task["stop"]):
         point, rep = divmod(run_id, task["replicates"])
         seed = run_seed(task["seed"], point, rep)
         overrides = {n: task["values"][n][point - task["p0"]] for n in names}
-        model = simulate(registry.resolve({**task["base"], **overrides}, source="sweep"), seed)
+        model = simulate({**base, **registry.validate(overrides, source="sweep")}, seed)
         summary = summarise(model)
         for c, v in zip(META_COLUMNS, (run_id, point, rep, seed), strict=True):
             cols[c].append(v)

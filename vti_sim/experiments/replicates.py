@@ -110,14 +110,14 @@ def plan(scenario: str | Path, *, seed: int = 0, months: str | int | None = None
 
 def execute(p: Plan, *, progress: bool = False, desc: str | None = None) -> list:
     """Run every replicate of a plan; a tqdm bar on stderr when ``progress``."""
-    from tqdm import tqdm
-
     from ..outputs.result import run
 
-    out = []
-    for s in tqdm(p.seeds, desc=desc or p.name, unit="run", disable=not progress, leave=False):
-        out.append(run(dict(p.params), seed=s))
-    return out
+    seeds = p.seeds
+    if progress:  # tqdm only then: its lock starts Python's resource tracker, a process, once Mesa chose "spawn"
+        from tqdm import tqdm
+
+        seeds = tqdm(seeds, desc=desc or p.name, unit="run", leave=False)
+    return [run(dict(p.params), seed=s) for s in seeds]
 
 
 def safe_name(name: str) -> str:

@@ -98,6 +98,15 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
         if not todo:
             _log(progress, f"{out}: all {total} runs already done")
             return out
+        # --- execution-path hook (issue 14): with VTI_SIM_SWEEP_EXECUTOR=local, a local sweep runs in warm forked
+        # processes instead of a Dask LocalCluster (local.py); Dask stays the default until the local path has
+        # the same health checks and Ctrl-C handling (issue 15)
+        from . import local
+
+        if local.applies(workers, scheduler):
+            local.run_sweep(exp, design, out, todo, total, resume, workers, progress, retries)
+            return out
+        # --- end of hook ---
         client, cluster = _connect(workers, scheduler, connect_timeout=connect_timeout,
                                    worker_timeout=worker_timeout)
         try:

@@ -66,8 +66,8 @@ def chunk_path(out: Path, chunk: int) -> Path:
 
 # --------------------------------------------------------------------------------------------- manifest
 def _versions() -> dict[str, Any]:
-    import dask
-    import distributed
+    from importlib.metadata import version
+
     import mesa
     import pandas as pd
     import pyarrow
@@ -76,14 +76,15 @@ def _versions() -> dict[str, Any]:
     from .. import __version__
     from ..outputs.result import _git_commit
 
-    try:
-        from importlib.metadata import version
+    def installed(name: str) -> str | None:  # from the metadata: importing Dask only for this costs 1 s
+        try:
+            return version(name)
+        except Exception:  # noqa: BLE001 - metadata may be missing in odd installs
+            return None
 
-        salib = version("SALib")
-    except Exception:  # noqa: BLE001 - metadata may be missing in odd installs
-        salib = None
+    salib = installed("SALib")
     return {"vti_sim_version": __version__, "git_commit": _git_commit(), "python": sys.version.split()[0],
-            "mesa": mesa.__version__, "dask": dask.__version__, "distributed": distributed.__version__,
+            "mesa": mesa.__version__, "dask": installed("dask"), "distributed": installed("distributed"),
             "numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__,
             "scipy": scipy.__version__, "SALib": salib}
 

@@ -26,7 +26,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check vti_sim tests benchmarks docs
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2  # two workers: the suite takes about 10 minutes on a 2-core machine
 
 lint: $(STAMP)
 	$(BIN)/ruff check vti_sim tests benchmarks docs

@@ -28,7 +28,7 @@ LAYERS = {
     "outputs": 3, "api": 3, "plateau": 3,
     "experiments": 4, "sweep": 4,
     "analysis": 5,
-    "figures": 6, "cli": 6, "app": 6,
+    "figures": 6, "figure_data": 6, "figure_workers": 6, "cli": 6, "app": 6,
 }
 LAYER_NAMES = ("registry", "scenarios", "model", "outputs", "experiments", "analysis", "interfaces")
 

@@ -84,6 +84,9 @@ def _locate(ref: str | Path, *, base: Path | None, source: str | None, line: int
     if not isinstance(ref, str | Path) or (isinstance(ref, str) and not ref.strip()):
         raise ParameterError(field_name, f"got {ref!r}; allowed: a scenario name ({available}) or a .toml path",
                              source=source or "scenario", line=line)
+    if any(len(part) > 255 for part in Path(ref).parts):  # no file system takes such a name (ENAMETOOLONG)
+        raise ParameterError(field_name, f"got {_show(str(ref))} ({len(str(ref))} characters); allowed: a scenario "
+                                         f"name ({available}) or a .toml path", source=source or "arguments", line=line)
     if _is_path(ref):
         path = Path(ref)
         if base is not None and not path.is_absolute():

@@ -395,7 +395,7 @@ def test_resume_recomputes_damaged_chunks_and_status_tells_the_truth(tmp_path):
 
 
 def test_a_second_sweep_on_the_same_directory_is_refused_and_kill_9_frees_it(tmp_path):
-    exp = tiny(tmp_path, chunk=2, samples=150)  # 300 runs
+    exp = tiny(tmp_path, chunk=2, samples=1500)  # 3,000 runs: still going while the second sweep starts
     out = tmp_path / "shared"
     first = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "1",
                               "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,

@@ -37,7 +37,7 @@ class Frame:
     item_start: np.ndarray
     item_end: np.ndarray
     item_progress: np.ndarray
-    budget_year: float
+    budget_year: float  # the year's budget ceiling (ODD §7.11: credits are voted below it)
     missions: tuple[dict[str, Any], ...]
     model_id: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
@@ -52,7 +52,7 @@ class Frame:
         pol = model.policy
         return cls(n=n, months=model.months, seed=int(getattr(model, "seed", 0) or 0), running=bool(model.running),
                    d=d, phase=int(pol.phase), item_start=pol.item_start.copy(), item_end=pol.item_end.copy(),
-                   item_progress=np.array(pol.progress, dtype=float), budget_year=float(model.budget_year),
+                   item_progress=np.array(pol.progress, dtype=float), budget_year=float(model.ceiling),
                    missions=tuple(mission_records(model)), model_id=id(model),
                    settings=dict(getattr(model, "settings", {}) or {}), ledger=model.ledger)
 

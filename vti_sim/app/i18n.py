@@ -78,7 +78,7 @@ UI: dict[str, dict[str, str]] = {
     "participation": {"en": "Participation", "fr": "Participation"},
     "inclusion_gap": {"en": "Inclusion gap", "fr": "Écart d'inclusion"},
     "budget_execution": {"en": "Budget execution", "fr": "Exécution budgétaire"},
-    "budget_year": {"en": "This year's budget", "fr": "Budget de l'année"},
+    "budget_year": {"en": "This year's budget ceiling", "fr": "Plafond budgétaire de l'année"},
     "not_started": {"en": "Press ▶ Play or Step to start.", "fr": "Appuyez sur ▶ Lancer ou Pas pour démarrer."},
     # charts
     "status_title": {"en": "Where we are", "fr": "Où en est-on ?"},

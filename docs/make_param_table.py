@@ -83,7 +83,7 @@ def patterns_table() -> str:
     lines = ["| key | statement | arm A (favoured) | arm B | metric | failing context | why it should fail |",
              "|---|---|---|---|---|---|---|"]
     for p in PATTERNS.values():
-        metric = getattr(p.metric, "__name__", str(p.metric))
+        metric = p.outcome
         metric += " (higher is better)" if p.higher_is_better else " (lower is better)"
         lines.append("| " + " | ".join(_cell(c) for c in (
             p.key, p.statement, _settings(p.arm_a), _settings(getattr(p, "arm_b", None)), metric,

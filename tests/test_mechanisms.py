@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from vti_sim import VTIModel, run
+from vti_sim import VTIModel, registry, run
 from vti_sim.model import governance as gov
 from vti_sim.model import phases as ph
 from vti_sim.model.feedback import executive_change_probability, next_budget, pull_commitment, update_legitimacy
@@ -724,3 +724,16 @@ def test_away_seasonal_residents_take_part_digitally_and_only_electors_carry_leg
     res.trust[res.seasonal] = 0.0  # seasonal residents' trust does not move the electors' view
     trust, _ = res.electors_view()
     assert trust == pytest.approx(float(res.trust[~res.seasonal].mean()))
+
+
+@pytest.mark.parametrize("bound", ["min", "max"])
+def test_every_assumption_at_one_of_its_bounds_at_once_runs_and_stays_finite(bound):
+    """The registry's bounds are plausible ranges: a run with every assumption at its min (or max) at once must
+    complete with finite outputs.  (At their maxima the five staff shares sum past 1; IT keeps its staff.)"""
+    over = {p.name: (p.min if bound == "min" else p.max) for p in registry.assumptions()}
+    over = {k: int(v) if registry.get(k).dtype == "int" else v for k, v in over.items()}
+    result = run(seed=1, months=48, overrides=over)
+    ts = result.timeseries.select_dtypes("number").to_numpy()
+    assert np.isfinite(ts).all()
+    model = VTIModel(**{**registry.defaults(), **over, "months": 1}, rng=1)
+    assert model.staff.direction_count.min() >= 1 and model.staff.direction_count.sum() == model.p["n_staff"]

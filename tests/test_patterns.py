@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import vti_sim
-from vti_sim.analysis.patterns import PATTERNS, check_pattern, evaluate, openness_curve, plateau_across
+from vti_sim.analysis.patterns import PATTERNS, STATUSES, check_pattern, evaluate, openness_curve, plateau_across
 
 REPLICATES = 10  # the verdicts below are stable from 10 paired replicates (seeds 0-9)
 
@@ -130,4 +130,6 @@ def test_patterns_command_reports_every_proposition_in_both_contexts():
     assert {(r["pattern"], r["context"]) for r in rows} == {(k, c) for k in PATTERNS for c in ("default", "failing")}
     for r in rows:
         assert r["ci_low"] <= r["effect"] <= r["ci_high"]
-        assert r["holds"] == (r["ci_low"] > 0 and r["relative"] >= PATTERNS[r["pattern"]].sesoi)
+        assert r["holds"] == (r["ci_low"] > 0 and r["wilcoxon_p"] < 0.05
+                              and r["relative"] >= PATTERNS[r["pattern"]].sesoi)
+        assert (r["status"] == "holds") == r["holds"] and r["status"] in STATUSES

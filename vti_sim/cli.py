@@ -57,7 +57,8 @@ def patterns(replicates: int = typer.Option(8, "--replicates", "-r", min=2, help
     """Test the thesis propositions R1-R6 and the synthesis (S1, S2) at the default and failing contexts.
 
     Each line gives the paired effect (arm A - arm B, in the predicted direction), its size relative to the
-    phenomenon at the default context, the 95% interval, and whether the proposition holds.
+    phenomenon at the default context, the bootstrap 95% interval, the Wilcoxon p-value and the status by the
+    one verdict rule (holds / fails / inconclusive; see `vti-sim propositions` for the full report).
     """
     from .analysis.patterns import PATTERNS, evaluate
 
@@ -66,17 +67,19 @@ def patterns(replicates: int = typer.Option(8, "--replicates", "-r", min=2, help
         for failing in (False, True):
             r = evaluate(key, failing=failing, replicates=replicates, seed=seed)
             lo, hi = r.ci()
-            rows.append({"pattern": key, "context": "failing" if failing else "default", "metric": pat.metric.__name__,
+            rows.append({"pattern": key, "context": "failing" if failing else "default", "metric": pat.outcome,
                          "effect": r.effect, "relative": r.relative_effect, "ci_low": lo, "ci_high": hi,
-                         "cohens_dz": r.cohens_dz, "holds": r.holds, "replicates": replicates})
+                         "wilcoxon_p": r.wilcoxon_p, "cohens_dz": r.cohens_dz, "holds": r.holds,
+                         "status": r.status, "replicates": replicates})
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    typer.echo(f"{'':4}{'context':9}{'metric':22}{'effect':>10}{'relative':>10}{'95% CI':>24}  holds")
+    typer.echo(f"{'':4}{'context':9}{'metric':28}{'effect':>10}{'relative':>10}{'95% CI':>24}{'Wilcoxon p':>12}"
+               "  status")
     for r in rows:
         ci = f"[{r['ci_low']:.3g}, {r['ci_high']:.3g}]"
-        typer.echo(f"{r['pattern']:4}{r['context']:9}{r['metric']:22}{r['effect']:10.3g}{r['relative']:10.2%}"
-                   f"{ci:>24}  {'yes' if r['holds'] else 'no'}")
+        typer.echo(f"{r['pattern']:4}{r['context']:9}{r['metric']:28}{r['effect']:10.3g}{r['relative']:10.2%}"
+                   f"{ci:>24}{r['wilcoxon_p']:12.3g}  {r['status']}")
 
 
 # --- run / compare commands (scenarios, issue 3) ---
@@ -309,6 +312,47 @@ def sensitivity_command(
         fail(f"{experiment}: experiment file not found")
     try:
         result = analyse(experiment, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+    except (registry.ParameterError, SweepError) as e:
+        fail(str(e))
+    except OSError as e:
+        if scheduler is not None:
+            fail(f"--scheduler: cannot connect to {scheduler} ({e})")
+        raise
+    except KeyboardInterrupt:
+        typer.echo("vti-sim: interrupted; rerun the same command to resume", err=True)
+        raise typer.Exit(code=130) from None
+    typer.echo(f"report: {result / 'REPORT.md'}")
+
+
+# --- propositions command (issue 12) ---
+@app.command("propositions")
+def propositions_command(
+    directory: str = typer.Option("experiments/propositions", "--dir", help="propositions directory (study.toml + "
+                                  "one file per proposition)"),
+    quick: bool = typer.Option(False, "--quick", help="the same stages, smaller ([quick] in study.toml; ~3 min)"),
+    only: list[str] = typer.Option(None, "--only", help="only these propositions (repeatable), e.g. --only R1"),
+    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
+    out: str = typer.Option(None, "--out", help="report directory (default: results/propositions, or "
+                                                "results/propositions-quick with --quick)"),
+    quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+) -> None:
+    """Test every thesis proposition: verdicts, effects with bootstrap CIs, Wilcoxon tests, where each fails (PRIM)
+    and which assumptions it rests on (one-at-a-time bounds, Sobol'), in REPORT.md with CSVs and figures."""
+    from pathlib import Path
+
+    from .analysis.propositions import analyse
+    from .experiments import SweepError
+
+    if workers is not None and scheduler is not None:
+        fail("--workers and --scheduler: give one or the other")
+    if workers is not None and workers < 1:
+        fail(f"--workers: got {workers}; allowed: an integer >= 1")
+    if not Path(directory).is_dir():
+        fail(f"{directory}: --dir: not a directory; allowed: a propositions directory like experiments/propositions")
+    try:
+        result = analyse(directory, quick=quick, workers=workers, scheduler=scheduler, out=out, only=only or None,
+                         progress=not quiet)
     except (registry.ParameterError, SweepError) as e:
         fail(str(e))
     except OSError as e:

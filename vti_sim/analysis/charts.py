@@ -197,3 +197,45 @@ def plateau_map(cells: pd.DataFrame, x: str, y: str, path: Path) -> Path:
         ax.set_title(title, fontsize=9)
     fig.suptitle(f"Plateau over {x} x {y} (white: P = 0.5)")
     return _save(fig, path)
+
+
+def forest(effects: pd.DataFrame, path: Path) -> Path:
+    """Relative paired effects with their bootstrap intervals, one row per proposition and context, against the
+    smallest effect of interest (the propositions report)."""
+    plt = _plt()
+    effects = effects.iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(effects) + 1.4))
+    colours = {"holds": "tab:green", "fails": "tab:red", "inconclusive": "tab:grey"}
+    for i, r in effects.iterrows():
+        c = colours.get(r["status"], "k")
+        ax.errorbar(r["relative"], i, xerr=[[max(r["relative"] - r["rel_low"], 0)], [max(r["rel_high"] - r["relative"],
+                    0)]], fmt="o" if r["context"] == "default" else "s", color=c, capsize=3,
+                    mfc=c if r["context"] == "default" else "white")
+    ax.axvline(0, color="k", lw=0.8)
+    for s in sorted(set(effects["sesoi"])):
+        ax.axvline(s, color="tab:blue", lw=0.8, ls=":")
+    ax.set_yticks(range(len(effects)), [f"{r.proposition} {r.context}" for r in effects.itertuples()])
+    ax.set_xlabel("paired effect / arm b's mean at the default context (dotted: SESOI)")
+    ax.set_title("Propositions: effect, bootstrap 95% interval and status (green holds, red fails, grey neither)")
+    return _save(fig, path)
+
+
+def tornado(screen: pd.DataFrame, base: float, threshold: float, title: str, path: Path, top: int = 12) -> Path:
+    """One-at-a-time screening: the paired effect at each assumption's min and max, the largest swings first."""
+    plt = _plt()
+    swing = screen.groupby("assumption", sort=False)["effect"].agg(lambda e: float(np.ptp(e)))
+    names = list(swing.sort_values(ascending=False).index[:top])[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 0.36 * len(names) + 1.6))
+    for i, n in enumerate(names):
+        g = screen[screen["assumption"] == n].set_index("bound")["effect"]
+        ax.plot([g.min(), g.max()], [i, i], color="0.7", lw=4)
+        ax.scatter(g.get("min", np.nan), i, color="tab:blue", zorder=3, label="at min" if i == 0 else None)
+        ax.scatter(g.get("max", np.nan), i, color="tab:orange", zorder=3, label="at max" if i == 0 else None)
+    ax.axvline(base, color="k", lw=0.8, label="default context")
+    ax.axvline(threshold, color="tab:red", lw=0.8, ls=":", label="SESOI")
+    ax.axvline(0, color="k", lw=0.5, ls="--")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("mean paired effect (screening replicates)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)

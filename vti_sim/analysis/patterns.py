@@ -1,11 +1,10 @@
-"""The thesis propositions R1-R6 as falsifiable experiments, declared once.
+"""The thesis propositions R1-R6, S1, S2 as falsifiable experiments, declared once: one file each in
+``experiments/propositions/`` (seed 004, results 1-6 and the synthesis; docs/SOURCES.md).
 
-Each pattern (MODEL_BRIEF §2; seed 004 results 1-6) is a contrast between two
-lever settings, a metric and a direction, evaluated in a *context*.  Nothing
-here sets an outcome: a pattern holds only if the model's mechanisms produce
-the predicted sign, and each pattern names a documented context in which it
-is expected to fail (ODD §8).  The same declarations drive the tests, the
-future R1-R6 report and the sensitivity analysis.
+Each pattern is a contrast between two lever settings, an outcome and a direction, evaluated in a *context*.
+Nothing here sets an outcome: a pattern holds only if the model's mechanisms produce the predicted sign, and each
+pattern names a documented context in which it is expected to fail (ODD §8).  The same declarations drive the
+tests, ``vti-sim patterns``, the propositions report (``vti-sim propositions``) and the app.
 
 Replicates use common random numbers (arm A and arm B share seeds), so the
 paired difference isolates the levers' effect.
@@ -13,104 +12,162 @@ paired difference isolates the levers' effect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from .. import registry
 from ..outputs.plateau import detect_plateau
 from ..outputs.result import run
+from ..registry import ParameterError
+
+PROPOSITIONS_DIR = Path(__file__).resolve().parents[2] / "experiments" / "propositions"
+BETTER = ("higher", "lower")
+MISSING = ("horizon",)
+FILE_KEYS = ("key", "title", "statement_fr", "statement_en", "source", "arms", "outcome", "failing", "rests_on")
+OUTCOME_KEYS = ("key", "better", "missing", "sesoi")
 
 
-def _summary(key: str, sub: str | None = None) -> Callable:
-    def metric(result) -> float:
-        value = result.summary[key] if sub is None else result.summary[key][sub]
-        return float("nan") if value is None else float(value)
-
-    metric.__name__ = key if sub is None else f"{key}.{sub}"
-    return metric
-
-
-def months_to_evaluation(result) -> float:
-    """Months until the first cycle reaches evaluation (horizon + 1 if never)."""
-    m = result.summary["months_to_phase"]["evaluation"]
-    return float(result.summary["months"] + 1 if m is None else m)
+def outcome_value(summary: dict[str, Any], key: str, missing: str | None = None) -> float:
+    """A summary key (``a.b`` for nested) as a float; ``missing = "horizon"`` counts a phase never reached as
+    horizon + 1 months (a run that never gets there is slower than any that does)."""
+    value: Any = summary
+    for part in key.split("."):
+        value = value[part]
+    if value is None:
+        return float(summary["months"] + 1) if missing == "horizon" else float("nan")
+    return float(value)
 
 
 @dataclass(frozen=True)
 class Pattern:
+    """One thesis proposition as a paired experiment, read from ``experiments/propositions/<key>.toml``."""
+
     key: str
-    statement: str
+    statement: str  # English
     source: str
     arm_a: dict[str, Any]  # the setting the proposition favours
     arm_b: dict[str, Any]  # the comparison
-    metric: Callable
+    outcome: str = "pv_net_total"  # summary key
     higher_is_better: bool = True
     sesoi: float = 0.02  # smallest effect of interest, relative to arm B's mean at the default context
     failing_context: dict[str, Any] = field(default_factory=dict)
     failing_reason: str = ""
+    missing: str | None = None
+    statement_fr: str = ""
+    title: str = ""
+    rests_on: tuple[str, ...] = ()  # the assumptions of the mechanism it runs through
+    path: Path | None = None
+
+    def metric(self, result) -> float:
+        return outcome_value(result.summary, self.outcome, self.missing)
 
 
-OPEN_LEVERS = dict(open_bodies=4, participatory_share=0.4, information_sharing=0.7)
-OPEN_WITH_RESOURCES = dict(openness_start="launch", facilitation_fte=4.0, open_bodies=4, participatory_share=0.4,
-                           information_sharing=0.7, co_evaluation=0.5)
-OPEN_WITHOUT_RESOURCES = dict(OPEN_WITH_RESOURCES, facilitation_fte=0.0)
-TECHNOCENTRIC = dict(openness_start="never")
+def load_pattern(path: str | Path) -> Pattern:
+    """Read and validate a proposition file; ParameterError (file:line: field: what is allowed) on bad input."""
+    from ..experiments.experiment import _key_lines
 
-PATTERNS: dict[str, Pattern] = {p.key: p for p in (
-    Pattern("R1", "Strong, shared political and administrative steering speeds the policy through its phases.",
-            "seed 004 result 1; seed 002 §3.2 (COPIL at the highest level)",
-            dict(copil_per_year=12.0, working_groups=6), dict(copil_per_year=2.0, working_groups=0),
-            months_to_evaluation, higher_is_better=False,
-            failing_context=dict(silo_index=0.0),
-            failing_reason="an organisation with no silos to cross: steering bodies only cost hours"),
-    Pattern("R2", "Internal data culture (against silos and data attachment) turns data into value.",
-            "seed 004 result 2; seed 002 §3.2 (open data obsolete after two months)",
-            dict(data_culture=0.8), dict(data_culture=0.0), _summary("pv_net_total"),
-            failing_context=dict(routine_load_staff=0.99),
-            failing_reason="staff with no free time: keeping data up to date costs hours they do not have"),
-    Pattern("R3", "Training and HR support for transformed jobs make implementation deliver value.",
-            "seed 004 result 3; seed 002 §3.3 (the gardener who waters by phone)",
-            dict(training_hours_per_year=40.0, hr_support=0.8), dict(training_hours_per_year=0.0, hr_support=0.0),
-            _summary("pv_net_total"),
-            failing_context=dict(routine_load_staff=0.99),
-            failing_reason="staff with no free time: training crowds out delivery"),
-    Pattern("R4", "Information and co-creation practices using digital tools create value.",
-            "seed 004 result 4; seed 002 §3.4 (digital twin as collaborative platform, flooded cabinet)",
-            dict(openness_start="launch", information_sharing=0.9, participatory_share=0.6),
-            dict(openness_start="launch", information_sharing=0.1, participatory_share=0.0),
-            _summary("pv_net_total"),
-            failing_context=dict(literacy_mean=0.2),
-            failing_reason="widespread illectronisme: digital information and consultation reach few"),
-    Pattern("R5", "Proactive-then-open phasing is forced by prerequisites and tension on resources: without "
-                  "dedicated resources, opening from launch pays less than opening once the foundation is in place.",
-            "seed 004 result 5; seed 002 §3.6 ('déployons d'abord la structure')",
-            dict(OPEN_LEVERS, openness_start="structure_first", facilitation_fte=0.0),
-            dict(OPEN_LEVERS, openness_start="launch", facilitation_fte=0.0),
-            _summary("pv_net_total"),
-            failing_context=dict(capacity_factor=20.0),
-            failing_reason="no tension on time: nothing forces the authority to wait"),
-    Pattern("R6", "Open governance has more public-value potential than proactive governance.",
-            "seed 004 result 6; seed 002 §3.5",
-            OPEN_WITH_RESOURCES, TECHNOCENTRIC, _summary("pv_net_total"),
-            failing_context=dict(ecosystem_richness=0.0),
-            failing_reason="no stakeholder ecosystem to co-construct with"),
-    Pattern("S1", "Synthesis: plan open governance from the start and give it resources (rather than the forced "
-                  "proactive-then-open phasing).",
-            "seed 004 synthesis ('anticiper la gouvernance ouverte dès le lancement … la doter de ressources')",
-            dict(openness_start="launch", facilitation_fte=4.0), dict(openness_start="structure_first",
-                                                                      facilitation_fte=0.0),
-            _summary("pv_net_total"),
-            failing_context=dict(routine_load_elected=0.99),
-            failing_reason="elected officials with no time for co-construction bodies"),
-    Pattern("S2", "Synthesis: develop evaluation and co-evaluation.",
-            "seed 004 synthesis ('développer l'évaluation et la co-évaluation'); seed 000/001 phase 4",
-            dict(co_evaluation=0.8), dict(co_evaluation=0.0), _summary("pv_net_total"),
-            failing_context=dict(routine_load_staff=0.99),
-            failing_reason="staff with no free time for evaluation work"),
-)}
+    path = Path(path)
+    src = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as e:
+        raise ParameterError("proposition", f"cannot read file ({e.strerror or e})", source=src) from None
+    except UnicodeDecodeError:
+        raise ParameterError("proposition", "cannot read file: not UTF-8 text", source=src) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ParameterError("toml", f"syntax error: {e}", source=src) from None
+    lines = _key_lines(text)
+
+    def err(key: str, reason: str) -> ParameterError:
+        return ParameterError(key, reason, source=src, line=lines.get(key) or lines.get(key.split(".")[0]))
+
+    for k in data:
+        if k not in FILE_KEYS:
+            raise err(k, f"unknown key; allowed: {', '.join(FILE_KEYS)}")
+    for k in ("key", "statement_fr", "statement_en", "source"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            raise err(k, "missing or empty; allowed: a non-empty string")
+    key = data["key"]
+    if key != path.stem:
+        raise err("key", f"got {key!r}; allowed: the file's name ({path.stem!r})")
+    arms = data.get("arms")
+    if not isinstance(arms, dict) or set(arms) != {"a", "b"}:
+        raise err("arms", "allowed: two tables [arms.a] (the setting the proposition favours) and [arms.b]")
+    from ..experiments.experiment import _not_quoted
+
+    resolved = {}
+    for arm in ("a", "b"):
+        if not isinstance(arms[arm], dict) or not arms[arm]:
+            raise err(f"arms.{arm}", "allowed: a non-empty table of registry parameters")
+        for k, v in arms[arm].items():
+            if k in registry.REGISTRY:
+                _not_quoted(registry.REGISTRY[k], v, lines.get(f"arms.{arm}.{k}"), src)
+        resolved[arm] = registry.validate(arms[arm], source=src,
+                                          lines={k: lines.get(f"arms.{arm}.{k}") for k in arms[arm]})
+    outcome = data.get("outcome")
+    if not isinstance(outcome, dict):
+        raise err("outcome", "allowed: a table { key, better, sesoi, missing }")
+    for k in outcome:
+        if k not in OUTCOME_KEYS:
+            raise err(f"outcome.{k}", f"unknown key; allowed: {', '.join(OUTCOME_KEYS)}")
+    okey = outcome.get("key")
+    if not isinstance(okey, str) or okey.split(".")[0] not in _SUMMARY_KEYS:
+        raise err("outcome.key", f"got {okey!r}; allowed: a scalar summary key, e.g. pv_net_total, "
+                                 "months_to_phase.evaluation")
+    better = outcome.get("better", "higher")
+    if better not in BETTER:
+        raise err("outcome.better", f"got {better!r}; allowed: one of {', '.join(BETTER)}")
+    missing = outcome.get("missing")
+    if missing is not None and missing not in MISSING:
+        raise err("outcome.missing", f"got {missing!r}; allowed: one of {', '.join(MISSING)} (or omit it)")
+    sesoi = outcome.get("sesoi", 0.02)
+    if isinstance(sesoi, bool) or not isinstance(sesoi, int | float) or not 0 < sesoi < 1:
+        raise err("outcome.sesoi", f"got {sesoi!r}; allowed: a number in (0, 1), relative to arm b's mean")
+    failing = data.get("failing")
+    if not isinstance(failing, dict) or not isinstance(failing.get("context"), dict) \
+            or not isinstance(failing.get("reason"), str):
+        raise err("failing", "allowed: a table { context = { parameter = value }, reason = \"...\" }")
+    for k, v in failing["context"].items():
+        if k in registry.REGISTRY:
+            _not_quoted(registry.REGISTRY[k], v, lines.get("failing.context"), src)
+    context = registry.validate(failing["context"], source=src, lines={k: lines.get("failing.context")
+                                                                          for k in failing["context"]})
+    rests = data.get("rests_on", {}).get("assumptions", []) if isinstance(data.get("rests_on"), dict) else None
+    if not isinstance(rests, list) or not all(isinstance(a, str) for a in rests):
+        raise err("rests_on", "allowed: a table { assumptions = [\"name\", ...] } of registry assumptions")
+    for a in rests:
+        if a not in registry.REGISTRY or registry.get(a).kind != "assumption":
+            raise err("rests_on.assumptions", f"got {a!r}; allowed: registry assumptions (`vti-sim params --kind "
+                                              "assumption`)")
+    pat = Pattern(key, " ".join(data["statement_en"].split()), " ".join(data["source"].split()), resolved["a"],
+                  resolved["b"], okey, better == "higher", float(sesoi), context, failing["reason"], missing,
+                  " ".join(data["statement_fr"].split()), data.get("title", key), tuple(rests), path)
+    try:
+        check_pattern(pat)
+    except ValueError as e:
+        raise err("failing", str(e).split(": ", 1)[1] + "; allowed: one condition on a parameter neither arm "
+                             "sets") from None
+    return pat
+
+
+def load_patterns(directory: str | Path = PROPOSITIONS_DIR) -> dict[str, Pattern]:
+    """Every proposition file of a directory (``study.toml`` is the shared design, not a proposition)."""
+    directory = Path(directory)
+    files = sorted(p for p in directory.glob("*.toml") if p.name != "study.toml")
+    if not files:
+        raise ParameterError("propositions", "no proposition file (*.toml) here; allowed: a directory like "
+                                             "experiments/propositions", source=str(directory))
+    return {p.key: p for p in map(load_pattern, files)}
+
+
+_SUMMARY_KEYS = ("pv_net_total", "pv_net", "pv_created", "pv_destroyed", "months_to_phase", "final_trust",
+                 "inclusion_gap", "plateau_month", "plateau_level", "budget_execution", "final_participation")
 
 
 def check_pattern(pat: Pattern) -> None:
@@ -124,30 +181,43 @@ def check_pattern(pat: Pattern) -> None:
         raise ValueError(f"{pat.key}: failing-context keys {sorted(clash)} are also arm keys")
 
 
-for _pat in PATTERNS.values():
-    check_pattern(_pat)
+PATTERNS: dict[str, Pattern] = load_patterns() if PROPOSITIONS_DIR.is_dir() else {}
+
+
+CONF_LEVEL = 0.95
+N_BOOT = 2000
+STATUSES = ("holds", "fails", "inconclusive")
+RULE = ("A proposition **holds** where the bootstrap 95% interval of the mean paired effect (arm a - arm b, in "
+        "the predicted direction, over common-random-number replicates) lies above zero, the Wilcoxon signed-rank "
+        "test rejects a zero median at 5%, and the mean effect reaches the smallest effect of interest (SESOI x "
+        "arm b's mean at the default context). It **fails** where the interval lies below zero (a reversal) or "
+        "where its 90% interval lies within +-SESOI x scale (equivalence to zero, two one-sided tests). Otherwise "
+        "the evidence is **inconclusive**.")
 
 
 @dataclass
 class PatternResult:
+    """The paired outcome of a proposition in one context, and the one rule (``RULE``) that reads it."""
+
     key: str
     context: dict[str, Any]
     a: np.ndarray
     b: np.ndarray
     higher_is_better: bool
+    sesoi: float = 0.02
+    scale: float = float("nan")  # |arm B| mean at the default context: the size of the phenomenon
+    conf_level: float = CONF_LEVEL
+    boot_seed: int = 0
 
     @property
     def diff(self) -> np.ndarray:
         """Paired differences in the direction the proposition predicts (positive = it holds)."""
-        d = self.a - self.b
+        d = np.asarray(self.a, float) - np.asarray(self.b, float)
         return d if self.higher_is_better else -d
 
     @property
     def effect(self) -> float:
-        return float(np.nanmean(self.diff))
-
-    sesoi: float = 0.02
-    scale: float = float("nan")  # |arm B| mean at the default context: the size of the phenomenon
+        return float(np.nanmean(self.diff)) if np.isfinite(self.diff).any() else float("nan")
 
     @property
     def relative_effect(self) -> float:
@@ -161,30 +231,63 @@ class PatternResult:
             return self.effect / sd
         return 0.0 if self.effect == 0 else float(np.copysign(np.inf, self.effect))
 
-    def ci(self, level: float = 0.95) -> tuple[float, float]:
+    def ci(self, level: float | None = None) -> tuple[float, float]:
+        """Percentile bootstrap interval of the mean paired effect (replicates resampled with replacement)."""
+        level = self.conf_level if level is None else level
         d = self.diff[np.isfinite(self.diff)]
         if len(d) < 2:
             return (self.effect, self.effect)
-        half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-        return (float(d.mean() - half), float(d.mean() + half))
+        rng = np.random.default_rng(self.boot_seed)
+        means = d[rng.integers(0, len(d), size=(N_BOOT, len(d)))].mean(axis=1)
+        a = (1 - level) / 2
+        return (float(np.quantile(means, a)), float(np.quantile(means, 1 - a)))
+
+    @property
+    def wilcoxon_p(self) -> float:
+        """Two-sided Wilcoxon signed-rank p-value of the paired differences (1 when every difference is zero)."""
+        d = self.diff[np.isfinite(self.diff)]
+        if len(d) < 2 or not np.any(d != 0):
+            return 1.0
+        return float(stats.wilcoxon(d, zero_method="wilcox").pvalue)
 
     @property
     def equivalent(self) -> bool:
         """Two one-sided tests at 5%: the 90% interval of the paired effect lies within +-SESOI x scale."""
-        lo, hi = self.ci(0.90)
+        lo, hi = self.ci(1 - 2 * (1 - self.conf_level))
         bound = self.sesoi * self.scale
         return bool(np.isfinite(bound) and -bound < lo and hi < bound)
 
     @property
-    def fails(self) -> bool:
-        """The proposition fails: the effect reverses (95% interval below zero) or is shown equivalent to zero."""
-        return self.ci()[1] < 0 or self.equivalent
+    def reversed(self) -> bool:
+        return self.ci()[1] < 0
 
     @property
     def holds(self) -> bool:
-        """The predicted direction: 95% interval of the paired effect above zero, and an effect of at least the
-        smallest effect of interest (``sesoi`` times the phenomenon's scale at the default context)."""
-        return self.ci()[0] > 0 and self.relative_effect >= self.sesoi
+        lo, _ = self.ci()
+        return bool(lo > 0 and self.wilcoxon_p < 1 - self.conf_level and self.relative_effect >= self.sesoi)
+
+    @property
+    def fails(self) -> bool:
+        """The proposition fails: the effect reverses or is shown equivalent to zero."""
+        return self.reversed or self.equivalent
+
+    @property
+    def status(self) -> str:
+        """``RULE`` applied: holds, fails or inconclusive."""
+        return "holds" if self.holds else "fails" if self.fails else "inconclusive"
+
+    @property
+    def how(self) -> str:
+        """Why it does not hold, in a few words."""
+        if self.holds:
+            return "holds"
+        if self.reversed:
+            return "reversal"
+        if self.equivalent:
+            return "equivalent to zero"
+        if self.ci()[0] > 0 and self.relative_effect < self.sesoi:
+            return "positive but below the SESOI"
+        return "interval includes zero"
 
 
 def evaluate(key: str, *, context: dict[str, Any] | None = None, failing: bool = False, replicates: int = 5,

@@ -28,12 +28,9 @@ class Design:
     def frame(self):
         import pandas as pd
 
-        df = pd.DataFrame({"point": np.arange(self.n_points, dtype=np.int64)})
-        for name, values in self.points.items():
-            df[name] = values
-        for j, name in enumerate(self.points):
-            df[f"x__{name}"] = self.x[:, j]
-        return df
+        cols = {"point": np.arange(self.n_points, dtype=np.int64), **self.points}
+        cols.update({f"x__{name}": self.x[:, j] for j, name in enumerate(self.points)})
+        return pd.DataFrame(cols)
 
 
 def sampler_seed(seed: int) -> int:
@@ -56,6 +53,8 @@ def build_design(exp: Experiment) -> Design:
         decoded = list(itertools.product(*[g[1] for g in grids]))
         points = {f.name: f.array(row[j] for row in decoded) for j, f in enumerate(exp.factors)}
         return Design(x, points)
+    if exp.method == "oat":
+        return _one_at_a_time(exp)
     if exp.method == "lhs":
         from SALib.sample import latin
 
@@ -72,3 +71,28 @@ def build_design(exp: Experiment) -> Design:
     x = np.asarray(x, dtype=float)
     points = {f.name: f.decode_many(x[:, j]) for j, f in enumerate(exp.factors)}
     return Design(x, points)
+
+
+def _one_at_a_time(exp: Experiment) -> Design:
+    """One factor at a time: each factor at its min and its max (or at each listed value), every other factor at
+    the base value.  The screening that says which single coefficient, within its plausible range, moves a result;
+    SALib has no such design.  Points are ordered factor by factor (min, then max)."""
+    rows, decoded = [], []
+    base = {f.name: exp.base[f.name] for f in exp.factors}
+    for f in exp.factors:
+        values = list(f.values) if f.values is not None else [f.lo, f.hi]
+        for v in values:
+            point = dict(base)
+            point[f.name] = v
+            decoded.append(point)
+            rows.append([_encode(g, point[g.name]) for g in exp.factors])
+    x = np.array(rows, dtype=float).reshape(-1, len(exp.factors))
+    points = {f.name: f.array(p[f.name] for p in decoded) for f in exp.factors}
+    return Design(x, points)
+
+
+def _encode(f, value) -> float:
+    """A decoded value back to sampler units (a list's index; NaN for a base value not in the list)."""
+    if f.values is not None:
+        return float(f.values.index(value)) if value in f.values else float("nan")
+    return float(value)

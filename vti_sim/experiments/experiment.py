@@ -18,7 +18,7 @@ import numpy as np
 from .. import registry
 from ..registry import Parameter, ParameterError, _show
 
-METHODS = ("grid", "lhs", "sobol", "morris")
+METHODS = ("grid", "lhs", "sobol", "morris", "oat")
 META_COLUMNS = ("run_id", "point", "replicate", "seed")
 TOP_KEYS = ("name", "description", "scenario", "seed", "replicates", "chunk_size", "months", "design", "vary",
             "fixed", "outputs", "analysis")
@@ -235,7 +235,7 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
     if method not in METHODS:
         raise err("design.method", f"got {method!r}; allowed: one of {', '.join(METHODS)}")
     samples = None
-    if method != "grid":
+    if method not in ("grid", "oat"):
         if "samples" not in design:
             raise err("design.samples", f"missing; allowed: a positive integer (N for {method})")
         samples = _int(design["samples"], 1, 10**9, err("design.samples", ""), "design.samples")
@@ -405,6 +405,8 @@ def expected_runs(method: str, samples: int | None, options: Mapping[str, Any], 
         points = samples * (2 * d + 2 if options.get("second_order", True) else d + 2)
     elif method == "morris":
         points = samples * (d + 1)
+    elif method == "oat":
+        points = sum(len(f.values) if f.values is not None else 2 for f in factors)
     else:
         points = samples
     return points * replicates

@@ -182,6 +182,9 @@ class OperationalStaff(RoleAgent):
         # each direction's share of staff; IT (the first) takes the rest
         share_by_direction = np.array([0.0] + [p[f"staff_share_{d}"] for d in DIRECTIONS[1:]])
         counts = np.maximum(1, np.round(share_by_direction * n).astype(int))
+        others = counts[1:].sum()
+        if others > n - 1:  # shares at their upper bounds can sum past 1: scale them down so that IT keeps someone
+            counts[1:] = np.maximum(1, np.floor(counts[1:] * (n - 1) / others).astype(int))
         counts[0] += n - counts.sum()
         self.direction = np.repeat(np.arange(len(DIRECTIONS)), counts)
         self.direction_count = np.bincount(self.direction, minlength=len(DIRECTIONS)).astype(float)

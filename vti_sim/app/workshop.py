@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -245,21 +246,22 @@ class Live:
 
     def __init__(self, pool: dict):
         self.pool = pool
-        self.targets: list[tuple[Any, Any]] = []
+        self.targets: list[_Target] = []
         self.screens = 0
 
-    def widget(self, key: tuple, make, values):
-        """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout."""
+    def widget(self, key: tuple, make, values, period: float = 0.0):
+        """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout; while
+        the run plays, its values are sent at most once per ``period`` seconds."""
         w = self.pool.get(key)
         if w is None:
             w = self.pool[key] = make()
-        self.targets.append((w, values))
+        self.targets.append(_Target(w, values, period))
         return solara.Div(children=[w])
 
     def chart(self, name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
         return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
                            lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
-                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)})
+                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)}, CHART_PERIOD_S)
 
     def ack(self, player: Player):
         """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
@@ -274,6 +276,26 @@ class Live:
         return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
                                                                        attributes={"class": classes}),
                            lambda fr: {"unsafe_innerHTML": html(fr)})
+
+
+CHART_PERIOD_S = 0.25  # the browser redraws a chart at most this often (``echarts.py``): no need to send it more
+
+
+class _Target:
+    """A live widget and how its values derive from a frame.  While the loop plays, a chart's option (the bulk of
+    a month's messages) is sent at most once per ``period``: the frames in between would be dropped by the browser
+    anyway; the month 0 of a rebuild, the horizon and the loop's end (``Player._settle``) are always sent."""
+
+    __slots__ = ("widget", "values", "period", "next_at")
+
+    def __init__(self, widget, values, period: float):
+        self.widget, self.values, self.period, self.next_at = widget, values, period, 0.0
+
+    def offer(self, f: Frame, now: float, playing: bool) -> None:
+        if self.period and playing and now < self.next_at:
+            return
+        _apply(self.widget, self.values(f))
+        self.next_at = now + self.period
 
 
 def _apply(w, values: dict[str, Any]) -> None:
@@ -291,7 +313,12 @@ def use_live(player: Player) -> Live:
 
     def attach():
         targets = list(live.targets)
-        unsubscribe = player.subscribe(lambda f: [_apply(w, values(f)) for w, values in targets])
+
+        def on_frame(f: Frame) -> None:  # in the publishing thread, one frame at a time
+            now, playing = time.monotonic(), player.looping and f.running and f.n > 0
+            for target in targets:
+                target.offer(f, now, playing)
+        unsubscribe = player.subscribe(on_frame)
         screens = live.screens
         player.watch(screens)
 
@@ -346,9 +373,10 @@ def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
 def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
     """Part of LiveView's render (not a component of its own: its widgets belong to LiveView's ``Live``)."""
     with solara.Card(t("status_title", lang), classes=["vti-status"], margin=0):
-        live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide), f, "vti-status-table")
-        # a plain bar: Vuetify's progress bar animates every change, which costs the browser each month
-        live.html(("progress",), _progress_bar, f)
+        # the table and a plain bar in one widget, one message a month (Vuetify's progress bar animates every
+        # change, which costs the browser each month)
+        live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide) + _progress_bar(fr), f,
+                  "vti-status-table")
         stage = player.stage.value
         if player.error.value:
             solara.Error(t("error_note", lang, error=player.error.value), dense=True)

@@ -272,19 +272,23 @@ class Live:
         self.screens = 1
         return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
 
-    def html(self, key: tuple, html, f: Frame, classes: str = ""):
+    def html(self, key: tuple, html, f: Frame, classes: str = "", period: float = 0.0):
         return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
                                                                        attributes={"class": classes}),
-                           lambda fr: {"unsafe_innerHTML": html(fr)})
+                           lambda fr: {"unsafe_innerHTML": html(fr)}, period)
 
 
 CHART_PERIOD_S = 0.25  # the browser redraws a chart at most this often (``echarts.py``): no need to send it more
+# The missions table (a dozen rows of numbers) at most ten times a second while the run plays: every month at the
+# "normal" speed, every second or third at "fast"; the status table follows every month.
+TABLE_PERIOD_S = 0.1
 
 
 class _Target:
     """A live widget and how its values derive from a frame.  While the loop plays, a chart's option (the bulk of
     a month's messages) is sent at most once per ``period``: the frames in between would be dropped by the browser
-    anyway; the month 0 of a rebuild, the horizon and the loop's end (``Player._settle``) are always sent."""
+    anyway.  The month 0 of a rebuild, the horizon, a step and the loop's end (``Player._settle``) are always
+    sent, so a paused page shows the month it is at."""
 
     __slots__ = ("widget", "values", "period", "next_at")
 
@@ -416,7 +420,7 @@ def LiveView(player: Player):
                 if hide:
                     HiddenCard(lang)
                 else:
-                    live.html(("missions", lang), lambda fr: missions_html(fr, lang), f)
+                    live.html(("missions", lang), lambda fr: missions_html(fr, lang), f, period=TABLE_PERIOD_S)
                     solara.HTML(tag="div", unsafe_innerHTML=t("meteo_note", lang),
                                 style={"font-size": "11px", "color": "#777"})
         live.ack(player)  # last: the browser reports a month once the updates above have arrived
@@ -456,7 +460,7 @@ def PresenterView(player: Player):
             HiddenCard(lang)
         elif name == "missions":
             solara.HTML(tag="div", unsafe_innerHTML=f"<h2>{t('missions_title', lang)}</h2>")
-            live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f)
+            live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f, period=TABLE_PERIOD_S)
         else:
             live.chart(name, charts.LIVE_CHARTS[name], f, lang, height=640, scale=1.9)
         live.ack(player)

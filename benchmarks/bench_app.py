@@ -9,7 +9,9 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
 * the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
 * slider → charts updated: a budget slider move (Home / End keys) until the status table shows the new budget at
   month 0 and the charts have redrawn (two animation frames later), 10 times;
-* the PNG export: click → file downloaded.
+* the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
+  page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
+  of a new month.
 
     .venv/bin/python benchmarks/bench_app.py [--lang fr] [--repeat 10] [--root CHECKOUT]
 
@@ -151,6 +153,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", default="fr")
     ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--png-repeat", type=int, default=5)
     ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app is served (default: this one)")
     args = ap.parse_args()
     print(f"serving {args.root.resolve()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -189,18 +192,20 @@ def main() -> None:
                                             requestAnimationFrame(() => r(performance.now()))))""")
                         times.append(t1 - t0)
                     print(_line("  slider -> charts updated", times))
-                    pg.locator(".vti-step").click()
-                    times, cpu = [], []
-                    for _ in range(3):
-                        c0 = _cpu(proc.pid)[1]
-                        t0 = time.perf_counter()
-                        with pg.expect_download() as info:
-                            pg.locator(".vti-export-png").click()
-                        info.value.path()
-                        times.append(1000 * (time.perf_counter() - t0))
-                        cpu.append(1000 * (_cpu(proc.pid)[1] - c0))
-                    print(_line("  PNG export click -> file", times))
-                    print(_line("  PNG export, server CPU", cpu))
+                    for rest, label in ((0.0, "click just after Step"), (2.0, "click 2 s after Step")):
+                        times, cpu = [], []
+                        for _ in range(args.png_repeat):
+                            pg.locator(".vti-step").click()  # a new month: nothing drawn for it yet
+                            time.sleep(rest)  # the page draws the PNG of a month it rests on (exports.PngCache)
+                            c0 = _cpu(proc.pid)[1]
+                            t0 = time.perf_counter()
+                            with pg.expect_download() as info:
+                                pg.locator(".vti-export-png").click()
+                            info.value.path()
+                            times.append(1000 * (time.perf_counter() - t0))
+                            cpu.append(1000 * (_cpu(proc.pid)[1] - c0))
+                        print(_line(f"  PNG export, {label}", times))
+                        print(_line("    server CPU from the click", cpu))
                 pg.close()
             finally:
                 out = _stop(proc, log)

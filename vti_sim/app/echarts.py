@@ -4,6 +4,11 @@ Same front end as ``solara.FigureEcharts`` (its Vue template, adapted; Solara is
 option travels as one string.  Reacton walks and re-assigns every element property of the whole page on
 each render pass; a string is one cheap comparison, where a nested option of hundreds of numbers costs
 time on every simulated month.
+
+In the browser it loads ECharts' production build (``echarts.min.js``, in the same npm package as Solara's
+``echarts.js``): the development build runs a few hundred checks on every ``setOption``.  Month to month it passes
+ECharts only the components whose JSON changed, redraws one chart per animation frame page-wide, and skips the
+charts out of view until they come into view.
 """
 
 from __future__ import annotations

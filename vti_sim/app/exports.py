@@ -9,6 +9,7 @@ nothing is cut.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 
 import numpy as np
@@ -20,6 +21,8 @@ from vti_sim.app.i18n import csv_format, num, pct, t
 from vti_sim.model.ledger import TIME_ROLES
 from vti_sim.model.phases import ITEM_KEYS, ITEM_PHASE
 from vti_sim.model.value import VALUE_TYPES
+
+logger = logging.getLogger("vti_sim.app")
 
 PNG_SIZE = (19.2, 10.8)  # inches at PNG_DPI: 1920 x 1080 px, a 16:9 slide
 PNG_DPI = 100
@@ -86,6 +89,73 @@ def png_bytes(f: Frame, lang: str) -> bytes:
 
     with _DRAWING, matplotlib.rc_context(_RC):
         return _png(f, lang)
+
+
+class PngCache:
+    """One page's slide PNG, drawn ahead when the page rests on a month.
+
+    Once the run is paused (or stepped, or at the horizon) for ``IDLE_S``, ``prepare`` draws the PNG of the month on
+    screen in a background thread, so that the trainer's click gets it at once; a click during that drawing waits
+    for it rather than drawing twice.  The key is the frame object itself (a new month or a rebuild is a new
+    frame) and the language."""
+
+    IDLE_S = 0.5
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key: tuple[Frame, str] | None = None
+        self._data: bytes | None = None
+        self._ready = threading.Event()
+        self._ready.set()
+        self._timer: threading.Timer | None = None
+
+    def get(self, f: Frame, lang: str) -> bytes:
+        with self._lock:
+            mine = self._key is not None and self._key[0] is f and self._key[1] == lang
+            ready = self._ready
+        if mine:
+            ready.wait()
+            with self._lock:
+                if self._key is not None and self._key[0] is f and self._key[1] == lang and self._data is not None:
+                    return self._data
+        return self._draw(f, lang)
+
+    def _draw(self, f: Frame, lang: str) -> bytes:
+        ready = threading.Event()
+        with self._lock:
+            self._key, self._data, self._ready = (f, lang), None, ready
+        try:
+            data = png_bytes(f, lang)
+            with self._lock:
+                if self._ready is ready:
+                    self._data = data
+            return data
+        finally:
+            ready.set()
+
+    def prepare(self, f: Frame, lang: str) -> None:
+        """Draw ``f``'s PNG after ``IDLE_S`` unless ``cancel`` (a new month) comes first."""
+        self.cancel()
+        if f.n == 0:
+            return  # month 0: a fresh run, nothing to show yet
+        with self._lock:
+            if self._key is not None and self._key[0] is f and self._key[1] == lang:
+                return
+        timer = threading.Timer(self.IDLE_S, self._ahead, args=(f, lang))
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def cancel(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _ahead(self, f: Frame, lang: str) -> None:
+        try:
+            self.get(f, lang)
+        except Exception as e:  # pragma: no cover - the click then draws it, and shows any error
+            logger.warning("PNG drawn ahead failed: %r", e)
 
 
 def _png(f: Frame, lang: str) -> bytes:

@@ -16,7 +16,8 @@ publishes a ``Frame`` (``frame.py``), a copy of what the page shows.  Components
 never races a step.  The run controls are ours (Mesa's SolaraViz controller is English only and races renders).
 
 Speed: only the live dashboard subscribes to the frame; the sidebar re-renders when a setting changes.  Each chart
-goes to the browser as one JSON string (``echarts.py``), and the browser redraws at most once per animation frame.
+goes to the browser as one JSON string (``echarts.py``), at most every 250 ms while the run plays (the browser
+redraws a chart no faster); the browser redraws one chart per animation frame and none that is out of view.
 
 State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
 server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same
@@ -765,7 +766,7 @@ def ExportCard(player: Player):
     def made(kind: str):
         f = player.frame
         if kind == "png":
-            return exports.png_name(f, lang), exports.png_bytes(f, lang)
+            return exports.png_name(f, lang), pngs.get(f, lang)
         if kind == "timeseries":
             return f"vti_timeseries_month{f.n:03d}_seed{f.seed}_{lang}.csv", exports.timeseries_csv(f, lang)
         if kind == "missions":
@@ -773,6 +774,22 @@ def ExportCard(player: Player):
         frames = dict(zip((COMPARE_A.value, COMPARE_B.value), compare_frames(f.seed), strict=True))
         return f"vti_compare_seed{f.seed}_{lang}.csv", exports.compare_csv(frames, lang)
 
+    pngs = solara.use_memo(exports.PngCache, [])
+
+    def draw_ahead():
+        def on_frame(f: Frame) -> None:  # the page rests on a month: its PNG is drawn before the click
+            if player.looping:
+                pngs.cancel()
+            else:
+                pngs.prepare(f, lang)
+        unsubscribe = player.subscribe(on_frame)
+
+        def detach():
+            unsubscribe()
+            pngs.cancel()
+        return detach
+
+    solara.use_effect(draw_ahead, [player, lang])
     makers = solara.use_memo(lambda: {k: (lambda k=k: made(k)) for k in ("png", "timeseries", "missions",
                                                                          "compare")}, [lang, player])
     with solara.Card(t("export", lang), margin=0, classes=["vti-export"]), solara.Column(gap="0px"):

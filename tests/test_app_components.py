@@ -71,7 +71,10 @@ def _chart(rc, name: str) -> dict:
 def _html(rc) -> str:
     import solara.widgets
 
-    return "".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    from vti_sim.app.rows import HtmlRows
+
+    return "".join([w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets] +
+                   [w.html for w in rc.find(HtmlRows).widgets])
 
 
 def _button(rc, cls: str):

@@ -43,6 +43,7 @@ from vti_sim.app.frame import Frame
 from vti_sim.app.i18n import num, pct, t
 from vti_sim.app.pacing import ShownAck
 from vti_sim.app.player import DEFAULT_SPEED, READY, SPEEDS, Player, start_warm_up
+from vti_sim.app.rows import HtmlRows, table_html
 from vti_sim.model import VTIModel
 from vti_sim.model.phases import PHASES
 
@@ -191,19 +192,19 @@ def status_rows(f: Frame, lang: str, hide_outcomes: bool = False) -> list[tuple[
     return rows
 
 
-def _table_html(header: list[str] | None, rows: list[list[str]], cls: str = "", size: int = 13) -> str:
-    head = "" if header is None else "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (f'<table class="vti-table {cls}" style="border-collapse:collapse;width:100%;font-size:{size}px">'
-            f"{head}{body}</table>")
+_table_html = table_html
 
 
-def missions_html(f: Frame, lang: str, size: int = 13) -> str:
+def missions_cells(f: Frame, lang: str) -> tuple[list[str], list[list[str]]]:
     rows = [[t(r["mission"], lang, "mission", default=r["label"]), num(r["budget_meur"], lang, 1),
              pct(r["means"], lang), f"{pct(r['realisation'], lang)} ({r['delivered']}/{r['actions']})",
              num(r["effects"], lang, 0), t(r["meteo"], lang, "meteo")] for r in f.missions]
     header = [t(k, lang) for k in ("mission", "budget", "means", "realisation", "effects", "meteo")]
-    return _table_html(header, rows, "vti-missions", size)
+    return header, rows
+
+
+def missions_html(f: Frame, lang: str, size: int = 13) -> str:
+    return _table_html(*missions_cells(f, lang), "vti-missions", size)
 
 
 # ------------------------------------------------------------------------------------------ live components
@@ -272,6 +273,12 @@ class Live:
             return w
         self.screens = 1
         return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
+
+    def rows(self, key: tuple, cells, f: Frame, classes: str = "", table_class: str = "", size: int = 13,
+             period: float = 0.0):
+        """A table updated cell by cell; ``cells(frame)`` gives ``{"header": [...], "rows": [[...]], ...}``."""
+        return self.widget(("rows", *key), lambda: HtmlRows(classes=classes, table_class=table_class, size=size,
+                                                            **cells(f)), cells, period)
 
     def html(self, key: tuple, html, f: Frame, classes: str = "", period: float = 0.0):
         return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
@@ -344,8 +351,12 @@ def use_live(player: Player) -> Live:
     return live
 
 
+def status_cells(f: Frame, lang: str, hide: bool) -> list[list[str]]:
+    return [[a, f"<b>{b}</b>"] for a, b in status_rows(f, lang, hide)]
+
+
 def status_html(f: Frame, lang: str, hide: bool, size: int = 13) -> str:
-    return _table_html(None, [[a, f"<b>{b}</b>"] for a, b in status_rows(f, lang, hide)], size=size)
+    return _table_html(None, status_cells(f, lang, hide), size=size)
 
 
 def _progress(f: Frame) -> float:
@@ -380,8 +391,8 @@ def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
     with solara.Card(t("status_title", lang), classes=["vti-status"], margin=0):
         # the table and a plain bar in one widget, one message a month (Vuetify's progress bar animates every
         # change, which costs the browser each month)
-        live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide) + _progress_bar(fr), f,
-                  "vti-status-table")
+        live.rows(("status", lang, hide), lambda fr: {"rows": status_cells(fr, lang, hide),
+                                                      "after": _progress_bar(fr)}, f, "vti-status-table")
         stage = player.stage.value
         if player.error.value:
             solara.Error(t("error_note", lang, error=player.error.value), dense=True)
@@ -421,7 +432,9 @@ def LiveView(player: Player):
                 if hide:
                     HiddenCard(lang)
                 else:
-                    live.html(("missions", lang), lambda fr: missions_html(fr, lang), f, period=TABLE_PERIOD_S)
+                    live.rows(("missions", lang), lambda fr: dict(zip(("header", "rows"), missions_cells(fr, lang),
+                                                                      strict=True)),
+                              f, table_class="vti-missions", period=TABLE_PERIOD_S)
                     solara.HTML(tag="div", unsafe_innerHTML=t("meteo_note", lang),
                                 style={"font-size": "11px", "color": "#777"})
         live.ack(player)  # last: the browser reports a month once the updates above have arrived
@@ -461,7 +474,9 @@ def PresenterView(player: Player):
             HiddenCard(lang)
         elif name == "missions":
             solara.HTML(tag="div", unsafe_innerHTML=f"<h2>{t('missions_title', lang)}</h2>")
-            live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f, period=TABLE_PERIOD_S)
+            live.rows(("missions", lang, 24), lambda fr: dict(zip(("header", "rows"), missions_cells(fr, lang),
+                                                                  strict=True)),
+                      f, table_class="vti-missions", size=24, period=TABLE_PERIOD_S)
         else:
             live.chart(name, charts.LIVE_CHARTS[name], f, lang, height=640, scale=1.9)
         live.ack(player)

@@ -9,9 +9,13 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
 * the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
 * slider → charts updated: a budget slider move (Home / End keys) until the status table shows the new budget at
   month 0 and the charts have redrawn (two animation frames later), 10 times;
-* the PNG export: click → file downloaded.
+* the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
+  page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
+  of a new month.
 
-    .venv/bin/python benchmarks/bench_app.py [--lang fr] [--repeat 10]
+    .venv/bin/python benchmarks/bench_app.py [--lang fr] [--repeat 10] [--root CHECKOUT]
+
+``--root`` serves another checkout's app (e.g. a worktree of the commit before) with the same measurement.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ OBSERVE = """() => {
   window.vtiMonths = [];
   const el = document.querySelector('.vti-status-table');
   const read = () => {
-    const m = /(\\d+) \\/ 144/.exec(el.innerText);
+    const m = /(\\d+) \\/ 144/.exec(el.textContent);  // not innerText: that would force a layout
     if (m) window.vtiMonths.push([performance.now(), +m[1]]);
   };
   new MutationObserver(read).observe(el, {subtree: true, childList: true, characterData: true});
@@ -64,13 +68,13 @@ def _per_month(samples: list[list[float]]) -> tuple[list[float], int]:
     return per, len(shown)
 
 
-def _server(port: int, play_ms: int | None, lang: str):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _server(port: int, play_ms: int | None, lang: str, root: Path = ROOT):
+    env = {**os.environ, "PYTHONPATH": str(root)}
     if play_ms is not None:
         env["VTI_SIM_PLAY_MS"] = str(play_ms)
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller
     proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "workshop", "--port", str(port), "--lang", lang],
-                            cwd=ROOT, stdout=log, stderr=log, start_new_session=True, env=env)
+                            cwd=root, stdout=log, stderr=log, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     while True:
@@ -149,7 +153,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", default="fr")
     ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--png-repeat", type=int, default=5)
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app is served (default: this one)")
     args = ap.parse_args()
+    print(f"serving {args.root.resolve()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     from playwright.sync_api import sync_playwright
 
     budget = "0,5 M€" if args.lang == "fr" else "0.5 M€"
@@ -163,7 +170,7 @@ def main() -> None:
             env_speed = os.environ.pop("VTI_SIM_SPEED", None)
             if play_ms is None:
                 os.environ["VTI_SIM_SPEED"] = "fast"
-            proc, log, url = _server(port, play_ms, args.lang)
+            proc, log, url = _server(port, play_ms, args.lang, args.root)
             try:
                 pg = _open(browser, url)
                 per, shown, wall, busy = _play_full(pg, proc.pid)
@@ -185,15 +192,20 @@ def main() -> None:
                                             requestAnimationFrame(() => r(performance.now()))))""")
                         times.append(t1 - t0)
                     print(_line("  slider -> charts updated", times))
-                    pg.locator(".vti-step").click()
-                    times = []
-                    for _ in range(3):
-                        t0 = time.perf_counter()
-                        with pg.expect_download() as info:
-                            pg.locator(".vti-export-png").click()
-                        info.value.path()
-                        times.append(1000 * (time.perf_counter() - t0))
-                    print(_line("  PNG export click -> file", times))
+                    for rest, label in ((0.0, "click just after Step"), (2.0, "click 2 s after Step")):
+                        times, cpu = [], []
+                        for _ in range(args.png_repeat):
+                            pg.locator(".vti-step").click()  # a new month: nothing drawn for it yet
+                            time.sleep(rest)  # the page draws the PNG of a month it rests on (exports.PngCache)
+                            c0 = _cpu(proc.pid)[1]
+                            t0 = time.perf_counter()
+                            with pg.expect_download() as info:
+                                pg.locator(".vti-export-png").click()
+                            info.value.path()
+                            times.append(1000 * (time.perf_counter() - t0))
+                            cpu.append(1000 * (_cpu(proc.pid)[1] - c0))
+                        print(_line(f"  PNG export, {label}", times))
+                        print(_line("    server CPU from the click", cpu))
                 pg.close()
             finally:
                 out = _stop(proc, log)

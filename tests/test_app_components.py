@@ -71,7 +71,10 @@ def _chart(rc, name: str) -> dict:
 def _html(rc) -> str:
     import solara.widgets
 
-    return "".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    from vti_sim.app.rows import HtmlRows
+
+    return "".join([w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets] +
+                   [w.html for w in rc.find(HtmlRows).widgets])
 
 
 def _button(rc, cls: str):
@@ -395,3 +398,28 @@ def test_presenter_view_shows_one_large_chart_at_a_time():
     assert rc.find(JsonEcharts).widgets[0].attributes["class"].endswith("vti-chart-value")
     player.step()
     assert "Mois 1 / 144" in _html(rc)
+
+
+def test_the_png_of_a_month_the_page_rests_on_is_drawn_before_the_click(monkeypatch):
+    drawn = []
+    real = exports.png_bytes
+    monkeypatch.setattr(exports, "png_bytes", lambda f, lang: drawn.append((f.n, lang)) or real(f, lang))
+    monkeypatch.setattr(exports.PngCache, "IDLE_S", 0.01)
+    player = Player(app.WorkshopModel)
+    cache = exports.PngCache()
+    cache.prepare(player.frame, "fr")  # month 0: nothing to draw ahead
+    time.sleep(0.1)
+    assert drawn == []
+    player.step()
+    f = player.frame
+    cache.prepare(f, "fr")
+    _wait(lambda: drawn == [(1, "fr")], 60)
+    png = cache.get(f, "fr")  # the click: drawn already, not drawn again
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and drawn == [(1, "fr")]
+    assert cache.get(f, "en") and drawn == [(1, "fr"), (1, "en")]  # another language is another picture
+    player.step()
+    cache.prepare(player.frame, "fr")
+    cache.cancel()  # a new month came before the page rested on this one
+    time.sleep(0.1)
+    assert cache.get(player.frame, "fr") and drawn[-1] == (2, "fr") and len(drawn) == 3
+    player.close()

@@ -4,6 +4,11 @@ Same front end as ``solara.FigureEcharts`` (its Vue template, adapted; Solara is
 option travels as one string.  Reacton walks and re-assigns every element property of the whole page on
 each render pass; a string is one cheap comparison, where a nested option of hundreds of numbers costs
 time on every simulated month.
+
+In the browser it loads ECharts' production build (``echarts.min.js``, in the same npm package as Solara's
+``echarts.js``): the development build runs a few hundred checks on every ``setOption``.  Month to month it passes
+ECharts only the components whose JSON changed, redraws one chart per animation frame page-wide, and skips the
+charts out of view until they come into view.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ module.exports = {
     const version = "5.4.0";
     (async () => {
       const echarts = (
-        await this.import([`${this.getCdn()}/echarts@${version}/dist/echarts.js`])
+        await this.import([`${this.getCdn()}/echarts@${version}/dist/echarts.min.js`])
       )[0];
       this.echarts = echarts;
       this.create();
@@ -39,8 +44,21 @@ module.exports = {
       });
       this.resizeObserver.observe(this.$refs.echarts);
     };
+    // A chart scrolled out of view (or in a hidden tab) is not redrawn; it catches up when it comes into view.
+    this.visible = true;
+    if (window.IntersectionObserver) {
+      this.intersection = new IntersectionObserver((entries) => {
+        this.visible = entries[entries.length - 1].isIntersecting;
+        if (this.visible && this.stale && !this.pending) {
+          this.pending = true;
+          this.queue();
+        }
+      });
+      this.intersection.observe(this.$refs.echarts);
+    }
   },
   beforeDestroy() {
+    if (this.intersection) this.intersection.disconnect();
     if (this.resizeObserver) {
       this.resizeObserver.unobserve(this.$refs.echarts);
       this.resizeObserver.disconnect();
@@ -57,10 +75,28 @@ module.exports = {
       this.pending = true;
       const MIN_MS = 250;
       const wait = Math.max(0, (this.drawn || 0) + MIN_MS - performance.now());
-      setTimeout(() => requestAnimationFrame(() => { this.pending = false; this.apply(); }), wait);
+      setTimeout(() => this.queue(), wait);
     },
   },
   methods: {
+    queue() {
+      // One chart redraw per animation frame, page-wide: charts updated in the same month redraw in turn, so no
+      // frame (no month) pays for all of them at once.
+      const q = window.vtiChartQueue || (window.vtiChartQueue = {charts: [], armed: false});
+      q.charts.push(this);
+      if (q.armed) return;
+      q.armed = true;
+      const drain = () => {
+        const chart = q.charts.shift();
+        if (chart) {
+          chart.pending = false;
+          chart.stale = !chart.visible;
+          if (chart.visible) chart.apply();
+        }
+        if (q.charts.length) requestAnimationFrame(drain); else q.armed = false;
+      };
+      requestAnimationFrame(drain);
+    },
     create() {
       this.chart = this.echarts.init(this.$refs.echarts);
       this.apply();
@@ -69,22 +105,31 @@ module.exports = {
       // chart is initialized asynchronously after the echarts import resolves in mounted()
       if (!this.chart) return;
       this.drawn = performance.now();
-      const opt = this.localise(JSON.parse(this.option_json || "{}"));
-      // Month to month only the data change: merge, replacing the series (cheaper than rebuilding every
-      // component).  When the chart's make-up changes (language, phase in the title, number of series), rebuild.
-      const shape = JSON.stringify([opt.title && opt.title.text, (opt.series || []).map((s) => s.name || s.type),
-                                    opt.legend && opt.legend.data]);
-      if (shape === this.shape) {
-        this.chart.setOption(opt, {replaceMerge: ["series"]});
-      } else {
-        this.shape = shape;
-        this.chart.setOption(opt, true);
-      }
-    },
-    localise(opt) {
-      // numbers in the page's language: decimal comma and thin-space thousands in French
+      const opt = JSON.parse(this.option_json || "{}");
       const lang = opt.vtiLocale;
       delete opt.vtiLocale;
+      // Month to month only the data change: pass ECharts only the components that changed (the others keep their
+      // models), replacing the series.  When the chart's make-up changes (language, phase in the title, number of
+      // series), rebuild.
+      const shape = JSON.stringify([lang, opt.title && opt.title.text, (opt.series || []).map((s) => s.name || s.type),
+                                    opt.legend && opt.legend.data, Object.keys(opt)]);
+      const sent = {};
+      for (const key in opt) sent[key] = JSON.stringify(opt[key]);
+      if (shape === this.shape) {
+        const changed = {};
+        for (const key in opt) if (sent[key] !== this.sent[key]) changed[key] = opt[key];
+        this.sent = sent;
+        if (Object.keys(changed).length) {
+          this.chart.setOption(this.localise(changed, lang), changed.series ? {replaceMerge: ["series"]} : {});
+        }
+      } else {
+        this.shape = shape;
+        this.sent = sent;
+        this.chart.setOption(this.localise(opt, lang), true);
+      }
+    },
+    localise(opt, lang) {
+      // numbers in the page's language: decimal comma and thin-space thousands in French
       if (lang) {
         const nf = new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", {maximumFractionDigits: 3});
         const fmt = (v) => (typeof v === "number" ? nf.format(v) : Array.isArray(v) ? v.map(fmt).join(" · ") : v);

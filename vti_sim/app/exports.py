@@ -2,12 +2,15 @@
 
 French CSVs use ``;`` between columns and decimal commas (what French Excel expects) and start with a UTF-8 BOM so
 that accents survive; the missions CSV has translated headers and labels.  The PNG is drawn with matplotlib from a
-``Frame`` (nothing on the live path), 1920 px wide or more, with constrained layout so that nothing is cut.
+``Frame`` (nothing on the live path), 1920 px wide or more, with fixed margins sized for the longest labels so that
+nothing is cut.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import threading
 
 import numpy as np
 import pandas as pd
@@ -19,8 +22,26 @@ from vti_sim.model.ledger import TIME_ROLES
 from vti_sim.model.phases import ITEM_KEYS, ITEM_PHASE
 from vti_sim.model.value import VALUE_TYPES
 
+logger = logging.getLogger("vti_sim.app")
+
 PNG_SIZE = (19.2, 10.8)  # inches at PNG_DPI: 1920 x 1080 px, a 16:9 slide
 PNG_DPI = 100
+# Titles sit at the top of their axes (no ticks or labels above any of them): matplotlib's search for a clear place,
+# at every draw, would find the same place (as in ``vti_sim.figures``).
+_RC = {"axes.titley": 1.0}
+_DRAWING = threading.Lock()  # matplotlib's text cache is not thread-safe: two tabs export one after the other
+
+
+def warm_up() -> None:
+    """Import matplotlib's figure and Agg canvas and draw a tiny figure (0.4 s), so that the trainer's first PNG
+    does not pay for it while the room waits (the drawing itself is as fast the first time)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1), dpi=20)
+    ax = fig.subplots()
+    ax.plot([0, 1])
+    ax.set_title("é")
+    fig.savefig(io.BytesIO(), format="png")
 
 
 def _csv(df: pd.DataFrame, lang: str) -> bytes:
@@ -64,6 +85,81 @@ def compare_csv(frames: dict[str, Frame], lang: str) -> bytes:
 
 def png_bytes(f: Frame, lang: str) -> bytes:
     """The six live charts as one 16:9 PNG, titled with the month and the seed."""
+    import matplotlib
+
+    with _DRAWING, matplotlib.rc_context(_RC):
+        return _png(f, lang)
+
+
+class PngCache:
+    """One page's slide PNG, drawn ahead when the page rests on a month.
+
+    Once the run is paused (or stepped, or at the horizon) for ``IDLE_S``, ``prepare`` draws the PNG of the month on
+    screen in a background thread, so that the trainer's click gets it at once; a click during that drawing waits
+    for it rather than drawing twice.  The key is the frame object itself (a new month or a rebuild is a new
+    frame) and the language."""
+
+    IDLE_S = 0.5
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key: tuple[Frame, str] | None = None
+        self._data: bytes | None = None
+        self._ready = threading.Event()
+        self._ready.set()
+        self._timer: threading.Timer | None = None
+
+    def get(self, f: Frame, lang: str) -> bytes:
+        with self._lock:
+            mine = self._key is not None and self._key[0] is f and self._key[1] == lang
+            ready = self._ready
+        if mine:
+            ready.wait()
+            with self._lock:
+                if self._key is not None and self._key[0] is f and self._key[1] == lang and self._data is not None:
+                    return self._data
+        return self._draw(f, lang)
+
+    def _draw(self, f: Frame, lang: str) -> bytes:
+        ready = threading.Event()
+        with self._lock:
+            self._key, self._data, self._ready = (f, lang), None, ready
+        try:
+            data = png_bytes(f, lang)
+            with self._lock:
+                if self._ready is ready:
+                    self._data = data
+            return data
+        finally:
+            ready.set()
+
+    def prepare(self, f: Frame, lang: str) -> None:
+        """Draw ``f``'s PNG after ``IDLE_S`` unless ``cancel`` (a new month) comes first."""
+        self.cancel()
+        if f.n == 0:
+            return  # month 0: a fresh run, nothing to show yet
+        with self._lock:
+            if self._key is not None and self._key[0] is f and self._key[1] == lang:
+                return
+        timer = threading.Timer(self.IDLE_S, self._ahead, args=(f, lang))
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def cancel(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _ahead(self, f: Frame, lang: str) -> None:
+        try:
+            self.get(f, lang)
+        except Exception as e:  # pragma: no cover - the click then draws it, and shows any error
+            logger.warning("PNG drawn ahead failed: %r", e)
+
+
+def _png(f: Frame, lang: str) -> bytes:
+    from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=PNG_SIZE, dpi=PNG_DPI)
@@ -75,11 +171,12 @@ def png_bytes(f: Frame, lang: str) -> bytes:
     # timeline
     ax = axs[0, 0]
     k = len(ITEM_KEYS)
-    for i in range(k):
-        s, e = int(f.item_start[i]), int(f.item_end[i])
-        if s >= 0:
-            ax.barh(k - 1 - i, ((e + 1) if e >= 0 else f.n) - s, left=s, color=charts.PHASE_COLOURS[int(ITEM_PHASE[i])],
-                    alpha=1.0 if e >= 0 else 0.55)
+    started = [i for i in range(k) if f.item_start[i] >= 0]
+    if started:  # one call for all the bars (an unfinished item's bar is lighter)
+        s, e = f.item_start[started].astype(int), f.item_end[started].astype(int)
+        ax.barh([k - 1 - i for i in started], np.where(e >= 0, e + 1, f.n) - s, left=s,
+                color=[to_rgba(charts.PHASE_COLOURS[int(ITEM_PHASE[i])], 1.0 if f.item_end[i] >= 0 else 0.55)
+                       for i in started])
     ax.set_yticks(range(k), [charts.short(charts.item_label(i, lang), 30) for i in range(k)][::-1], fontsize=8.5)
     ax.set_xlim(0, f.months)
     ax.axvline(f.n, color="#555", ls="--", lw=0.8)

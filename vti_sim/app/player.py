@@ -56,9 +56,21 @@ def warm_up() -> None:
             READY.set()
 
 
+def _warm_up_server() -> None:
+    """The server's warm-up, before the page is offered: the PNG export's imports (so that the first export does not
+    pay for them, nor a run played just after the page shows), then the kernels."""
+    try:
+        from vti_sim.app import exports
+
+        exports.warm_up()
+    except Exception:  # pragma: no cover - the first export then pays for it, as before
+        logger.exception("export warm-up failed")
+    warm_up()
+
+
 def start_warm_up() -> None:
     if not READY.is_set():
-        threading.Thread(target=warm_up, name="vti-warm-up", daemon=True).start()
+        threading.Thread(target=_warm_up_server, name="vti-warm-up", daemon=True).start()
 
 
 STAGES = ("start", "running", "finished")
@@ -99,6 +111,11 @@ class Player:
     @property
     def month(self) -> int:
         return self.frame.n
+
+    @property
+    def looping(self) -> bool:
+        """True while the play loop runs: more frames follow, so a listener may skip one (the loop's end settles)."""
+        return not self._stop.is_set()
 
     def subscribe(self, listener: Callable[[Frame], None]) -> Callable[[], None]:
         """Call ``listener(frame)`` now and for each new frame (in the publishing thread); returns the
@@ -186,6 +203,12 @@ class Player:
                 self._call(listener, frame)
         self.stage.value = stage_of(frame)  # re-renders the page only when the stage changes
 
+    def _settle(self) -> None:
+        """The loop has stopped: the listeners see the last frame once more, to send what they skipped."""
+        with self._publishing:
+            for listener in tuple(self._listeners):
+                self._call(listener, self.frame)
+
     @staticmethod
     def _call(listener: Callable[[Frame], None], frame: Frame) -> None:
         try:
@@ -216,3 +239,4 @@ class Player:
             if self._stop is stop:
                 stop.set()
                 self.playing.value = False
+            self._settle()

@@ -16,7 +16,8 @@ publishes a ``Frame`` (``frame.py``), a copy of what the page shows.  Components
 never races a step.  The run controls are ours (Mesa's SolaraViz controller is English only and races renders).
 
 Speed: only the live dashboard subscribes to the frame; the sidebar re-renders when a setting changes.  Each chart
-goes to the browser as one JSON string (``echarts.py``), and the browser redraws at most once per animation frame.
+goes to the browser as one JSON string (``echarts.py``), at most every 250 ms while the run plays (the browser
+redraws a chart no faster); the browser redraws one chart per animation frame and none that is out of view.
 
 State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
 server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +43,7 @@ from vti_sim.app.frame import Frame
 from vti_sim.app.i18n import num, pct, t
 from vti_sim.app.pacing import ShownAck
 from vti_sim.app.player import DEFAULT_SPEED, READY, SPEEDS, Player, start_warm_up
+from vti_sim.app.rows import HtmlRows, table_html
 from vti_sim.model import VTIModel
 from vti_sim.model.phases import PHASES
 
@@ -189,19 +192,19 @@ def status_rows(f: Frame, lang: str, hide_outcomes: bool = False) -> list[tuple[
     return rows
 
 
-def _table_html(header: list[str] | None, rows: list[list[str]], cls: str = "", size: int = 13) -> str:
-    head = "" if header is None else "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (f'<table class="vti-table {cls}" style="border-collapse:collapse;width:100%;font-size:{size}px">'
-            f"{head}{body}</table>")
+_table_html = table_html
 
 
-def missions_html(f: Frame, lang: str, size: int = 13) -> str:
+def missions_cells(f: Frame, lang: str) -> tuple[list[str], list[list[str]]]:
     rows = [[t(r["mission"], lang, "mission", default=r["label"]), num(r["budget_meur"], lang, 1),
              pct(r["means"], lang), f"{pct(r['realisation'], lang)} ({r['delivered']}/{r['actions']})",
              num(r["effects"], lang, 0), t(r["meteo"], lang, "meteo")] for r in f.missions]
     header = [t(k, lang) for k in ("mission", "budget", "means", "realisation", "effects", "meteo")]
-    return _table_html(header, rows, "vti-missions", size)
+    return header, rows
+
+
+def missions_html(f: Frame, lang: str, size: int = 13) -> str:
+    return _table_html(*missions_cells(f, lang), "vti-missions", size)
 
 
 # ------------------------------------------------------------------------------------------ live components
@@ -245,21 +248,22 @@ class Live:
 
     def __init__(self, pool: dict):
         self.pool = pool
-        self.targets: list[tuple[Any, Any]] = []
+        self.targets: list[_Target] = []
         self.screens = 0
 
-    def widget(self, key: tuple, make, values):
-        """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout."""
+    def widget(self, key: tuple, make, values, period: float = 0.0):
+        """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout; while
+        the run plays, its values are sent at most once per ``period`` seconds."""
         w = self.pool.get(key)
         if w is None:
             w = self.pool[key] = make()
-        self.targets.append((w, values))
+        self.targets.append(_Target(w, values, period))
         return solara.Div(children=[w])
 
     def chart(self, name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
         return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
                            lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
-                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)})
+                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)}, CHART_PERIOD_S)
 
     def ack(self, player: Player):
         """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
@@ -270,10 +274,40 @@ class Live:
         self.screens = 1
         return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
 
-    def html(self, key: tuple, html, f: Frame, classes: str = ""):
+    def rows(self, key: tuple, cells, f: Frame, classes: str = "", table_class: str = "", size: int = 13,
+             period: float = 0.0):
+        """A table updated cell by cell; ``cells(frame)`` gives ``{"header": [...], "rows": [[...]], ...}``."""
+        return self.widget(("rows", *key), lambda: HtmlRows(classes=classes, table_class=table_class, size=size,
+                                                            **cells(f)), cells, period)
+
+    def html(self, key: tuple, html, f: Frame, classes: str = "", period: float = 0.0):
         return self.widget(("html", *key), lambda: solara.widgets.HTML(tag="div", unsafe_innerHTML=html(f),
                                                                        attributes={"class": classes}),
-                           lambda fr: {"unsafe_innerHTML": html(fr)})
+                           lambda fr: {"unsafe_innerHTML": html(fr)}, period)
+
+
+CHART_PERIOD_S = 0.25  # the browser redraws a chart at most this often (``echarts.py``): no need to send it more
+# The missions table (a dozen rows of numbers) at most ten times a second while the run plays: every month at the
+# "normal" speed, every second or third at "fast"; the status table follows every month.
+TABLE_PERIOD_S = 0.1
+
+
+class _Target:
+    """A live widget and how its values derive from a frame.  While the loop plays, a chart's option (the bulk of
+    a month's messages) is sent at most once per ``period``: the frames in between would be dropped by the browser
+    anyway.  The month 0 of a rebuild, the horizon, a step and the loop's end (``Player._settle``) are always
+    sent, so a paused page shows the month it is at."""
+
+    __slots__ = ("widget", "values", "period", "next_at")
+
+    def __init__(self, widget, values, period: float):
+        self.widget, self.values, self.period, self.next_at = widget, values, period, 0.0
+
+    def offer(self, f: Frame, now: float, playing: bool) -> None:
+        if self.period and playing and now < self.next_at:
+            return
+        _apply(self.widget, self.values(f))
+        self.next_at = now + self.period
 
 
 def _apply(w, values: dict[str, Any]) -> None:
@@ -291,7 +325,12 @@ def use_live(player: Player) -> Live:
 
     def attach():
         targets = list(live.targets)
-        unsubscribe = player.subscribe(lambda f: [_apply(w, values(f)) for w, values in targets])
+
+        def on_frame(f: Frame) -> None:  # in the publishing thread, one frame at a time
+            now, playing = time.monotonic(), player.looping and f.running and f.n > 0
+            for target in targets:
+                target.offer(f, now, playing)
+        unsubscribe = player.subscribe(on_frame)
         screens = live.screens
         player.watch(screens)
 
@@ -312,8 +351,12 @@ def use_live(player: Player) -> Live:
     return live
 
 
+def status_cells(f: Frame, lang: str, hide: bool) -> list[list[str]]:
+    return [[a, f"<b>{b}</b>"] for a, b in status_rows(f, lang, hide)]
+
+
 def status_html(f: Frame, lang: str, hide: bool, size: int = 13) -> str:
-    return _table_html(None, [[a, f"<b>{b}</b>"] for a, b in status_rows(f, lang, hide)], size=size)
+    return _table_html(None, status_cells(f, lang, hide), size=size)
 
 
 def _progress(f: Frame) -> float:
@@ -346,9 +389,10 @@ def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
 def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
     """Part of LiveView's render (not a component of its own: its widgets belong to LiveView's ``Live``)."""
     with solara.Card(t("status_title", lang), classes=["vti-status"], margin=0):
-        live.html(("status", lang, hide), lambda fr: status_html(fr, lang, hide), f, "vti-status-table")
-        # a plain bar: Vuetify's progress bar animates every change, which costs the browser each month
-        live.html(("progress",), _progress_bar, f)
+        # the table and a plain bar in one widget, one message a month (Vuetify's progress bar animates every
+        # change, which costs the browser each month)
+        live.rows(("status", lang, hide), lambda fr: {"rows": status_cells(fr, lang, hide),
+                                                      "after": _progress_bar(fr)}, f, "vti-status-table")
         stage = player.stage.value
         if player.error.value:
             solara.Error(t("error_note", lang, error=player.error.value), dense=True)
@@ -388,7 +432,9 @@ def LiveView(player: Player):
                 if hide:
                     HiddenCard(lang)
                 else:
-                    live.html(("missions", lang), lambda fr: missions_html(fr, lang), f)
+                    live.rows(("missions", lang), lambda fr: dict(zip(("header", "rows"), missions_cells(fr, lang),
+                                                                      strict=True)),
+                              f, table_class="vti-missions", period=TABLE_PERIOD_S)
                     solara.HTML(tag="div", unsafe_innerHTML=t("meteo_note", lang),
                                 style={"font-size": "11px", "color": "#777"})
         live.ack(player)  # last: the browser reports a month once the updates above have arrived
@@ -428,7 +474,9 @@ def PresenterView(player: Player):
             HiddenCard(lang)
         elif name == "missions":
             solara.HTML(tag="div", unsafe_innerHTML=f"<h2>{t('missions_title', lang)}</h2>")
-            live.html(("missions", lang, 24), lambda fr: missions_html(fr, lang, size=24), f)
+            live.rows(("missions", lang, 24), lambda fr: dict(zip(("header", "rows"), missions_cells(fr, lang),
+                                                                  strict=True)),
+                      f, table_class="vti-missions", size=24, period=TABLE_PERIOD_S)
         else:
             live.chart(name, charts.LIVE_CHARTS[name], f, lang, height=640, scale=1.9)
         live.ack(player)
@@ -733,7 +781,7 @@ def ExportCard(player: Player):
     def made(kind: str):
         f = player.frame
         if kind == "png":
-            return exports.png_name(f, lang), exports.png_bytes(f, lang)
+            return exports.png_name(f, lang), pngs.get(f, lang)
         if kind == "timeseries":
             return f"vti_timeseries_month{f.n:03d}_seed{f.seed}_{lang}.csv", exports.timeseries_csv(f, lang)
         if kind == "missions":
@@ -741,6 +789,22 @@ def ExportCard(player: Player):
         frames = dict(zip((COMPARE_A.value, COMPARE_B.value), compare_frames(f.seed), strict=True))
         return f"vti_compare_seed{f.seed}_{lang}.csv", exports.compare_csv(frames, lang)
 
+    pngs = solara.use_memo(exports.PngCache, [])
+
+    def draw_ahead():
+        def on_frame(f: Frame) -> None:  # the page rests on a month: its PNG is drawn before the click
+            if player.looping:
+                pngs.cancel()
+            else:
+                pngs.prepare(f, lang)
+        unsubscribe = player.subscribe(on_frame)
+
+        def detach():
+            unsubscribe()
+            pngs.cancel()
+        return detach
+
+    solara.use_effect(draw_ahead, [player, lang])
     makers = solara.use_memo(lambda: {k: (lambda k=k: made(k)) for k in ("png", "timeseries", "missions",
                                                                          "compare")}, [lang, player])
     with solara.Card(t("export", lang), margin=0, classes=["vti-export"]), solara.Column(gap="0px"):

@@ -326,7 +326,8 @@ resamples = 4
 """
 
 
-@pytest.mark.parametrize("name", ["sobol_quick", "sobol_full", "morris_screen", "open_vs_proactive", "plateau_map"])
+@pytest.mark.parametrize("name", ["sobol_quick", "sobol_full", "morris_screen", "morris_assumptions",
+                                  "open_vs_proactive", "plateau_map"])
 def test_shipped_experiments_are_valid(name):
     from vti_sim.analysis.workflow import prepare
 
@@ -334,7 +335,12 @@ def test_shipped_experiments_are_valid(name):
     if name == "sobol_full":
         assert exp.samples == 1024 and exp.options["second_order"] and exp.replicates == 5
         kinds = {f.param.kind for f in exp.factors}
-        assert {"lever", "context"} <= kinds
+        assert kinds == {"lever", "context", "assumption"}
+    if name == "morris_assumptions":  # every assumption, at its registry bounds
+        from vti_sim import registry
+
+        assert {f.name for f in exp.factors} == {p.name for p in registry.assumptions()}
+        assert all((f.lo, f.hi) == (f.param.min, f.param.max) for f in exp.factors)
     if name == "open_vs_proactive":
         from vti_sim.analysis.resources import governance_hours
 

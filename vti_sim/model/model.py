@@ -64,6 +64,31 @@ _OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
 _ARRAYS = (_PROGRESS, _QUALITY, _GEN, _CREATED, _DESTROYED, _NET, _SOURCES)
 
 
+class _Collector(mesa.DataCollector):
+    """Mesa's DataCollector, minus its per-value dispatch and deep copies once it has validated its reporters:
+    when every reporter names a model attribute holding a number (immutable, so a copy is the value itself), a
+    month's collection is one append per reporter.  Anything else goes through Mesa's own ``collect``."""
+
+    _fast = None  # (model_vars list, attribute name) per reporter, set after the first collection
+
+    def collect(self, model) -> None:
+        fast = self._fast
+        if fast is None:
+            super().collect(model)  # validates the reporters, records the first values
+            simple = (all(isinstance(r, str) for r in self.model_reporters.values()) and not self.agent_reporters
+                      and not self.agenttype_reporters)
+            self._fast = tuple((self.model_vars[v], r) for v, r in self.model_reporters.items()) if simple else ()
+            return
+        if not fast:
+            super().collect(model)
+            return
+        steps = getattr(self, "_collection_steps", None)  # Mesa >= 3.5 records the time of each collection
+        if steps is not None:
+            steps.append(model.time)
+        for values, attribute in fast:
+            values.append(getattr(model, attribute, None))
+
+
 class VTIModel(mesa.Model):
     """One territory, one policy, five roles; parameters come from ``vti_sim.registry``."""
 
@@ -143,7 +168,7 @@ class VTIModel(mesa.Model):
         self.pv_net_total = 0.0
         self.pv_cumulative = 0.0
         # Mesa's collector, for batch_run and Mesa tooling; the full monthly record is the ledger
-        self.datacollector = mesa.DataCollector(model_reporters={
+        self.datacollector = _Collector(model_reporters={
             "PV": "pv_cumulative", "phase": "phase", "trust": "trust", "participation": "participation",
         })
         self.running = True

@@ -231,9 +231,7 @@ class Portfolio:
     def steer(self, month: int, attention: float, unblock: float, out: np.ndarray) -> np.ndarray:
         """The COPIL reviews the météo and acts on the worst actions (arbitration, resources moved to them):
         each action under way gets ``1 + unblock * attention * (1 - météo)`` of its usual work."""
-        w = self.weather(month)
-        np.multiply(1.0 - np.nan_to_num(w, nan=1.0), unblock * attention, out=out)
-        out += 1.0
+        _steer(self.state, self.started_month, self.duration, self.progress, month, unblock * attention, out)
         return out
 
     def evaluate_and_renew(self, month: int, share: float, scale: float) -> int:
@@ -291,6 +289,18 @@ class Portfolio:
         self.decision_index = np.flatnonzero(self.is_decision)
         self.proximity_index = np.flatnonzero(self.is_proximity)
         self._derive()
+
+
+@njit(cache=True)
+def _steer(state, started_month, duration, progress, month, push, out):
+    """``out <- 1 + push * (1 - météo)`` for actions under way (``weather``'s score), 1 for the others."""
+    for j in range(state.size):
+        w = 1.0
+        if state[j] == 1:
+            elapsed = max(month - started_month[j] + 1, 1) / duration[j]
+            w = min(progress[j] / min(elapsed, 1.0), 1.0)
+        out[j] = (1.0 - w) * push
+        out[j] += 1.0
 
 
 @njit(cache=True)

@@ -26,6 +26,7 @@ from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
 from .ledger import TIME_ROLES, Ledger, slice_of
+from .month import TIME_COEFFICIENTS, allocate_time_pass
 from .phases import (
     AMBITION,
     EVALUATION,
@@ -37,8 +38,7 @@ from .phases import (
     PolicyCycle,
 )
 from .portfolio import DIRECTIONS, Portfolio
-from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
-from .time_budget import EVALUATION as EVAL_ACT
+from .time_budget import ACTIVITIES, HOURS_PER_MONTH
 from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account, type_matrices
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
@@ -163,6 +163,16 @@ class VTIModel(mesa.Model):
         self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
         self._books = type_matrices(p)
+        # the month's time table, filled in place by allocate_time (rows: elected, directors, staff)
+        self._served, self._demanded = np.zeros((3, len(ACTIVITIES))), np.zeros((3, len(ACTIVITIES)))
+        self._staff_shared, self.item_fulfilment = np.zeros(len(ACTIVITIES)), np.ones(3)
+        self.hours = (self._served[0], self._served[1], self._served[2])
+        for role, r in ((self.elected, 0), (self.directors, 1)):
+            role.served_by_activity, role.demanded_by_activity = self._served[r], self._demanded[r]
+            role._d = self._demanded[r]  # what the role's inspection properties (served, demanded) read
+        self.staff.served_by_activity, self.staff.demanded_by_activity = self._served[2], self._demanded[2]
+        self.staff._shared, self.staff._training = self._staff_shared, self._training_each
+        self._time_k = tuple(float(p[k]) for k in TIME_COEFFICIENTS)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
@@ -210,55 +220,33 @@ class VTIModel(mesa.Model):
     def allocate_time(self) -> None:
         """Bodies and work ask each role for hours; each person is rationed proportionally (ODD §7.2).
 
-        Roles x activities is a 3 x 5 table, so it is handled as plain floats (cheaper than numpy calls).
-        Informing residents, digital mediation and data upkeep are asked whatever the governance mode."""
-        p, policy = self.p, self.policy
+        Roles x activities is a 3 x 5 table (``self.hours``: served, by role).  Informing residents, digital
+        mediation and data upkeep are asked whatever the governance mode.  The roles' demand rows, their
+        rationing and the fulfilments that follow are one compiled pass (``month.allocate_time_pass``)."""
+        p, policy, pf = self.p, self.policy, self.portfolio
         self.workable = workable = policy.workable(self.open_active)
-        # item hours by role, split into delivery work (launch-implementation) and evaluation work
-        ie, id_, is_, ve, vd, vs = policy.demand(workable)
-        st_e, st_d, st_s = self._steering
-        pf = self.portfolio
-        n_delivered = pf.n_delivered
+        items = policy.demand(workable)  # item hours: delivery work by role, then evaluation work by role
         if self.open_active:
             n_decisions = policy.n_workable + pf.n_under * p["decisions_per_action"]
-            op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
-                                               float(policy.progress[OPEN_BODIES]))
+            open_demand = gov.open_demand(p, policy.phase, self.partners, n_decisions, pf.n_delivered,
+                                          float(policy.progress[OPEN_BODIES]))
         else:
-            op_e = op_d = op_s = 0.0
-        self.fac_served = fac = min(op_s, self._fac_capacity)
-        # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4)
-        info = p["information_sharing"] * (p["information_hours_base"] + p["information_hours_per_delivered"]
-                                           * n_delivered)
-        # actions under way: staff work by direction, directors supervise programmes and contracts
-        monitoring = p["monitoring_hours_per_action"] * n_delivered
-        m_dir = p["monitoring_directors_share"]
+            open_demand = (0.0, 0.0, 0.0)
         el, di, st = self.elected, self.directors, self.staff
-        el.allocate_time([st_e, op_e, ie, ve, 0.0])
-        di.allocate_time([st_d, op_d, id_ + pf.directors_work, vd + m_dir * monitoring, self._directors_training])
-        st.allocate_time([st_s, op_s - fac, is_ + self._mediation_hours + self._data_hours,
-                          vs + (1.0 - m_dir) * monitoring + info, 0.0], pf.staff_work, self._training_each)
-        se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity
-        de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity
-        self.hours = (se, sd, ss)
-        self.demand_total = (sum(de), sum(dd), sum(ds))
-        self.served_total = (sum(se), sum(sd), sum(ss))
-        col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
-        self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
-        self.f_info = ss[EVAL_ACT] / ds[EVAL_ACT] if ds[EVAL_ACT] > 0 else 1.0
-        self.f_staff_delivery = ss[DELIVERY] / ds[DELIVERY] if ds[DELIVERY] > 0 else 1.0
-        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING], p)
-        # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
-        engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1])
-                                 / p["leader_engagement_reference_hours"])
-        w = p["proactivity_engagement_weight"]
-        self.proactivity = w * engaged + (1.0 - w) * self.transversality
-        open_demanded = op_e + op_d + op_s
-        self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
-        self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
-        # open work actually done: nothing when no open work is asked (openness not started)
-        self.open_served = self.f_open if open_demanded > 0 else 0.0
+        # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4);
+        # actions under way: staff work by direction, directors supervise programmes and contracts
+        (self.fac_served, d_e, d_d, d_s, s_e, s_d, s_s, self.f_info, self.f_staff_delivery, self.transversality,
+         self.proactivity, self.open_hours, self.f_open, self.open_served, self.directors_delivery) = \
+            allocate_time_pass(
+                self._time_k, self._steering, items, open_demand, self._fac_capacity, pf.n_delivered,
+                pf.directors_work, self._directors_training, self._mediation_hours, self._data_hours,
+                self._training_each, policy.phase == EVALUATION,
+                el._free, el.commitment, el._share, el.involvement, el.capacity, el.fulfilment, el._commitment_offset,
+                di._free, di.commitment, di._share, di.involvement, di.capacity, di.fulfilment, di._commitment_offset,
+                st.capacity, st.direction, st.direction_count, pf.staff_work, st.fulfilment, st._per_dir,
+                st.direction_fulfilment, self._served, self._demanded, self._staff_shared, self.item_fulfilment)
+        self.demand_total, self.served_total = (d_e, d_d, d_s), (s_e, s_d, s_s)
         self.staff_dir_fulfilment = st.direction_fulfilment
-        self.directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
 
     # ---------------------------------------------------------------- 3. the policy cycle
     def advance_policy(self, month: int) -> bool:

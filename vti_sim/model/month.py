@@ -1,0 +1,115 @@
+"""The month's arithmetic between the verbs, compiled: one pass per step of ``VTIModel.step``.
+
+Each step of the schedule reads a few dozen scalars, calls its roles' verbs (the compiled passes beside each
+mechanism: ``agents._ration_leaders``, ``agents._staff_allocation`` ...) and combines their results.  Done in
+Python, that glue cost about 80 % of a run (a few hundred interpreted operations a month); here each step's glue
+and the verbs it composes are one compiled call, fed the run's coefficients as one tuple read once from the
+registry.  The formulas are those of the step's method in ``model.py``, operation for operation and in the same
+order, so that every output stays the same bit for bit (``tests/test_bit_identity.py``); the methods' docstrings
+and ``docs/ODD.md`` describe what they mean.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from numba import njit
+
+from .agents import _ration_leaders, _staff_allocation
+from .time_budget import DELIVERY, EVALUATION, OPEN, STEERING, TRAINING
+
+_COMPENSATED_SUM = sys.version_info >= (3, 12)  # Python 3.12's sum() of floats is compensated (Neumaier)
+
+
+@njit(cache=True)
+def builtin_sum(values):
+    """``sum(values)`` of a sequence of floats exactly as this Python's built-in computes it: naive before 3.12,
+    Neumaier-compensated from 3.12 on (the start value is the int 0)."""
+    s = 0.0 + values[0]
+    if _COMPENSATED_SUM:
+        c = 0.0
+        for i in range(1, len(values)):
+            v = values[i]
+            t = s + v
+            if abs(s) >= abs(v):
+                c += (s - t) + v
+            else:
+                c += (v - t) + s
+            s = t
+        if c != 0.0 and math.isfinite(c):
+            s += c
+        return s
+    for i in range(1, len(values)):
+        s += values[i]
+    return s
+
+
+TIME_COEFFICIENTS = ("information_sharing", "information_hours_base", "information_hours_per_delivered",
+                     "monitoring_hours_per_action", "monitoring_directors_share", "steering_reference_hours",
+                     "leader_engagement_reference_hours", "proactivity_engagement_weight")
+
+
+@njit(cache=True)
+def allocate_time_pass(k, steering, items, open_demand, fac_capacity, n_delivered, directors_work,
+                       directors_training, mediation_hours, data_hours, training_each, evaluation,
+                       el_free, el_commitment, el_share, el_involvement, el_capacity, el_fulfilment, el_offset,
+                       di_free, di_commitment, di_share, di_involvement, di_capacity, di_fulfilment, di_offset,
+                       st_capacity, st_direction, st_count, staff_work, st_fulfilment, st_per_direction,
+                       st_direction_fulfilment, served, demanded, shared, item_fulfilment):
+    """``VTIModel.allocate_time``: the three roles' demand rows, their rationing (``_ration_leaders`` twice,
+    ``_staff_allocation``), then fulfilments, transversality and proactivity.  Fills ``served`` and ``demanded``
+    (3 roles x 5 activities), the staff's ``shared`` row and ``item_fulfilment`` (3,); returns the scalars."""
+    info_sharing, info_base, info_per_delivered, monitoring_per_action, m_dir, steering_reference, \
+        engagement_reference, w = k
+    st_e, st_d, st_s = steering
+    ie, id_, is_, ve, vd, vs = items
+    op_e, op_d, op_s = open_demand
+    fac = min(op_s, fac_capacity)
+    info = info_sharing * (info_base + info_per_delivered * n_delivered)
+    monitoring = monitoring_per_action * n_delivered
+    # elected officials, then directors (_Leaders.allocate_time)
+    de, dd, ds = demanded[0], demanded[1], demanded[2]
+    se, sd, ss = served[0], served[1], served[2]
+    de[0], de[1], de[2], de[3], de[4] = st_e, op_e, ie, ve, 0.0
+    s = _ration_leaders(el_free, el_commitment, el_share, el_involvement, builtin_sum(de), el_capacity,
+                        el_fulfilment, el_offset)
+    for a in range(de.size):
+        se[a] = de[a] * s
+    dd[0], dd[1], dd[2], dd[3], dd[4] = st_d, op_d, id_ + directors_work, vd + m_dir * monitoring, directors_training
+    s = _ration_leaders(di_free, di_commitment, di_share, di_involvement, builtin_sum(dd), di_capacity,
+                        di_fulfilment, di_offset)
+    for a in range(dd.size):
+        sd[a] = dd[a] * s
+    # staff (OperationalStaff.allocate_time)
+    shared[0], shared[1], shared[2], shared[3], shared[4] = (st_s, op_s - fac, is_ + mediation_hours + data_hours,
+                                                             vs + (1.0 - m_dir) * monitoring + info, 0.0)
+    n = st_capacity.size
+    f_sum, delivery_served, delivery_demanded = _staff_allocation(
+        st_capacity, st_direction, st_count, staff_work, builtin_sum(shared) / n + training_each + 1e-12,
+        st_fulfilment, st_per_direction, st_direction_fulfilment)
+    for a in range(shared.size):
+        ss[a] = shared[a] * (f_sum / n)
+        ds[a] = shared[a]
+    ss[DELIVERY] += delivery_served
+    ss[TRAINING] = training_each * f_sum
+    ds[DELIVERY] += delivery_demanded
+    ds[TRAINING] = training_each * n
+    # the model's view
+    d_e, d_d, d_s = builtin_sum(de), builtin_sum(dd), builtin_sum(ds)
+    s_e, s_d, s_s = builtin_sum(se), builtin_sum(sd), builtin_sum(ss)
+    col = EVALUATION if evaluation else DELIVERY
+    for r in range(3):
+        item_fulfilment[r] = served[r, col] / demanded[r, col] if demanded[r, col] > 0 else 1.0
+    f_info = ss[EVALUATION] / ds[EVALUATION] if ds[EVALUATION] > 0 else 1.0
+    f_staff_delivery = ss[DELIVERY] / ds[DELIVERY] if ds[DELIVERY] > 0 else 1.0
+    transversality = 1.0 - math.exp(-(se[STEERING] + sd[STEERING] + ss[STEERING]) / steering_reference)
+    engaged = 1.0 - math.exp(-(s_e + s_d) / engagement_reference)
+    proactivity = w * engaged + (1.0 - w) * transversality
+    open_demanded = op_e + op_d + op_s
+    open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
+    f_open = open_hours / open_demanded if open_demanded > 0 else 1.0
+    open_served = f_open if open_demanded > 0 else 0.0
+    directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
+    return (fac, d_e, d_d, d_s, s_e, s_d, s_s, f_info, f_staff_delivery, transversality, proactivity, open_hours,
+            f_open, open_served, directors_delivery)

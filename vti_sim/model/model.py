@@ -26,7 +26,7 @@ from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
 from .ledger import TIME_ROLES, Ledger, slice_of
-from .month import TIME_COEFFICIENTS, allocate_time_pass
+from .month import TIME_COEFFICIENTS, VALUE_COEFFICIENTS, account_value_pass, allocate_time_pass
 from .phases import (
     AMBITION,
     EVALUATION,
@@ -39,7 +39,7 @@ from .phases import (
 )
 from .portfolio import DIRECTIONS, Portfolio
 from .time_budget import ACTIVITIES, HOURS_PER_MONTH
-from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account, type_matrices
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, type_matrices
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
@@ -173,6 +173,7 @@ class VTIModel(mesa.Model):
         self.staff.served_by_activity, self.staff.demanded_by_activity = self._served[2], self._demanded[2]
         self.staff._shared, self.staff._training = self._staff_shared, self._training_each
         self._time_k = tuple(float(p[k]) for k in TIME_COEFFICIENTS)
+        self._value_k = tuple(float(p[k]) for k in VALUE_COEFFICIENTS)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
@@ -359,7 +360,7 @@ class VTIModel(mesa.Model):
         # what delivered actions need and offer
         self.operating_need = self.p["operating_rate"] * pf.delivered_cost
         self.tools_delivered = pf.tools * self._inv_tool_mag
-        self.risk_exposure = pf.risk_exposure.tolist()
+        self.risk_exposure = tuple(pf.risk_exposure.tolist())
         self.proximity_delivered = pf.proximity_delivered * self._inv_prox_mag
         # substance: share of the portfolio under way or delivered; what there is to report and co-produce
         floor = self.p["substance_floor"]
@@ -427,59 +428,29 @@ class VTIModel(mesa.Model):
 
         Process value (Frucquet et al. 2023 after O'Flynn 2007): coherent steering makes the authority efficient
         and effective; informing residents is transparent whatever the mode; participation and partnerships add
-        what only co-construction can add, and each is worth what it actually reaches."""
-        p, pf, res = self.p, self.portfolio, self.residents
-        hf, ff = p["platform_habit_floor"], p["platform_freshness_floor"]
-        habit_term = hf + (1.0 - hf) * self.habit
-        platform = self.maturity * habit_term * (ff + (1.0 - ff) * self.freshness)  # R2
-        # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
-        # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
-        dr = p["data_ready_floor"]
-        data_ready = dr + (1.0 - dr) * self.maturity * habit_term
-        sf = p["service_fit_floor"]
-        fit = sf + (1.0 - sf) * self.planning_fit  # fit of actions to needs and uses, set at planning
-        gen, personal = pf.realise_value(self.job_fit, data_ready, platform, self.mean_use, fit * self.service_level)
-        t = self.transversality
-        gen[EFFECTIVENESS] += p["steering_effectiveness_value"] * t
-        gen[EFFICIENCY] += p["steering_efficiency_value"] * t
-        substance = self.substance
-        # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
-        w = p["visible_delivery_weight"]
-        vf = p["visible_openness_floor"]
-        informed = p["information_sharing"] * self.f_info
-        self.visible = (w * (1.0 - math.exp(-self.recent_deliveries / p["visible_delivery_scale"]))
-                        + (1.0 - w) * informed * substance * res.reach) * (vf + (1.0 - vf) * self.elected.openness)
-        gen[TRANSPARENCY] += p["open_data_transparency_value"] * self.catalogue * self.freshness
-        # information is worth what residents can read and believe (literacy x trust), under either mode
-        gen[TRANSPARENCY] += p["information_transparency_value"] * informed * res.audience * substance
-        # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
-        gen[PARTICIPATION] += p["participation_value"] * self.participation * self.visible
-        gen[COLLABORATION] += p["partnership_value"] * self.partners * self.open_served * substance
-        # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-        gen[COLLABORATION] += (p["co_creation_platform_value"] * pf.decision_delivered * informed
-                               * min(1.0, p["voice_saturation"] * self.participation))
-        self.generators = gen
-        # destruction, by source
-        exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
-        protection = p["principles_protection"] * self.principles
-        destroyed = self._destroyed
-        destroyed[0] = exclusion * self.access * res.excluded_share(self.mediation) * p["exclusion_harm"]
-        destroyed[1] = privacy * (1.0 - p["privacy_protection_by_maturity"] * self.maturity) * (1.0 - protection)
-        destroyed[2] = footprint * (1.0 - protection)
-        destroyed[3] = p["stale_data_harm"] * self.catalogue * (1.0 - self.freshness)
-        destroyed[4] = p["unanswered_consultation_harm"] * self.participation * (1.0 - self.visible)
-        self.destroyed_by_source = destroyed
-        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed, self._books)
+        what only co-construction can add, and each is worth what it actually reaches.  Platforms need the
+        foundation, data habits and fresh data (R2); infrastructure needs staff able to run the new tools (R3);
+        visible results are recent deliveries and information about the policy's substance (seed 002 §3.4).
+        Destruction: exclusion, privacy, footprint of delivered actions (seed 002 §4.2), stale open data and
+        unanswered consultations.  The arithmetic is one compiled pass (``month.account_value_pass``); then value
+        reaches residents: proximity services by use, the rest as common goods."""
+        pf, res = self.portfolio, self.residents
+        self.generators, self.destroyed_by_source = gen, destroyed = np.empty(len(GENERATORS)), self._destroyed
+        self.created, self.destroyed = np.empty(len(VALUE_TYPES)), np.empty(len(VALUE_TYPES))
+        self.net = np.empty(len(VALUE_TYPES))
+        (self.visible, self.created_total, self.destroyed_total, personal, transparency, harm_low, harm_all,
+         self.partners) = account_value_pass(
+            self._value_k, pf.value_weight, pf.family, pf.direction, pf.potential, pf.magnitude, pf.value_created,
+            pf._generated, self.job_fit, self.habit, self.maturity, self.freshness, self.planning_fit,
+            self.service_level, self.mean_use, self.transversality, self.substance, self.f_info,
+            self.recent_deliveries, res.reach, self.elected.openness, self.catalogue, res.audience, self.participation,
+            self.partners, self.open_served, pf.decision_delivered, self.risk_exposure, self.principles, self.access,
+            res.excluded_share(self.mediation), self.mediation, self.prerequisites, self._books[0], self._books[1],
+            gen, destroyed, self.created, self.destroyed, self.net)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
-        # value reaches residents: proximity services by use, the rest as common goods
-        common = max(self.created_total - personal, 0.0)
-        res.receive(common, personal, self.mean_use)
-        res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / p["trust_transparency_scale"]),
-                         p["exclusion_trust_harm"] * self.access * (1.0 - self.mediation),
-                         p["privacy_trust_harm"] * destroyed[1])
-        target = gov.partners_target(p["ecosystem_richness"], self.open_served, p["participatory_share"], p)
-        self.partners += p["partner_adjustment"] * (target * self.prerequisites - self.partners)
+        res.receive(max(self.created_total - personal, 0.0), personal, self.mean_use)
+        res.update_trust(self.visible, transparency, harm_low, harm_all)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:
@@ -527,4 +498,4 @@ class VTIModel(mesa.Model):
             *hours[0], *hours[1], *hours[2], *demand,
             demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],
         ), (policy.progress.copy(), policy.quality.copy(), self.generators, self.created, self.destroyed,
-            self.created - self.destroyed, self.destroyed_by_source.copy()))
+            self.net, self.destroyed_by_source.copy()))

@@ -17,7 +17,11 @@ import sys
 from numba import njit
 
 from .agents import _ration_leaders, _staff_allocation
+from .portfolio import _realise_value
 from .time_budget import DELIVERY, EVALUATION, OPEN, STEERING, TRAINING
+from .value import GENERATORS, _account
+
+EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
 
 _COMPENSATED_SUM = sys.version_info >= (3, 12)  # Python 3.12's sum() of floats is compensated (Neumaier)
 
@@ -113,3 +117,78 @@ def allocate_time_pass(k, steering, items, open_demand, fac_capacity, n_delivere
     directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
     return (fac, d_e, d_d, d_s, s_e, s_d, s_s, f_info, f_staff_delivery, transversality, proactivity, open_hours,
             f_open, open_served, directors_delivery)
+
+
+VALUE_COEFFICIENTS = ("platform_habit_floor", "platform_freshness_floor", "data_ready_floor", "service_fit_floor",
+                      "steering_effectiveness_value", "steering_efficiency_value", "visible_delivery_weight",
+                      "visible_openness_floor", "information_sharing", "visible_delivery_scale",
+                      "open_data_transparency_value", "information_transparency_value", "participation_value",
+                      "partnership_value", "co_creation_platform_value", "voice_saturation", "principles_protection",
+                      "exclusion_harm", "privacy_protection_by_maturity", "stale_data_harm",
+                      "unanswered_consultation_harm", "trust_transparency_scale", "exclusion_trust_harm",
+                      "privacy_trust_harm", "partners_max", "ecosystem_richness", "partners_participation_weight",
+                      "participatory_share", "partner_adjustment")
+
+
+@njit(cache=True)
+def account_value_pass(k, value_weight, family, direction, potential, magnitude, value_created, generated, job_fit,
+                       habit, maturity, freshness, planning_fit, service_level, mean_use, transversality, substance,
+                       f_info, recent_deliveries, reach, openness, catalogue, audience, participation, partners,
+                       open_served, decision_delivered, risk_exposure, principles, access, excluded, mediation,
+                       prerequisites, generator_to_type, destruction_to_type, gen, destroyed, created, destroyed_types,
+                       net):
+    """``VTIModel.account_value`` up to the residents' verbs: generators from delivered actions
+    (``portfolio._realise_value``) and from governance processes, destruction by source, the books by value type
+    (``value._account``; ``net`` = created - destroyed), and what the residents' ``receive`` and ``update_trust``
+    are given.  Returns (visible, created total, destroyed total, personal value, transparency, harm to
+    low-literacy residents, harm to all, partners)."""
+    hf, ff, dr, sf, steering_effectiveness, steering_efficiency, w, vf, information_sharing, visible_scale, \
+        open_data_transparency, information_transparency, participation_value, partnership_value, \
+        co_creation_value, voice_saturation, principles_protection, exclusion_harm, privacy_by_maturity, \
+        stale_data_harm, unanswered_harm, trust_transparency_scale, exclusion_trust_harm, privacy_trust_harm, \
+        partners_max, ecosystem_richness, partners_weight, participatory_share, partner_adjustment = k
+    habit_term = hf + (1.0 - hf) * habit
+    platform = maturity * habit_term * (ff + (1.0 - ff) * freshness)  # R2
+    # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
+    # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
+    data_ready = dr + (1.0 - dr) * maturity * habit_term
+    fit = sf + (1.0 - sf) * planning_fit  # fit of actions to needs and uses, set at planning
+    personal = _realise_value(value_weight, family, direction, job_fit, data_ready, platform, mean_use,
+                              fit * service_level, potential, magnitude, value_created, generated)
+    for g in range(gen.size):
+        gen[g] = generated[g]
+    t = transversality
+    gen[EFFECTIVENESS] += steering_effectiveness * t
+    gen[EFFICIENCY] += steering_efficiency * t
+    # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
+    informed = information_sharing * f_info
+    visible = (w * (1.0 - math.exp(-recent_deliveries / visible_scale))
+               + (1.0 - w) * informed * substance * reach) * (vf + (1.0 - vf) * openness)
+    gen[TRANSPARENCY] += open_data_transparency * catalogue * freshness
+    # information is worth what residents can read and believe (literacy x trust), under either mode
+    gen[TRANSPARENCY] += information_transparency * informed * audience * substance
+    # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
+    gen[PARTICIPATION] += participation_value * participation * visible
+    gen[COLLABORATION] += partnership_value * partners * open_served * substance
+    # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
+    gen[COLLABORATION] += (co_creation_value * decision_delivered * informed
+                           * min(1.0, voice_saturation * participation))
+    # destruction, by source; risks are those of delivered actions (seed 002 §4.2 agenda)
+    exclusion, privacy, footprint = risk_exposure
+    protection = principles_protection * principles
+    destroyed[0] = exclusion * access * excluded * exclusion_harm
+    destroyed[1] = privacy * (1.0 - privacy_by_maturity * maturity) * (1.0 - protection)
+    destroyed[2] = footprint * (1.0 - protection)
+    destroyed[3] = stale_data_harm * catalogue * (1.0 - freshness)
+    destroyed[4] = unanswered_harm * participation * (1.0 - visible)
+    created_total, destroyed_total = _account(gen, destroyed, generator_to_type, destruction_to_type, created,
+                                              destroyed_types)
+    for v in range(net.size):
+        net[v] = created[v] - destroyed_types[v]
+    transparency = min(1.0, gen[TRANSPARENCY] / trust_transparency_scale)
+    harm_low = exclusion_trust_harm * access * (1.0 - mediation)
+    harm_all = privacy_trust_harm * destroyed[1]
+    target = partners_max * ecosystem_richness * open_served * ((1.0 - partners_weight)
+                                                                + partners_weight * participatory_share)
+    partners = partners + partner_adjustment * (target * prerequisites - partners)
+    return visible, created_total, destroyed_total, personal, transparency, harm_low, harm_all, partners

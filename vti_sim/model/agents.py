@@ -255,11 +255,14 @@ class OperationalStaff(RoleAgent):
         acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, where hours are this
         month's training demand times the person's fulfilment,
         ``a = base + hr_gain * hr_support * (offset + change_management)`` and ``b = loss * (1 - hr_support)``."""
-        base, hr_gain, offset, loss = self._acceptance_gain
-        a, b = base + hr_gain * hr_support * (offset + change_management), loss * (1.0 - hr_support)
+        a, b = self._acceptance_rates(hr_support, change_management)
         self.skill_total, self.acceptance_total = _train(
             self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
             self._training, a, b, self._skill_gain, self._learning_floor, self._learning_acceptance)
+
+    def _acceptance_rates(self, hr_support: float, change_management: float) -> tuple[float, float]:
+        base, hr_gain, offset, loss = self._acceptance_gain
+        return base + hr_gain * hr_support * (offset + change_management), loss * (1.0 - hr_support)
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
         """Delivered tools change the job (the gardener now waters by phone): transformation relaxes at
@@ -276,10 +279,27 @@ class OperationalStaff(RoleAgent):
 
     def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
         """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
-        growth, weight, decay_rate = self._habit
-        grow, decay = growth * (data_culture + weight * transversality), decay_rate * silo_index
+        grow, decay = self._habit_rates(data_culture, transversality, silo_index)
         _affine(self.data_habit, 1.0 - grow - decay, grow)  # h <- h + grow (1 - h) - decay h
         self.mean_data_habit = self.mean_data_habit * (1.0 - grow - decay) + grow  # the same affine map
+
+    def _habit_rates(self, data_culture: float, transversality: float, silo_index: float) -> tuple[float, float]:
+        growth, weight, decay_rate = self._habit
+        return growth * (data_culture + weight * transversality), decay_rate * silo_index
+
+    def develop(self, hr_support: float, change_management: float, tools_by_direction: np.ndarray,
+                data_culture: float, transversality: float, silo_index: float) -> np.ndarray:
+        """The month's four verbs in one compiled call (``_develop``): ``train``, ``transform_jobs``,
+        ``share_data``, then ``job_fit`` (returned, per direction)."""
+        a, b = self._acceptance_rates(hr_support, change_management)
+        grow, decay = self._habit_rates(data_culture, transversality, silo_index)
+        fit = np.empty(len(DIRECTIONS))
+        self.skill_total, self.acceptance_total, self.mean_data_habit, self.mean_job_fit = _develop(
+            self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
+            self._training, a, b, self._skill_gain, self._learning_floor, self._learning_acceptance,
+            self.direction, tools_by_direction, self._transformation_rate, self.data_habit, grow, decay,
+            self.mean_data_habit, self.direction_count, fit, self._fit_offset, self._fit_floor, self._fit_acceptance)
+        return fit
 
 
 # ---------------------------------------------------------------- staff's verbs, one compiled pass each
@@ -339,6 +359,21 @@ def _job_fit(skill, acceptance, transformation, direction, count, fit, skill_off
         fit[d] = 1.0 - shortfall[d] / count[d]
         total += fit[d]
     return total / count.size
+
+
+@njit(cache=True)
+def _develop(received, skill, acceptance, transformation, fulfilment, training_each, a, b, gain, floor, weight,
+             direction, tools_by_direction, rate, habit, grow, decay, mean_habit, count, fit, skill_offset, fit_floor,
+             fit_weight):
+    """``_train``, ``_transform_jobs``, ``_affine`` (data habits) and ``_job_fit``, in that order; returns (skill
+    total, acceptance total, mean data habit, mean job fit)."""
+    skill_total, acceptance_total = _train(received, skill, acceptance, transformation, fulfilment, training_each, a,
+                                           b, gain, floor, weight)
+    _transform_jobs(transformation, direction, tools_by_direction, rate)
+    _affine(habit, 1.0 - grow - decay, grow)
+    mean_habit = mean_habit * (1.0 - grow - decay) + grow
+    mean_fit = _job_fit(skill, acceptance, transformation, direction, count, fit, skill_offset, fit_floor, fit_weight)
+    return skill_total, acceptance_total, mean_habit, mean_fit
 
 
 @njit(cache=True)

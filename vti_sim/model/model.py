@@ -368,12 +368,12 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
-        p, _pf, staff = self.p, self.portfolio, self.staff
-        staff.train(p["hr_support"], self._change_management)
-        staff.transform_jobs(self.tools_delivered)
-        staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
+        """Staff train, their jobs change with the tools delivered, data habits grow (``OperationalStaff.develop``:
+        its verbs train, transform_jobs, share_data and job_fit in one compiled call); directors follow."""
+        p, staff = self.p, self.staff
+        self.job_fit = staff.develop(p["hr_support"], self._change_management, self.tools_delivered, p["data_culture"],
+                                     self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
-        self.job_fit = staff.job_fit()
         self.job_fit_mean = staff.mean_job_fit
         self.acceptance = staff.acceptance_total / staff.n
         self.skill = staff.skill_total / staff.n

@@ -26,14 +26,21 @@ from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
 from .ledger import TIME_ROLES, Ledger, slice_of
-from .month import TIME_COEFFICIENTS, VALUE_COEFFICIENTS, account_value_pass, allocate_time_pass
+from .month import (
+    ENGAGE_COEFFICIENTS,
+    POLICY_COEFFICIENTS,
+    TIME_COEFFICIENTS,
+    VALUE_COEFFICIENTS,
+    account_value_pass,
+    advance_policy_pass,
+    allocate_time_pass,
+    engage_residents_pass,
+)
 from .phases import (
-    AMBITION,
     EVALUATION,
     ITEM_KEYS,
     ITEM_OPEN_SENSITIVE,
     OPEN_BODIES,
-    ORGANISATIONAL,
     PLANNING,
     PolicyCycle,
 )
@@ -174,6 +181,8 @@ class VTIModel(mesa.Model):
         self.staff._shared, self.staff._training = self._staff_shared, self._training_each
         self._time_k = tuple(float(p[k]) for k in TIME_COEFFICIENTS)
         self._value_k = tuple(float(p[k]) for k in VALUE_COEFFICIENTS)
+        self._policy_k = tuple(float(p[k]) for k in POLICY_COEFFICIENTS)
+        self._engage_k = tuple(float(p[k]) for k in ENGAGE_COEFFICIENTS)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
@@ -251,34 +260,19 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 3. the policy cycle
     def advance_policy(self, month: int) -> bool:
-        p, policy = self.p, self.policy
-        t = self.transversality
-        silo_drag = 1.0 - p["silo_drag"] * self._silo * (1.0 - t)  # R1: steering lowers silo friction
-        floor = p["productivity_floor"]
-        base = (floor + (1.0 - floor) * p["innovation_capacity"]) * silo_drag * (
-            1.0 + p["learning_productivity_gain"] * policy.learning)
-        self.productivity = base
-        productivity = self._item_productivity
-        productivity.fill(base)
-        accept = p["acceptance_floor"]
-        productivity[ORGANISATIONAL] = base * (accept + (1.0 - accept) * self.acceptance)  # R3: change needs it
-        # quality: steering brings coherence; on open-sensitive items, the voices heard bring fit with needs
-        coherence = 1.0 - self._silo * (1.0 - t)
-        voice = min(1.0, p["voice_saturation"] * self.participation)
-        consulted = self.open_served * p["participatory_share"]  # share of decisions actually consulted on
-        wv = p["voice_weight"]
-        fit = p["fit_floor"] + (1.0 - p["fit_floor"]) * (wv * voice + (1.0 - wv) * consulted)
-        quality = self._item_quality
-        quality.fill(coherence)
-        wf = p["open_item_fit_weight"]
-        quality[_OPEN_SENSITIVE] = (1.0 - wf) * coherence + wf * fit
+        """Items move with the hours served, at a productivity steering and learning raise, with a quality that
+        steering (coherence) and the voices heard (fit, on open-sensitive items) set (``month.advance_policy_pass``,
+        ``PolicyCycle.advance``)."""
+        policy = self.policy
+        self.productivity, self.institutional = advance_policy_pass(
+            self._policy_k, self.transversality, self._silo, policy.learning, self.acceptance, self.participation,
+            self.open_served, self.institutional, self._item_productivity, self._item_quality)
         was = policy.phase
-        done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
+        done = policy.advance(month, self.workable, self.item_fulfilment, self._item_productivity, self._item_quality,
+                              self.open_active)
         self.evaluation_closed = done and was == EVALUATION
         if was == PLANNING or done:  # planning items move only in planning, or are reset when a cycle closes
             self.planning_fit = policy.planning_fit()
-        # the institutional prerequisite of openness: steering bodies set rules, roles and charters (seed 002 §3.6)
-        self.institutional += p["institutionalisation_rate"] * t * (1.0 - self.institutional)
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
@@ -392,35 +386,18 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
-        """Participation needs open work done, bodies set up and the three prerequisites of seed 002 §3.6."""
-        p, policy = self.p, self.policy
-        self.access = self.proximity_delivered * self.service_level
-        self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
-        floor = p["prerequisite_floor"]
-        # prerequisites (seed 002 §3.6): technological (the foundation), organisational and cultural (staff who
-        # accept change and share data), institutional (rules and bodies for consulting and co-deciding)
-        technological = floor + (1.0 - floor) * self.maturity
-        wa = p["acceptance_weight"]
-        organisational = floor + (1.0 - floor) * (wa * self.acceptance + (1.0 - wa) * self.habit)
-        institutional = floor + (1.0 - floor) * self.institutional
-        self.prerequisites = math.cbrt(technological * organisational * institutional)  # their geometric mean
-        setup = float(policy.progress[OPEN_BODIES])  # co-construction bodies set up (0 until openness works on it)
-        served = self.open_served
-        reach = self._meetings * p["reach_per_meeting"] + p["participatory_share"] * (
-            p["reach_per_consultation"] + p["reach_access_gain"] * self.access)
-        if policy.phase == EVALUATION:
-            reach += p["co_evaluation"]
-        opportunity = served * setup * self.prerequisites * (1.0 - math.exp(-reach))
-        # digital mediation (seed 002 §3.5 'réseau de solidarité numérique'): a lever under either mode, relayed by
-        # co-construction bodies where they cover neighbourhoods
-        offered = 1.0 - (1.0 - p["digital_mediation"] * self.f_staff_delivery) * (
-            1.0 - served * setup * self._coverage)
-        floor_m = p["mediation_principles_floor"]
-        self.mediation = offered * (floor_m + (1.0 - floor_m) * self.principles)
-        self.participation = self.residents.participate(opportunity)
+        """Participation needs open work done, bodies set up and the three prerequisites of seed 002 §3.6
+        (technological, organisational and cultural, institutional; their geometric mean); digital mediation is a
+        lever under either mode (``month.engage_residents_pass``), then the residents' verbs."""
+        p, policy, res = self.p, self.policy, self.residents
+        self.access, self.principles, prerequisites, setup, reached, self.mediation = engage_residents_pass(
+            self._engage_k, self.proximity_delivered, self.service_level, policy.quality, policy.progress,
+            self.maturity, self.acceptance, self.habit, self.institutional, self.open_served, self._meetings,
+            policy.phase == EVALUATION, self.f_staff_delivery, self._coverage)
+        self.prerequisites = prerequisites = math.cbrt(prerequisites)
+        self.participation = res.participate(self.open_served * setup * prerequisites * reached)
         floor_a = p["appeal_fit_floor"]
-        self.mean_use = self.residents.use_services(self.access, self.mediation,
-                                                    floor_a + (1.0 - floor_a) * self.planning_fit)
+        self.mean_use = res.use_services(self.access, self.mediation, floor_a + (1.0 - floor_a) * self.planning_fit)
 
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:

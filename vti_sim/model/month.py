@@ -14,14 +14,17 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 from numba import njit
 
 from .agents import _ration_leaders, _staff_allocation
+from .phases import AMBITION, ITEM_OPEN_SENSITIVE, OPEN_BODIES, ORGANISATIONAL
 from .portfolio import _realise_value
 from .time_budget import DELIVERY, EVALUATION, OPEN, STEERING, TRAINING
 from .value import GENERATORS, _account
 
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
+_OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
 
 _COMPENSATED_SUM = sys.version_info >= (3, 12)  # Python 3.12's sum() of floats is compensated (Neumaier)
 
@@ -192,3 +195,66 @@ def account_value_pass(k, value_weight, family, direction, potential, magnitude,
                                                                 + partners_weight * participatory_share)
     partners = partners + partner_adjustment * (target * prerequisites - partners)
     return visible, created_total, destroyed_total, personal, transparency, harm_low, harm_all, partners
+
+
+POLICY_COEFFICIENTS = ("silo_drag", "productivity_floor", "innovation_capacity", "learning_productivity_gain",
+                       "acceptance_floor", "voice_saturation", "participatory_share", "voice_weight", "fit_floor",
+                       "open_item_fit_weight", "institutionalisation_rate")
+
+
+@njit(cache=True)
+def advance_policy_pass(k, transversality, silo, learning, acceptance, participation, open_served, institutional,
+                        productivity, quality):
+    """``VTIModel.advance_policy`` before the items move: each item's productivity and the quality it is produced
+    with (filled in place), and the institutional prerequisite.  Returns (base productivity, institutional)."""
+    silo_drag, floor, innovation, learning_gain, accept, voice_saturation, participatory_share, wv, fit_floor, wf, \
+        institutionalisation = k
+    t = transversality
+    drag = 1.0 - silo_drag * silo * (1.0 - t)  # R1: steering lowers silo friction
+    base = (floor + (1.0 - floor) * innovation) * drag * (1.0 + learning_gain * learning)
+    productivity[:] = base
+    productivity[ORGANISATIONAL] = base * (accept + (1.0 - accept) * acceptance)  # R3: change needs it
+    # quality: steering brings coherence; on open-sensitive items, the voices heard bring fit with needs
+    coherence = 1.0 - silo * (1.0 - t)
+    voice = min(1.0, voice_saturation * participation)
+    consulted = open_served * participatory_share  # share of decisions actually consulted on
+    fit = fit_floor + (1.0 - fit_floor) * (wv * voice + (1.0 - wv) * consulted)
+    quality[:] = coherence
+    sensitive = (1.0 - wf) * coherence + wf * fit
+    for i in _OPEN_SENSITIVE:
+        quality[i] = sensitive
+    # the institutional prerequisite of openness: steering bodies set rules, roles and charters (seed 002 §3.6)
+    return base, institutional + institutionalisation * t * (1.0 - institutional)
+
+
+ENGAGE_COEFFICIENTS = ("prerequisite_floor", "acceptance_weight", "reach_per_meeting", "participatory_share",
+                       "reach_per_consultation", "reach_access_gain", "co_evaluation", "digital_mediation",
+                       "mediation_principles_floor")
+
+
+@njit(cache=True)
+def engage_residents_pass(k, proximity_delivered, service_level, item_quality, item_progress, maturity, acceptance,
+                          habit, institutional, open_served, meetings, evaluation, f_staff_delivery, coverage):
+    """``VTIModel.engage_residents`` before the residents' verbs.  Returns (access, principles, the product of the
+    three prerequisites (the caller takes its cube root, as Python's ``math.cbrt``), bodies set up, the share of
+    residents a consultation can reach, mediation)."""
+    floor, wa, reach_per_meeting, participatory_share, reach_per_consultation, reach_access_gain, co_evaluation, \
+        digital_mediation, floor_m = k
+    access = proximity_delivered * service_level
+    principles = item_quality[AMBITION] * item_progress[AMBITION]
+    # prerequisites (seed 002 §3.6): technological (the foundation), organisational and cultural (staff who accept
+    # change and share data), institutional (rules and bodies for consulting and co-deciding)
+    technological = floor + (1.0 - floor) * maturity
+    organisational = floor + (1.0 - floor) * (wa * acceptance + (1.0 - wa) * habit)
+    institutional = floor + (1.0 - floor) * institutional
+    setup = item_progress[OPEN_BODIES]  # co-construction bodies set up (0 until openness works on it)
+    reach = meetings * reach_per_meeting + participatory_share * (reach_per_consultation
+                                                                   + reach_access_gain * access)
+    if evaluation:
+        reach += co_evaluation
+    # digital mediation (seed 002 §3.5 'réseau de solidarité numérique'): a lever under either mode, relayed by
+    # co-construction bodies where they cover neighbourhoods
+    offered = 1.0 - (1.0 - digital_mediation * f_staff_delivery) * (1.0 - open_served * setup * coverage)
+    mediation = offered * (floor_m + (1.0 - floor_m) * principles)
+    return access, principles, technological * organisational * institutional, setup, 1.0 - math.exp(-reach), \
+        mediation

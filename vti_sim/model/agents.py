@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 from numba import njit
 
-from .feedback import executive_change_probability, pull_commitment
+from .feedback import _pull, executive_change_probability
 from .portfolio import DIRECTIONS
 from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, hours_per_month
 
@@ -109,9 +109,14 @@ class ElectedOfficials(_Leaders):
         self._new_commitment = (p["election_new_commitment_low"], p["election_new_commitment_high"])
         self.openness_preference = model.rng.beta(self._openness_k, self._openness_k, n)
         self.openness = float(self.openness_preference.mean())  # the executive's preference for openness
+        self._pull = (p["commitment_pull"], p["commitment_neutral_legitimacy"], p["commitment_floor"])
 
     def update_commitment(self, legitimacy: float) -> None:
-        self.commitment = pull_commitment(self.commitment, legitimacy, self.model.p)
+        """``feedback.pull_commitment`` with its coefficients read once (a new array: the month's record keeps none
+        of it, but callers may hold the previous one)."""
+        out = np.empty(self.n)
+        _pull(self.commitment, legitimacy, out, *self._pull)
+        self.commitment = out
 
     def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
         """An election may change the executive; a new one arrives with its own commitment and preferences."""

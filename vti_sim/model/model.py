@@ -286,14 +286,15 @@ class VTIModel(mesa.Model):
         self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
         if pf.n_under:
             # the COPIL reviews each action's météo and steers its hours to the worst (seed 000/001 steering tool)
-            boost = pf.steer(month, self.transversality, p["steering_unblock"], self._weather_boost)
+            # (``steer``), then actions progress (``advance_actions``), in one compiled call.
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
             invest_left = max(self.invest_budget - self.invested_year, 0.0)
             cf = p["contract_floor"]
             contract = cf + (1.0 - cf) * self._contract_skill * self.directors_delivery
-            wanted, n_new = pf.advance_actions(month, self.maturity, self.staff_dir_fulfilment, self.operator_done,
-                                               contract, self.productivity, invest_left, boost)
+            wanted, n_new = pf.steer_and_advance(month, self.transversality, p["steering_unblock"],
+                                                 self._weather_boost, self.maturity, self.staff_dir_fulfilment,
+                                                 self.operator_done, contract, self.productivity, invest_left)
             if n_new:
                 self._on_state_change()
         else:

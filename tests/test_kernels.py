@@ -336,3 +336,25 @@ def test_staff_develop_is_its_four_verbs_in_order():
         assert getattr(a.staff, name) == getattr(sb, name), name
     for name in ("digital_skill", "acceptance", "job_transformation", "data_habit", "training_received"):
         assert np.array_equal(getattr(a.staff, name), getattr(sb, name)), name
+
+
+def test_residents_compositions_are_their_verbs_in_order():
+    """``Residents.engage`` = participate then use_services; ``receive_and_update_trust`` = receive then
+    update_trust; bit for bit, including the participation stream."""
+    from vti_sim.model import VTIModel
+
+    a, b = (VTIModel(rng=5, openness_start="launch") for _ in range(2))
+    for m in (a, b):
+        for _ in range(30):
+            m.step()
+    ra, rb = a.residents, b.residents
+    got = ra.engage(0.4, 0.6, 0.3, 0.8)
+    want = rb.participate(0.4), rb.use_services(0.6, 0.3, 0.8)
+    assert got == want and got[0] > 0.0 and got[1] > 0.0
+    ra.receive_and_update_trust(2.0, 0.5, got[1], 0.4, 0.3, 0.01, 0.02)
+    rb.receive(2.0, 0.5, want[1])
+    rb.update_trust(0.4, 0.3, 0.01, 0.02)
+    for name in ("mean_satisfaction", "mean_trust", "audience", "_benefit_low", "_benefit_high"):
+        assert getattr(ra, name) == getattr(rb, name), name
+    for name in ("trust", "satisfaction", "fatigue", "digital_use", "benefit", "_x", "participated"):
+        assert np.array_equal(getattr(ra, name), getattr(rb, name)), name

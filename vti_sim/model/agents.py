@@ -521,6 +521,22 @@ class Residents(RoleAgent):
         self.participated_any = True
         return count / self.n
 
+    def engage(self, opportunity: float, access: float, mediation: float, appeal: float) -> tuple[float, float]:
+        """``participate`` then ``use_services``; when both have work, their passes run in one compiled call
+        (``_participate_then_use``).  Returns (participation rate, mean use)."""
+        if opportunity <= 0.0 or (access <= 0.0 and not self._in_use):
+            return self.participate(opportunity), self.use_services(access, mediation, appeal)
+        draws = self.model.participation_rng.random(self.n, out=self._draws)  # own stream (paired runs)
+        count, total = _participate_then_use(
+            draws, opportunity, self.propensity, self.trust, self.fatigue, self.reachable, self._took,
+            self._trust_floor, self._trust_slope, self._fatigue_keep, self._fatigue_gain,
+            self.digital_use, self.can_use, self._cannot, self.present_f, self._adoption * access * appeal, mediation,
+            self._use_keep)
+        self.participated = self._took
+        self.participated_any = True
+        self._in_use = total > 0.0
+        return count / self.n, total / self.n
+
     def electors_view(self) -> tuple[float, float]:
         """Mean trust and satisfaction of permanent residents, the electors whose support makes legitimacy."""
         if self._electors.all():
@@ -548,12 +564,30 @@ class Residents(RoleAgent):
     def receive(self, common_value: float, personal_value: float, mean_use: float) -> None:
         """Share out this month's value: common goods equally, proximity services by use; satisfaction relaxes
         towards a saturating function x/(1+x) of the value received."""
-        per_head = common_value / self.n
-        per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
+        per_head, per_use = self._shares(common_value, personal_value, mean_use)
         sat, self._benefit_low, self._benefit_high = _receive(
             self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
             per_head, per_use, self.n / self._satisfaction_half, self._satisfaction_keep, self._satisfaction_rate)
         self.mean_satisfaction = sat / self.n
+
+    def _shares(self, common_value: float, personal_value: float, mean_use: float) -> tuple[float, float]:
+        """Value per head (common goods) and per unit of use (proximity services)."""
+        per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
+        return common_value / self.n, per_use
+
+    def receive_and_update_trust(self, common_value: float, personal_value: float, mean_use: float, visible: float,
+                                 transparency: float, harm_low: float, harm_all: float) -> None:
+        """``receive`` then ``update_trust``, the same two passes in one compiled call (``_receive_then_trust``)."""
+        n = self.n
+        per_head, per_use = self._shares(common_value, personal_value, mean_use)
+        sat, self._benefit_low, self._benefit_high, trust, audience = _receive_then_trust(
+            self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
+            per_head, per_use, n / self._satisfaction_half, self._satisfaction_keep, self._satisfaction_rate,
+            self.trust, self.participated, self._low_present, self.can_use, self._transparency_gain * transparency,
+            harm_all, harm_low, self._unanswered(visible), self._benefit_gain, self._trust_floor, self._trust_slope)
+        self.mean_satisfaction = sat / n
+        self.mean_trust = trust / n
+        self.audience = audience / n
 
     def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
         """Visible results and shared information build trust; unanswered participation and harm erode it.
@@ -561,12 +595,16 @@ class Residents(RoleAgent):
         ``trust <- trust * (1 - g - loss) + g`` with a small gain ``g`` and a small ``loss`` keeps trust in [0, 1]
         without clipping.
         """
-        unanswered = self._unanswered_loss * (1.0 - visible) if self.participated_any else 0.0
         trust, audience = _update_trust(self.trust, self._x, self.participated, self._low_present, self.can_use,
-                                        self._transparency_gain * transparency, harm_all, harm_low, unanswered,
-                                        self._benefit_gain, self._trust_floor, self._trust_slope)
+                                        self._transparency_gain * transparency, harm_all, harm_low,
+                                        self._unanswered(visible), self._benefit_gain, self._trust_floor,
+                                        self._trust_slope)
         self.mean_trust = trust / self.n
         self.audience = audience / self.n
+
+    def _unanswered(self, visible: float) -> float:
+        """Trust lost by those who took part and saw no result."""
+        return self._unanswered_loss * (1.0 - visible) if self.participated_any else 0.0
 
     def inclusion_gap(self) -> float:
         """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""
@@ -599,6 +637,18 @@ def _participate(draws, opportunity, propensity, trust, fatigue, reachable, took
 
 
 @njit(cache=True)
+def _participate_then_use(draws, opportunity, propensity, trust, fatigue, reachable, took, trust_floor, trust_slope,
+                          fatigue_keep, fatigue_gain, digital_use, can_use, cannot, present_f, strength, mediation,
+                          keep):
+    """``_participate`` then ``_use_services``; returns (count, total use)."""
+    count = _participate(draws, opportunity, propensity, trust, fatigue, reachable, took, trust_floor, trust_slope,
+                         fatigue_keep, fatigue_gain)
+    total = _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation, keep, trust_floor,
+                          trust_slope)
+    return count, total
+
+
+@njit(cache=True)
 def _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation, keep, trust_floor,
                   trust_slope):
     """``use <- keep use + strength * (can_use + mediation * cannot) * (floor + slope trust)``, present residents."""
@@ -627,6 +677,19 @@ def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per
         low += b * low_literacy[i]
         total += b
     return sat, low, total - low
+
+
+@njit(cache=True)
+def _receive_then_trust(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale,
+                        keep, rate, trust, participated, low_present, can_use, transparency_gain, harm_all, harm_low,
+                        unanswered, benefit_gain, trust_floor, trust_slope):
+    """``_receive`` then ``_update_trust``; returns their results, (satisfaction total, benefit to low- and
+    higher-literacy residents, trust total, audience total)."""
+    sat, low, high = _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale,
+                              keep, rate)
+    total, audience = _update_trust(trust, x, participated, low_present, can_use, transparency_gain, harm_all,
+                                    harm_low, unanswered, benefit_gain, trust_floor, trust_slope)
+    return sat, low, high, total, audience
 
 
 @njit(cache=True)

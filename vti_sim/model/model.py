@@ -396,9 +396,9 @@ class VTIModel(mesa.Model):
             self.maturity, self.acceptance, self.habit, self.institutional, self.open_served, self._meetings,
             policy.phase == EVALUATION, self.f_staff_delivery, self._coverage)
         self.prerequisites = prerequisites = math.cbrt(prerequisites)
-        self.participation = res.participate(self.open_served * setup * prerequisites * reached)
         floor_a = p["appeal_fit_floor"]
-        self.mean_use = res.use_services(self.access, self.mediation, floor_a + (1.0 - floor_a) * self.planning_fit)
+        self.participation, self.mean_use = res.engage(self.open_served * setup * prerequisites * reached, self.access,
+                                                       self.mediation, floor_a + (1.0 - floor_a) * self.planning_fit)
 
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:
@@ -427,8 +427,8 @@ class VTIModel(mesa.Model):
             gen, destroyed, self.created, self.destroyed, self.net)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
-        res.receive(max(self.created_total - personal, 0.0), personal, self.mean_use)
-        res.update_trust(self.visible, transparency, harm_low, harm_all)
+        res.receive_and_update_trust(max(self.created_total - personal, 0.0), personal, self.mean_use, self.visible,
+                                     transparency, harm_low, harm_all)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:

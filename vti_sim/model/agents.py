@@ -470,6 +470,7 @@ class Residents(RoleAgent):
         digital = (1.0 - in_person) * self.can_use
         away_reach = np.divide(digital, self.channel_access, out=np.zeros(n), where=self.channel_access > 0)
         self._electors = ~self.seasonal  # permanent residents vote and carry legitimacy
+        self._all_electors = bool(self._electors.all())
         for summer in (False, True):
             present = ~self.seasonal | summer
             self._reachable[summer] = np.where(present, 1.0, away_reach)
@@ -539,7 +540,7 @@ class Residents(RoleAgent):
 
     def electors_view(self) -> tuple[float, float]:
         """Mean trust and satisfaction of permanent residents, the electors whose support makes legitimacy."""
-        if self._electors.all():
+        if self._all_electors:
             return self.mean_trust, self.mean_satisfaction
         e = self._electors
         return float(self.trust[e].mean()), float(self.satisfaction[e].mean())

@@ -1,8 +1,10 @@
 """Speed of one default run vs the cheapest possible per-agent Mesa loop over the same agents and months.
 
 The baseline is what the issue names: Mesa Agents whose ``step()`` does one random draw and one update,
-run with ``shuffle_do`` for the same number of agents and months as a default VTIModel run.  Goal: the
-model (with its timeseries and summary built) is at least 10x faster.  Run:
+run with ``shuffle_do`` for the same number of agents and months as a default VTIModel run.  Goal (issue 14): the
+model (with its timeseries and summary built) is at least 30x faster, and at least 10x faster than mesa-frames'
+equivalent loop (one polars agent set, shuffled, one draw and one add per agent and month) where ``mesa_frames``
+imports; it is not a dependency of vti-sim, so without it that contender is skipped with a note.  Run:
 
     .venv/bin/python benchmarks/bench_model.py [--repeats 9] [--stages]
 
@@ -43,6 +45,36 @@ class _CheapModel(mesa.Model):
 
     def step(self):
         self.agents.shuffle_do("step")
+
+
+def _mesa_frames_loop(n_agents: int, months: int):
+    """mesa-frames' equivalent of the cheapest loop, or None where mesa-frames does not import."""
+    try:
+        import polars as pl
+        from mesa_frames import AgentSetPolars, ModelDF
+    except ImportError:
+        return None
+
+    class CheapSet(AgentSetPolars):
+        def __init__(self, model, n):
+            super().__init__(model)
+            self.add(pl.DataFrame({"unique_id": pl.arange(0, n, eager=True, dtype=pl.Int64), "x": [0.0] * n}))
+
+        def step(self):
+            self.shuffle(inplace=True)
+            self.agents = self.agents.with_columns(x=pl.col("x") + self.random.random(len(self.agents)))
+
+    class CheapModelDF(ModelDF):
+        def __init__(self, n, seed):
+            super().__init__(seed=seed)
+            self.agents += CheapSet(self, n)
+
+    def run():
+        m = CheapModelDF(n_agents, 1)
+        for _ in range(months):
+            m.step()
+
+    return run
 
 
 def _time(fn, repeats):
@@ -113,12 +145,17 @@ def main() -> None:
         for _ in range(months):
             m.step()
 
+    frames_run = _mesa_frames_loop(n_agents, months)
     model_run()  # warm-up (also loads the compiled passes from numba's cache)
-    # interleave the two contenders so that drift in the machine's speed hits both alike
-    model_times, base_times = [], []
+    if frames_run is not None:
+        frames_run()
+    # interleave the contenders so that drift in the machine's speed hits them alike
+    model_times, base_times, frames_times = [], [], []
     for _ in range(args.repeats):
         model_times.append(_time(model_run, 1)[0])
         base_times.append(_time(baseline_run, 1)[0])
+        if frames_run is not None:
+            frames_times.append(_time(frames_run, 1)[0])
     med_model, best_model = statistics.median(model_times), min(model_times)
     med_base = statistics.median(base_times)
     res = {
@@ -127,6 +164,14 @@ def main() -> None:
         "mesa_per_agent_loop_median_s": med_base, "speedup": med_base / med_model,
         "python": platform.python_version(), "mesa": mesa.__version__, "vti_sim": vti_sim.__version__,
     }
+    if frames_times:
+        import mesa_frames
+
+        med_frames = statistics.median(frames_times)
+        res.update({"mesa_frames_loop_median_s": med_frames, "speedup_vs_mesa_frames": med_frames / med_model,
+                    "mesa_frames": getattr(mesa_frames, "__version__", "?")})
+    else:
+        res["mesa_frames"] = "not installed: contender skipped (pip install mesa-frames to add it)"
     for k, v in res.items():
         print(f"{k:32s} {v:.4g}" if isinstance(v, float) else f"{k:32s} {v}")
     out = Path(__file__).parent / "results"

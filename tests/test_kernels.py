@@ -263,3 +263,98 @@ def test_account_maps_generators_and_sources_to_types(seed):
     np.testing.assert_allclose(created, gen @ generator_to_type, rtol=1e-13)
     np.testing.assert_allclose(destroyed, src @ destruction_to_type, rtol=1e-13)
     assert (c, d) == (pytest.approx(created.sum(), rel=1e-13), pytest.approx(destroyed.sum(), rel=1e-13))
+
+
+# ---------------------------------------------------------------- the month's compiled compositions (model.month)
+def test_builtin_sum_is_this_pythons_sum():
+    """``month.builtin_sum`` must equal the built-in ``sum()`` bit for bit (naive on 3.11, compensated on 3.12+):
+    the time table's totals were Python sums before they were compiled."""
+    from vti_sim.model.month import builtin_sum
+
+    r = _rng(0)
+    for k in range(3000):
+        n = 1 + k % 6
+        x = r.normal(size=n) * 10.0 ** r.integers(-9, 9, size=n)
+        assert np.float64(builtin_sum(x)).tobytes() == np.float64(sum(x.tolist())).tobytes()
+        assert np.float64(builtin_sum(tuple(x.tolist()))).tobytes() == np.float64(sum(x.tolist())).tobytes()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_steer_pushes_late_actions_by_their_weather(seed):
+    """ODD §7.5 steering tool: boost = 1 + unblock * attention * (1 - météo) for actions under way, where météo is
+    ``Portfolio.weather`` (progress against the schedule elapsed); 1 for actions not under way."""
+    r = _rng(seed)
+    pf = pfm.Portfolio("angers", 0.5, 0.3, 4, r, defaults())
+    pf.state[:] = r.integers(0, 4, pf.n)
+    pf.started_month[:] = r.integers(0, 30, pf.n)
+    pf.progress[:] = r.random(pf.n)
+    out = np.empty(pf.n)
+    pf.steer(36, 0.7, 0.5, out)
+    w = pf.weather(36)
+    expected = 1.0 + 0.35 * (1.0 - np.nan_to_num(w, nan=1.0))
+    np.testing.assert_allclose(out, expected, rtol=1e-15)
+    assert (out[pf.state == 1] > 1.0).any() and np.all(out[pf.state != 1] == 1.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_steer_and_advance_is_steer_then_advance_actions(seed):
+    """The composed call gives exactly what its two verbs give one after the other."""
+    pfs = []
+    for _ in range(2):
+        r = _rng(seed)
+        pf = pfm.Portfolio("angers", 0.5, 0.3, 4, r, defaults())
+        pf.state[:] = r.integers(0, 3, pf.n)
+        pf.started_month[:] = r.integers(0, 30, pf.n)
+        pf.progress[:] = 0.9 * r.random(pf.n)
+        pfs.append((pf, r.random(6), r.random(pf.n)))
+    (a, fa, oa), (b, fb, ob) = pfs
+    boost = np.empty(a.n)
+    got = a.steer_and_advance(36, 0.6, 0.5, boost, 0.7, fa, oa, 0.8, 1.1, 5.0)
+    want = b.advance_actions(36, 0.7, fb, ob, 0.8, 1.1, 5.0, b.steer(36, 0.6, 0.5, np.empty(b.n)))
+    assert got == want and a.foundation_done == b.foundation_done
+    for name in ("state", "progress", "spent", "delivered_month"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_staff_develop_is_its_four_verbs_in_order():
+    """``OperationalStaff.develop`` = train, transform_jobs, share_data, job_fit, bit for bit."""
+    from vti_sim.model import VTIModel
+
+    a, b = VTIModel(rng=3), VTIModel(rng=3)
+    for m in (a, b):
+        for _ in range(30):
+            m.step()
+    tools = np.linspace(0.1, 0.9, 6)
+    fit_a = a.staff.develop(0.6, 0.5, tools, 0.4, 0.3, 0.5)
+    sb = b.staff
+    sb.train(0.6, 0.5)
+    sb.transform_jobs(tools)
+    sb.share_data(0.4, 0.3, 0.5)
+    fit_b = sb.job_fit()
+    assert np.array_equal(fit_a, fit_b)
+    for name in ("skill_total", "acceptance_total", "mean_data_habit", "mean_job_fit"):
+        assert getattr(a.staff, name) == getattr(sb, name), name
+    for name in ("digital_skill", "acceptance", "job_transformation", "data_habit", "training_received"):
+        assert np.array_equal(getattr(a.staff, name), getattr(sb, name)), name
+
+
+def test_residents_compositions_are_their_verbs_in_order():
+    """``Residents.engage`` = participate then use_services; ``receive_and_update_trust`` = receive then
+    update_trust; bit for bit, including the participation stream."""
+    from vti_sim.model import VTIModel
+
+    a, b = (VTIModel(rng=5, openness_start="launch") for _ in range(2))
+    for m in (a, b):
+        for _ in range(30):
+            m.step()
+    ra, rb = a.residents, b.residents
+    got = ra.engage(0.4, 0.6, 0.3, 0.8)
+    want = rb.participate(0.4), rb.use_services(0.6, 0.3, 0.8)
+    assert got == want and got[0] > 0.0 and got[1] > 0.0
+    ra.receive_and_update_trust(2.0, 0.5, got[1], 0.4, 0.3, 0.01, 0.02)
+    rb.receive(2.0, 0.5, want[1])
+    rb.update_trust(0.4, 0.3, 0.01, 0.02)
+    for name in ("mean_satisfaction", "mean_trust", "audience", "_benefit_low", "_benefit_high"):
+        assert getattr(ra, name) == getattr(rb, name), name
+    for name in ("trust", "satisfaction", "fatigue", "digital_use", "benefit", "_x", "participated"):
+        assert np.array_equal(getattr(ra, name), getattr(rb, name)), name

@@ -224,6 +224,7 @@ def _warm_up() -> None:
     model = simulate(registry.resolve({"months": 24, "population": 20_000, "openness_start": "launch"},
                                       source="warm-up"), 0)
     model.residents.use_services(1.0, 0.5, 1.0)  # proximity services are not delivered this early
+    model.residents.engage(0.5, 1.0, 0.5, 1.0)  # nor used together with participation
     release(model)
 
 

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 from numba import njit
 
-from .feedback import executive_change_probability, pull_commitment
+from .feedback import _pull, executive_change_probability
 from .portfolio import DIRECTIONS
 from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, hours_per_month
 
@@ -109,9 +109,14 @@ class ElectedOfficials(_Leaders):
         self._new_commitment = (p["election_new_commitment_low"], p["election_new_commitment_high"])
         self.openness_preference = model.rng.beta(self._openness_k, self._openness_k, n)
         self.openness = float(self.openness_preference.mean())  # the executive's preference for openness
+        self._pull = (p["commitment_pull"], p["commitment_neutral_legitimacy"], p["commitment_floor"])
 
     def update_commitment(self, legitimacy: float) -> None:
-        self.commitment = pull_commitment(self.commitment, legitimacy, self.model.p)
+        """``feedback.pull_commitment`` with its coefficients read once (a new array: the month's record keeps none
+        of it, but callers may hold the previous one)."""
+        out = np.empty(self.n)
+        _pull(self.commitment, legitimacy, out, *self._pull)
+        self.commitment = out
 
     def stand_for_election(self, legitimacy: float, volatility: float) -> bool:
         """An election may change the executive; a new one arrives with its own commitment and preferences."""
@@ -258,11 +263,14 @@ class OperationalStaff(RoleAgent):
         acceptance <- acceptance + a (1 - acceptance) - b job_transformation acceptance, where hours are this
         month's training demand times the person's fulfilment,
         ``a = base + hr_gain * hr_support * (offset + change_management)`` and ``b = loss * (1 - hr_support)``."""
-        base, hr_gain, offset, loss = self._acceptance_gain
-        a, b = base + hr_gain * hr_support * (offset + change_management), loss * (1.0 - hr_support)
+        a, b = self._acceptance_rates(hr_support, change_management)
         self.skill_total, self.acceptance_total = _train(
             self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
             self._training, a, b, self._skill_gain, self._learning_floor, self._learning_acceptance)
+
+    def _acceptance_rates(self, hr_support: float, change_management: float) -> tuple[float, float]:
+        base, hr_gain, offset, loss = self._acceptance_gain
+        return base + hr_gain * hr_support * (offset + change_management), loss * (1.0 - hr_support)
 
     def transform_jobs(self, tools_by_direction: np.ndarray) -> None:
         """Delivered tools change the job (the gardener now waters by phone): transformation relaxes at
@@ -279,10 +287,27 @@ class OperationalStaff(RoleAgent):
 
     def share_data(self, data_culture: float, transversality: float, silo_index: float) -> None:
         """The habit of sharing and updating data grows with culture and cross-cutting work, decays in silos (R2)."""
-        growth, weight, decay_rate = self._habit
-        grow, decay = growth * (data_culture + weight * transversality), decay_rate * silo_index
+        grow, decay = self._habit_rates(data_culture, transversality, silo_index)
         _affine(self.data_habit, 1.0 - grow - decay, grow)  # h <- h + grow (1 - h) - decay h
         self.mean_data_habit = self.mean_data_habit * (1.0 - grow - decay) + grow  # the same affine map
+
+    def _habit_rates(self, data_culture: float, transversality: float, silo_index: float) -> tuple[float, float]:
+        growth, weight, decay_rate = self._habit
+        return growth * (data_culture + weight * transversality), decay_rate * silo_index
+
+    def develop(self, hr_support: float, change_management: float, tools_by_direction: np.ndarray,
+                data_culture: float, transversality: float, silo_index: float) -> np.ndarray:
+        """The month's four verbs in one compiled call (``_develop``): ``train``, ``transform_jobs``,
+        ``share_data``, then ``job_fit`` (returned, per direction)."""
+        a, b = self._acceptance_rates(hr_support, change_management)
+        grow, decay = self._habit_rates(data_culture, transversality, silo_index)
+        fit = np.empty(len(DIRECTIONS))
+        self.skill_total, self.acceptance_total, self.mean_data_habit, self.mean_job_fit = _develop(
+            self.training_received, self.digital_skill, self.acceptance, self.job_transformation, self.fulfilment,
+            self._training, a, b, self._skill_gain, self._learning_floor, self._learning_acceptance,
+            self.direction, tools_by_direction, self._transformation_rate, self.data_habit, grow, decay,
+            self.mean_data_habit, self.direction_count, fit, self._fit_offset, self._fit_floor, self._fit_acceptance)
+        return fit
 
 
 # ---------------------------------------------------------------- staff's verbs, one compiled pass each
@@ -342,6 +367,21 @@ def _job_fit(skill, acceptance, transformation, direction, count, fit, skill_off
         fit[d] = 1.0 - shortfall[d] / count[d]
         total += fit[d]
     return total / count.size
+
+
+@njit(cache=True)
+def _develop(received, skill, acceptance, transformation, fulfilment, training_each, a, b, gain, floor, weight,
+             direction, tools_by_direction, rate, habit, grow, decay, mean_habit, count, fit, skill_offset, fit_floor,
+             fit_weight):
+    """``_train``, ``_transform_jobs``, ``_affine`` (data habits) and ``_job_fit``, in that order; returns (skill
+    total, acceptance total, mean data habit, mean job fit)."""
+    skill_total, acceptance_total = _train(received, skill, acceptance, transformation, fulfilment, training_each, a,
+                                           b, gain, floor, weight)
+    _transform_jobs(transformation, direction, tools_by_direction, rate)
+    _affine(habit, 1.0 - grow - decay, grow)
+    mean_habit = mean_habit * (1.0 - grow - decay) + grow
+    mean_fit = _job_fit(skill, acceptance, transformation, direction, count, fit, skill_offset, fit_floor, fit_weight)
+    return skill_total, acceptance_total, mean_habit, mean_fit
 
 
 @njit(cache=True)
@@ -433,6 +473,7 @@ class Residents(RoleAgent):
         digital = (1.0 - in_person) * self.can_use
         away_reach = np.divide(digital, self.channel_access, out=np.zeros(n), where=self.channel_access > 0)
         self._electors = ~self.seasonal  # permanent residents vote and carry legitimacy
+        self._all_electors = bool(self._electors.all())
         for summer in (False, True):
             present = ~self.seasonal | summer
             self._reachable[summer] = np.where(present, 1.0, away_reach)
@@ -484,9 +525,25 @@ class Residents(RoleAgent):
         self.participated_any = True
         return count / self.n
 
+    def engage(self, opportunity: float, access: float, mediation: float, appeal: float) -> tuple[float, float]:
+        """``participate`` then ``use_services``; when both have work, their passes run in one compiled call
+        (``_participate_then_use``).  Returns (participation rate, mean use)."""
+        if opportunity <= 0.0 or (access <= 0.0 and not self._in_use):
+            return self.participate(opportunity), self.use_services(access, mediation, appeal)
+        draws = self.model.participation_rng.random(self.n, out=self._draws)  # own stream (paired runs)
+        count, total = _participate_then_use(
+            draws, opportunity, self.propensity, self.trust, self.fatigue, self.reachable, self._took,
+            self._trust_floor, self._trust_slope, self._fatigue_keep, self._fatigue_gain,
+            self.digital_use, self.can_use, self._cannot, self.present_f, self._adoption * access * appeal, mediation,
+            self._use_keep)
+        self.participated = self._took
+        self.participated_any = True
+        self._in_use = total > 0.0
+        return count / self.n, total / self.n
+
     def electors_view(self) -> tuple[float, float]:
         """Mean trust and satisfaction of permanent residents, the electors whose support makes legitimacy."""
-        if self._electors.all():
+        if self._all_electors:
             return self.mean_trust, self.mean_satisfaction
         e = self._electors
         return float(self.trust[e].mean()), float(self.satisfaction[e].mean())
@@ -511,12 +568,30 @@ class Residents(RoleAgent):
     def receive(self, common_value: float, personal_value: float, mean_use: float) -> None:
         """Share out this month's value: common goods equally, proximity services by use; satisfaction relaxes
         towards a saturating function x/(1+x) of the value received."""
-        per_head = common_value / self.n
-        per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
+        per_head, per_use = self._shares(common_value, personal_value, mean_use)
         sat, self._benefit_low, self._benefit_high = _receive(
             self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
             per_head, per_use, self.n / self._satisfaction_half, self._satisfaction_keep, self._satisfaction_rate)
         self.mean_satisfaction = sat / self.n
+
+    def _shares(self, common_value: float, personal_value: float, mean_use: float) -> tuple[float, float]:
+        """Value per head (common goods) and per unit of use (proximity services)."""
+        per_use = personal_value / (self.n * mean_use) if mean_use > 1e-9 else 0.0
+        return common_value / self.n, per_use
+
+    def receive_and_update_trust(self, common_value: float, personal_value: float, mean_use: float, visible: float,
+                                 transparency: float, harm_low: float, harm_all: float) -> None:
+        """``receive`` then ``update_trust``, the same two passes in one compiled call (``_receive_then_trust``)."""
+        n = self.n
+        per_head, per_use = self._shares(common_value, personal_value, mean_use)
+        sat, self._benefit_low, self._benefit_high, trust, audience = _receive_then_trust(
+            self.benefit, self._x, self.satisfaction, self.digital_use, self.present_f, self._low_f,
+            per_head, per_use, n / self._satisfaction_half, self._satisfaction_keep, self._satisfaction_rate,
+            self.trust, self.participated, self._low_present, self.can_use, self._transparency_gain * transparency,
+            harm_all, harm_low, self._unanswered(visible), self._benefit_gain, self._trust_floor, self._trust_slope)
+        self.mean_satisfaction = sat / n
+        self.mean_trust = trust / n
+        self.audience = audience / n
 
     def update_trust(self, visible: float, transparency: float, harm_low: float, harm_all: float) -> None:
         """Visible results and shared information build trust; unanswered participation and harm erode it.
@@ -524,12 +599,16 @@ class Residents(RoleAgent):
         ``trust <- trust * (1 - g - loss) + g`` with a small gain ``g`` and a small ``loss`` keeps trust in [0, 1]
         without clipping.
         """
-        unanswered = self._unanswered_loss * (1.0 - visible) if self.participated_any else 0.0
         trust, audience = _update_trust(self.trust, self._x, self.participated, self._low_present, self.can_use,
-                                        self._transparency_gain * transparency, harm_all, harm_low, unanswered,
-                                        self._benefit_gain, self._trust_floor, self._trust_slope)
+                                        self._transparency_gain * transparency, harm_all, harm_low,
+                                        self._unanswered(visible), self._benefit_gain, self._trust_floor,
+                                        self._trust_slope)
         self.mean_trust = trust / self.n
         self.audience = audience / self.n
+
+    def _unanswered(self, visible: float) -> float:
+        """Trust lost by those who took part and saw no result."""
+        return self._unanswered_loss * (1.0 - visible) if self.participated_any else 0.0
 
     def inclusion_gap(self) -> float:
         """Relative gap in value reaching low-literacy vs other present residents (0 = equal)."""
@@ -562,6 +641,18 @@ def _participate(draws, opportunity, propensity, trust, fatigue, reachable, took
 
 
 @njit(cache=True)
+def _participate_then_use(draws, opportunity, propensity, trust, fatigue, reachable, took, trust_floor, trust_slope,
+                          fatigue_keep, fatigue_gain, digital_use, can_use, cannot, present_f, strength, mediation,
+                          keep):
+    """``_participate`` then ``_use_services``; returns (count, total use)."""
+    count = _participate(draws, opportunity, propensity, trust, fatigue, reachable, took, trust_floor, trust_slope,
+                         fatigue_keep, fatigue_gain)
+    total = _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation, keep, trust_floor,
+                          trust_slope)
+    return count, total
+
+
+@njit(cache=True)
 def _use_services(digital_use, can_use, cannot, trust, present_f, strength, mediation, keep, trust_floor,
                   trust_slope):
     """``use <- keep use + strength * (can_use + mediation * cannot) * (floor + slope trust)``, present residents."""
@@ -590,6 +681,19 @@ def _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per
         low += b * low_literacy[i]
         total += b
     return sat, low, total - low
+
+
+@njit(cache=True)
+def _receive_then_trust(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale,
+                        keep, rate, trust, participated, low_present, can_use, transparency_gain, harm_all, harm_low,
+                        unanswered, benefit_gain, trust_floor, trust_slope):
+    """``_receive`` then ``_update_trust``; returns their results, (satisfaction total, benefit to low- and
+    higher-literacy residents, trust total, audience total)."""
+    sat, low, high = _receive(benefit, x, satisfaction, digital_use, present_f, low_literacy, per_head, per_use, scale,
+                              keep, rate)
+    total, audience = _update_trust(trust, x, participated, low_present, can_use, transparency_gain, harm_all,
+                                    harm_low, unanswered, benefit_gain, trust_floor, trust_slope)
+    return sat, low, high, total, audience
 
 
 @njit(cache=True)

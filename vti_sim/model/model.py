@@ -26,20 +26,27 @@ from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
 from .ledger import TIME_ROLES, Ledger, slice_of
+from .month import (
+    ENGAGE_COEFFICIENTS,
+    POLICY_COEFFICIENTS,
+    TIME_COEFFICIENTS,
+    VALUE_COEFFICIENTS,
+    account_value_pass,
+    advance_policy_pass,
+    allocate_time_pass,
+    engage_residents_pass,
+)
 from .phases import (
-    AMBITION,
     EVALUATION,
     ITEM_KEYS,
     ITEM_OPEN_SENSITIVE,
     OPEN_BODIES,
-    ORGANISATIONAL,
     PLANNING,
     PolicyCycle,
 )
 from .portfolio import DIRECTIONS, Portfolio
-from .time_budget import ACTIVITIES, DELIVERY, HOURS_PER_MONTH, OPEN, STEERING
-from .time_budget import EVALUATION as EVAL_ACT
-from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, account, type_matrices
+from .time_budget import ACTIVITIES, HOURS_PER_MONTH
+from .value import DESTRUCTION_SOURCES, GENERATORS, VALUE_TYPES, type_matrices
 
 SUMMER = (5, 6, 7)  # June-August (seasonal population, seed 003 Biarritz)
 EFFICIENCY, EFFECTIVENESS, INTRINSIC, TRANSPARENCY, PARTICIPATION, COLLABORATION = range(len(GENERATORS))
@@ -62,6 +69,31 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             *(f"unmet_{r}" for r in TIME_ROLES))
 _OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
 _ARRAYS = (_PROGRESS, _QUALITY, _GEN, _CREATED, _DESTROYED, _NET, _SOURCES)
+
+
+class _Collector(mesa.DataCollector):
+    """Mesa's DataCollector, minus its per-value dispatch and deep copies once it has validated its reporters:
+    when every reporter names a model attribute holding a number (immutable, so a copy is the value itself), a
+    month's collection is one append per reporter.  Anything else goes through Mesa's own ``collect``."""
+
+    _fast = None  # (model_vars list, attribute name) per reporter, set after the first collection
+
+    def collect(self, model) -> None:
+        fast = self._fast
+        if fast is None:
+            super().collect(model)  # validates the reporters, records the first values
+            simple = (all(isinstance(r, str) for r in self.model_reporters.values()) and not self.agent_reporters
+                      and not self.agenttype_reporters)
+            self._fast = tuple((self.model_vars[v], r) for v, r in self.model_reporters.items()) if simple else ()
+            return
+        if not fast:
+            super().collect(model)
+            return
+        steps = getattr(self, "_collection_steps", None)  # Mesa >= 3.5 records the time of each collection
+        if steps is not None:
+            steps.append(model.time)
+        for values, attribute in fast:
+            values.append(getattr(model, attribute, None))
 
 
 class VTIModel(mesa.Model):
@@ -138,12 +170,25 @@ class VTIModel(mesa.Model):
         self._item_quality = np.zeros(len(ITEM_KEYS))
         self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
         self._books = type_matrices(p)
+        # the month's time table, filled in place by allocate_time (rows: elected, directors, staff)
+        self._served, self._demanded = np.zeros((3, len(ACTIVITIES))), np.zeros((3, len(ACTIVITIES)))
+        self._staff_shared, self.item_fulfilment = np.zeros(len(ACTIVITIES)), np.ones(3)
+        self.hours = (self._served[0], self._served[1], self._served[2])
+        for role, r in ((self.elected, 0), (self.directors, 1)):
+            role.served_by_activity, role.demanded_by_activity = self._served[r], self._demanded[r]
+            role._d = self._demanded[r]  # what the role's inspection properties (served, demanded) read
+        self.staff.served_by_activity, self.staff.demanded_by_activity = self._served[2], self._demanded[2]
+        self.staff._shared, self.staff._training = self._staff_shared, self._training_each
+        self._time_k = tuple(float(p[k]) for k in TIME_COEFFICIENTS)
+        self._value_k = tuple(float(p[k]) for k in VALUE_COEFFICIENTS)
+        self._policy_k = tuple(float(p[k]) for k in POLICY_COEFFICIENTS)
+        self._engage_k = tuple(float(p[k]) for k in ENGAGE_COEFFICIENTS)
         self._on_state_change()
         self.ledger = Ledger(self.months, _SCALARS, _ARRAYS)
         self.pv_net_total = 0.0
         self.pv_cumulative = 0.0
         # Mesa's collector, for batch_run and Mesa tooling; the full monthly record is the ledger
-        self.datacollector = mesa.DataCollector(model_reporters={
+        self.datacollector = _Collector(model_reporters={
             "PV": "pv_cumulative", "phase": "phase", "trust": "trust", "participation": "participation",
         })
         self.running = True
@@ -185,86 +230,49 @@ class VTIModel(mesa.Model):
     def allocate_time(self) -> None:
         """Bodies and work ask each role for hours; each person is rationed proportionally (ODD §7.2).
 
-        Roles x activities is a 3 x 5 table, so it is handled as plain floats (cheaper than numpy calls).
-        Informing residents, digital mediation and data upkeep are asked whatever the governance mode."""
-        p, policy = self.p, self.policy
+        Roles x activities is a 3 x 5 table (``self.hours``: served, by role).  Informing residents, digital
+        mediation and data upkeep are asked whatever the governance mode.  The roles' demand rows, their
+        rationing and the fulfilments that follow are one compiled pass (``month.allocate_time_pass``)."""
+        p, policy, pf = self.p, self.policy, self.portfolio
         self.workable = workable = policy.workable(self.open_active)
-        # item hours by role, split into delivery work (launch-implementation) and evaluation work
-        ie, id_, is_, ve, vd, vs = policy.demand(workable)
-        st_e, st_d, st_s = self._steering
-        pf = self.portfolio
-        n_delivered = pf.n_delivered
+        items = policy.demand(workable)  # item hours: delivery work by role, then evaluation work by role
         if self.open_active:
             n_decisions = policy.n_workable + pf.n_under * p["decisions_per_action"]
-            op_e, op_d, op_s = gov.open_demand(p, policy.phase, self.partners, n_decisions, n_delivered,
-                                               float(policy.progress[OPEN_BODIES]))
+            open_demand = gov.open_demand(p, policy.phase, self.partners, n_decisions, pf.n_delivered,
+                                          float(policy.progress[OPEN_BODIES]))
         else:
-            op_e = op_d = op_s = 0.0
-        self.fac_served = fac = min(op_s, self._fac_capacity)
-        # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4)
-        info = p["information_sharing"] * (p["information_hours_base"] + p["information_hours_per_delivered"]
-                                           * n_delivered)
-        # actions under way: staff work by direction, directors supervise programmes and contracts
-        monitoring = p["monitoring_hours_per_action"] * n_delivered
-        m_dir = p["monitoring_directors_share"]
+            open_demand = (0.0, 0.0, 0.0)
         el, di, st = self.elected, self.directors, self.staff
-        el.allocate_time([st_e, op_e, ie, ve, 0.0])
-        di.allocate_time([st_d, op_d, id_ + pf.directors_work, vd + m_dir * monitoring, self._directors_training])
-        st.allocate_time([st_s, op_s - fac, is_ + self._mediation_hours + self._data_hours,
-                          vs + (1.0 - m_dir) * monitoring + info, 0.0], pf.staff_work, self._training_each)
-        se, sd, ss = el.served_by_activity, di.served_by_activity, st.served_by_activity
-        de, dd, ds = el.demanded_by_activity, di.demanded_by_activity, st.demanded_by_activity
-        self.hours = (se, sd, ss)
-        self.demand_total = (sum(de), sum(dd), sum(ds))
-        self.served_total = (sum(se), sum(sd), sum(ss))
-        col = EVAL_ACT if policy.phase == EVALUATION else DELIVERY
-        self.item_fulfilment = tuple(x[col] / y[col] if y[col] > 0 else 1.0 for x, y in ((se, de), (sd, dd), (ss, ds)))
-        self.f_info = ss[EVAL_ACT] / ds[EVAL_ACT] if ds[EVAL_ACT] > 0 else 1.0
-        self.f_staff_delivery = ss[DELIVERY] / ds[DELIVERY] if ds[DELIVERY] > 0 else 1.0
-        self.transversality = gov.transversality(se[STEERING] + sd[STEERING] + ss[STEERING], p)
-        # proactivity (Carassus & Baldé 2020): top leaders actively engaged, and ad hoc bodies (transversality)
-        engaged = 1.0 - math.exp(-(self.served_total[0] + self.served_total[1])
-                                 / p["leader_engagement_reference_hours"])
-        w = p["proactivity_engagement_weight"]
-        self.proactivity = w * engaged + (1.0 - w) * self.transversality
-        open_demanded = op_e + op_d + op_s
-        self.open_hours = se[OPEN] + sd[OPEN] + ss[OPEN] + fac
-        self.f_open = self.open_hours / open_demanded if open_demanded > 0 else 1.0
-        # open work actually done: nothing when no open work is asked (openness not started)
-        self.open_served = self.f_open if open_demanded > 0 else 0.0
+        # informing residents: dashboards, activity reports, incident explanations (seed 000/001 phase 4);
+        # actions under way: staff work by direction, directors supervise programmes and contracts
+        (self.fac_served, d_e, d_d, d_s, s_e, s_d, s_s, self.f_info, self.f_staff_delivery, self.transversality,
+         self.proactivity, self.open_hours, self.f_open, self.open_served, self.directors_delivery) = \
+            allocate_time_pass(
+                self._time_k, self._steering, items, open_demand, self._fac_capacity, pf.n_delivered,
+                pf.directors_work, self._directors_training, self._mediation_hours, self._data_hours,
+                self._training_each, policy.phase == EVALUATION,
+                el._free, el.commitment, el._share, el.involvement, el.capacity, el.fulfilment, el._commitment_offset,
+                di._free, di.commitment, di._share, di.involvement, di.capacity, di.fulfilment, di._commitment_offset,
+                st.capacity, st.direction, st.direction_count, pf.staff_work, st.fulfilment, st._per_dir,
+                st.direction_fulfilment, self._served, self._demanded, self._staff_shared, self.item_fulfilment)
+        self.demand_total, self.served_total = (d_e, d_d, d_s), (s_e, s_d, s_s)
         self.staff_dir_fulfilment = st.direction_fulfilment
-        self.directors_delivery = sd[DELIVERY] / dd[DELIVERY] if dd[DELIVERY] > 0 else 1.0
 
     # ---------------------------------------------------------------- 3. the policy cycle
     def advance_policy(self, month: int) -> bool:
-        p, policy = self.p, self.policy
-        t = self.transversality
-        silo_drag = 1.0 - p["silo_drag"] * self._silo * (1.0 - t)  # R1: steering lowers silo friction
-        floor = p["productivity_floor"]
-        base = (floor + (1.0 - floor) * p["innovation_capacity"]) * silo_drag * (
-            1.0 + p["learning_productivity_gain"] * policy.learning)
-        self.productivity = base
-        productivity = self._item_productivity
-        productivity.fill(base)
-        accept = p["acceptance_floor"]
-        productivity[ORGANISATIONAL] = base * (accept + (1.0 - accept) * self.acceptance)  # R3: change needs it
-        # quality: steering brings coherence; on open-sensitive items, the voices heard bring fit with needs
-        coherence = 1.0 - self._silo * (1.0 - t)
-        voice = min(1.0, p["voice_saturation"] * self.participation)
-        consulted = self.open_served * p["participatory_share"]  # share of decisions actually consulted on
-        wv = p["voice_weight"]
-        fit = p["fit_floor"] + (1.0 - p["fit_floor"]) * (wv * voice + (1.0 - wv) * consulted)
-        quality = self._item_quality
-        quality.fill(coherence)
-        wf = p["open_item_fit_weight"]
-        quality[_OPEN_SENSITIVE] = (1.0 - wf) * coherence + wf * fit
+        """Items move with the hours served, at a productivity steering and learning raise, with a quality that
+        steering (coherence) and the voices heard (fit, on open-sensitive items) set (``month.advance_policy_pass``,
+        ``PolicyCycle.advance``)."""
+        policy = self.policy
+        self.productivity, self.institutional = advance_policy_pass(
+            self._policy_k, self.transversality, self._silo, policy.learning, self.acceptance, self.participation,
+            self.open_served, self.institutional, self._item_productivity, self._item_quality)
         was = policy.phase
-        done = policy.advance(month, self.workable, self.item_fulfilment, productivity, quality, self.open_active)
+        done = policy.advance(month, self.workable, self.item_fulfilment, self._item_productivity, self._item_quality,
+                              self.open_active)
         self.evaluation_closed = done and was == EVALUATION
         if was == PLANNING or done:  # planning items move only in planning, or are reset when a cycle closes
             self.planning_fit = policy.planning_fit()
-        # the institutional prerequisite of openness: steering bodies set rules, roles and charters (seed 002 §3.6)
-        self.institutional += p["institutionalisation_rate"] * t * (1.0 - self.institutional)
         return done
 
     # ---------------------------------------------------------------- 4. money, staff and operators deliver actions
@@ -278,14 +286,15 @@ class VTIModel(mesa.Model):
         self.ops_month = (self.ops_demanded, self.ops_served)  # operators' hours this month, before deliveries
         if pf.n_under:
             # the COPIL reviews each action's météo and steers its hours to the worst (seed 000/001 steering tool)
-            boost = pf.steer(month, self.transversality, p["steering_unblock"], self._weather_boost)
+            # (``steer``), then actions progress (``advance_actions``), in one compiled call.
             # money: investment is capped by what is left of the year's investment budget; staff capacity,
             # not money, often binds, so money goes unspent (Bitterman & Koliba 2020)
             invest_left = max(self.invest_budget - self.invested_year, 0.0)
             cf = p["contract_floor"]
             contract = cf + (1.0 - cf) * self._contract_skill * self.directors_delivery
-            wanted, n_new = pf.advance_actions(month, self.maturity, self.staff_dir_fulfilment, self.operator_done,
-                                               contract, self.productivity, invest_left, boost)
+            wanted, n_new = pf.steer_and_advance(month, self.transversality, p["steering_unblock"],
+                                                 self._weather_boost, self.maturity, self.staff_dir_fulfilment,
+                                                 self.operator_done, contract, self.productivity, invest_left)
             if n_new:
                 self._on_state_change()
         else:
@@ -346,7 +355,7 @@ class VTIModel(mesa.Model):
         # what delivered actions need and offer
         self.operating_need = self.p["operating_rate"] * pf.delivered_cost
         self.tools_delivered = pf.tools * self._inv_tool_mag
-        self.risk_exposure = pf.risk_exposure.tolist()
+        self.risk_exposure = tuple(pf.risk_exposure.tolist())
         self.proximity_delivered = pf.proximity_delivered * self._inv_prox_mag
         # substance: share of the portfolio under way or delivered; what there is to report and co-produce
         floor = self.p["substance_floor"]
@@ -354,12 +363,12 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 5. staff: training, jobs, data habits
     def develop_staff(self) -> None:
-        p, _pf, staff = self.p, self.portfolio, self.staff
-        staff.train(p["hr_support"], self._change_management)
-        staff.transform_jobs(self.tools_delivered)
-        staff.share_data(p["data_culture"], self.transversality, p["silo_index"])
+        """Staff train, their jobs change with the tools delivered, data habits grow (``OperationalStaff.develop``:
+        its verbs train, transform_jobs, share_data and job_fit in one compiled call); directors follow."""
+        p, staff = self.p, self.staff
+        self.job_fit = staff.develop(p["hr_support"], self._change_management, self.tools_delivered, p["data_culture"],
+                                     self.transversality, p["silo_index"])
         self.directors.follow(self.elected.commitment)
-        self.job_fit = staff.job_fit()
         self.job_fit_mean = staff.mean_job_fit
         self.acceptance = staff.acceptance_total / staff.n
         self.skill = staff.skill_total / staff.n
@@ -378,35 +387,18 @@ class VTIModel(mesa.Model):
 
     # ---------------------------------------------------------------- 7. residents
     def engage_residents(self) -> None:
-        """Participation needs open work done, bodies set up and the three prerequisites of seed 002 §3.6."""
-        p, policy = self.p, self.policy
-        self.access = self.proximity_delivered * self.service_level
-        self.principles = float(policy.quality[AMBITION] * policy.progress[AMBITION])
-        floor = p["prerequisite_floor"]
-        # prerequisites (seed 002 §3.6): technological (the foundation), organisational and cultural (staff who
-        # accept change and share data), institutional (rules and bodies for consulting and co-deciding)
-        technological = floor + (1.0 - floor) * self.maturity
-        wa = p["acceptance_weight"]
-        organisational = floor + (1.0 - floor) * (wa * self.acceptance + (1.0 - wa) * self.habit)
-        institutional = floor + (1.0 - floor) * self.institutional
-        self.prerequisites = math.cbrt(technological * organisational * institutional)  # their geometric mean
-        setup = float(policy.progress[OPEN_BODIES])  # co-construction bodies set up (0 until openness works on it)
-        served = self.open_served
-        reach = self._meetings * p["reach_per_meeting"] + p["participatory_share"] * (
-            p["reach_per_consultation"] + p["reach_access_gain"] * self.access)
-        if policy.phase == EVALUATION:
-            reach += p["co_evaluation"]
-        opportunity = served * setup * self.prerequisites * (1.0 - math.exp(-reach))
-        # digital mediation (seed 002 §3.5 'réseau de solidarité numérique'): a lever under either mode, relayed by
-        # co-construction bodies where they cover neighbourhoods
-        offered = 1.0 - (1.0 - p["digital_mediation"] * self.f_staff_delivery) * (
-            1.0 - served * setup * self._coverage)
-        floor_m = p["mediation_principles_floor"]
-        self.mediation = offered * (floor_m + (1.0 - floor_m) * self.principles)
-        self.participation = self.residents.participate(opportunity)
+        """Participation needs open work done, bodies set up and the three prerequisites of seed 002 §3.6
+        (technological, organisational and cultural, institutional; their geometric mean); digital mediation is a
+        lever under either mode (``month.engage_residents_pass``), then the residents' verbs."""
+        p, policy, res = self.p, self.policy, self.residents
+        self.access, self.principles, prerequisites, setup, reached, self.mediation = engage_residents_pass(
+            self._engage_k, self.proximity_delivered, self.service_level, policy.quality, policy.progress,
+            self.maturity, self.acceptance, self.habit, self.institutional, self.open_served, self._meetings,
+            policy.phase == EVALUATION, self.f_staff_delivery, self._coverage)
+        self.prerequisites = prerequisites = math.cbrt(prerequisites)
         floor_a = p["appeal_fit_floor"]
-        self.mean_use = self.residents.use_services(self.access, self.mediation,
-                                                    floor_a + (1.0 - floor_a) * self.planning_fit)
+        self.participation, self.mean_use = res.engage(self.open_served * setup * prerequisites * reached, self.access,
+                                                       self.mediation, floor_a + (1.0 - floor_a) * self.planning_fit)
 
     # ---------------------------------------------------------------- 8. public value: created and destroyed
     def account_value(self) -> None:
@@ -414,59 +406,29 @@ class VTIModel(mesa.Model):
 
         Process value (Frucquet et al. 2023 after O'Flynn 2007): coherent steering makes the authority efficient
         and effective; informing residents is transparent whatever the mode; participation and partnerships add
-        what only co-construction can add, and each is worth what it actually reaches."""
-        p, pf, res = self.p, self.portfolio, self.residents
-        hf, ff = p["platform_habit_floor"], p["platform_freshness_floor"]
-        habit_term = hf + (1.0 - hf) * self.habit
-        platform = self.maturity * habit_term * (ff + (1.0 - ff) * self.freshness)  # R2
-        # R3: staff able to run the new tools; R2: remote steering runs on shared, fresh data from the foundation
-        # (seed 000 Angers lighting: 'le pilotage à distance est fonctionnel')
-        dr = p["data_ready_floor"]
-        data_ready = dr + (1.0 - dr) * self.maturity * habit_term
-        sf = p["service_fit_floor"]
-        fit = sf + (1.0 - sf) * self.planning_fit  # fit of actions to needs and uses, set at planning
-        gen, personal = pf.realise_value(self.job_fit, data_ready, platform, self.mean_use, fit * self.service_level)
-        t = self.transversality
-        gen[EFFECTIVENESS] += p["steering_effectiveness_value"] * t
-        gen[EFFICIENCY] += p["steering_efficiency_value"] * t
-        substance = self.substance
-        # visible results: recent deliveries, and information about the policy's substance (seed 002 §3.4)
-        w = p["visible_delivery_weight"]
-        vf = p["visible_openness_floor"]
-        informed = p["information_sharing"] * self.f_info
-        self.visible = (w * (1.0 - math.exp(-self.recent_deliveries / p["visible_delivery_scale"]))
-                        + (1.0 - w) * informed * substance * res.reach) * (vf + (1.0 - vf) * self.elected.openness)
-        gen[TRANSPARENCY] += p["open_data_transparency_value"] * self.catalogue * self.freshness
-        # information is worth what residents can read and believe (literacy x trust), under either mode
-        gen[TRANSPARENCY] += p["information_transparency_value"] * informed * res.audience * substance
-        # participation pays off through visible results: 'small wins' (Ansell & Gash 2008)
-        gen[PARTICIPATION] += p["participation_value"] * self.participation * self.visible
-        gen[COLLABORATION] += p["partnership_value"] * self.partners * self.open_served * substance
-        # R4: decision-support platforms used collaboratively (the digital twin as an urban platform)
-        gen[COLLABORATION] += (p["co_creation_platform_value"] * pf.decision_delivered * informed
-                               * min(1.0, p["voice_saturation"] * self.participation))
-        self.generators = gen
-        # destruction, by source
-        exclusion, privacy, footprint = self.risk_exposure  # of delivered actions (seed 002 §4.2 agenda)
-        protection = p["principles_protection"] * self.principles
-        destroyed = self._destroyed
-        destroyed[0] = exclusion * self.access * res.excluded_share(self.mediation) * p["exclusion_harm"]
-        destroyed[1] = privacy * (1.0 - p["privacy_protection_by_maturity"] * self.maturity) * (1.0 - protection)
-        destroyed[2] = footprint * (1.0 - protection)
-        destroyed[3] = p["stale_data_harm"] * self.catalogue * (1.0 - self.freshness)
-        destroyed[4] = p["unanswered_consultation_harm"] * self.participation * (1.0 - self.visible)
-        self.destroyed_by_source = destroyed
-        self.created, self.destroyed, self.created_total, self.destroyed_total = account(gen, destroyed, self._books)
+        what only co-construction can add, and each is worth what it actually reaches.  Platforms need the
+        foundation, data habits and fresh data (R2); infrastructure needs staff able to run the new tools (R3);
+        visible results are recent deliveries and information about the policy's substance (seed 002 §3.4).
+        Destruction: exclusion, privacy, footprint of delivered actions (seed 002 §4.2), stale open data and
+        unanswered consultations.  The arithmetic is one compiled pass (``month.account_value_pass``); then value
+        reaches residents: proximity services by use, the rest as common goods."""
+        pf, res = self.portfolio, self.residents
+        self.generators, self.destroyed_by_source = gen, destroyed = np.empty(len(GENERATORS)), self._destroyed
+        self.created, self.destroyed = np.empty(len(VALUE_TYPES)), np.empty(len(VALUE_TYPES))
+        self.net = np.empty(len(VALUE_TYPES))
+        (self.visible, self.created_total, self.destroyed_total, personal, transparency, harm_low, harm_all,
+         self.partners) = account_value_pass(
+            self._value_k, pf.value_weight, pf.family, pf.direction, pf.potential, pf.magnitude, pf.value_created,
+            pf._generated, self.job_fit, self.habit, self.maturity, self.freshness, self.planning_fit,
+            self.service_level, self.mean_use, self.transversality, self.substance, self.f_info,
+            self.recent_deliveries, res.reach, self.elected.openness, self.catalogue, res.audience, self.participation,
+            self.partners, self.open_served, pf.decision_delivered, self.risk_exposure, self.principles, self.access,
+            res.excluded_share(self.mediation), self.mediation, self.prerequisites, self._books[0], self._books[1],
+            gen, destroyed, self.created, self.destroyed, self.net)
         self.pv_net_total = self.created_total - self.destroyed_total
         self.pv_cumulative += self.pv_net_total
-        # value reaches residents: proximity services by use, the rest as common goods
-        common = max(self.created_total - personal, 0.0)
-        res.receive(common, personal, self.mean_use)
-        res.update_trust(self.visible, min(1.0, gen[TRANSPARENCY] / p["trust_transparency_scale"]),
-                         p["exclusion_trust_harm"] * self.access * (1.0 - self.mediation),
-                         p["privacy_trust_harm"] * destroyed[1])
-        target = gov.partners_target(p["ecosystem_richness"], self.open_served, p["participatory_share"], p)
-        self.partners += p["partner_adjustment"] * (target * self.prerequisites - self.partners)
+        res.receive_and_update_trust(max(self.created_total - personal, 0.0), personal, self.mean_use, self.visible,
+                                     transparency, harm_low, harm_all)
 
     # ---------------------------------------------------------------- 9. Moore feedback and elections
     def apply_feedback(self, month: int) -> None:
@@ -514,4 +476,4 @@ class VTIModel(mesa.Model):
             *hours[0], *hours[1], *hours[2], *demand,
             demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],
         ), (policy.progress.copy(), policy.quality.copy(), self.generators, self.created, self.destroyed,
-            self.created - self.destroyed, self.destroyed_by_source.copy()))
+            self.net, self.destroyed_by_source.copy()))

@@ -144,11 +144,11 @@ class PolicyCycle:
         """Items the current phase needs done before the policy moves on."""
         return _REQUIRED[self.proactive, int(open_active), self.phase]
 
-    def demand(self, workable: np.ndarray) -> list[float]:
+    def demand(self, workable: np.ndarray) -> tuple[float, ...]:
         """Hours the workable items ask of each role: delivery work (elected, directors, staff), then
         evaluation work (the same three), as six plain floats."""
         if workable is not self._demand_for:
-            self._demand = ((self.item_hours * workable) @ self._split_by_activity).tolist()
+            self._demand = tuple(((self.item_hours * workable) @ self._split_by_activity).tolist())
             self._demand_for = workable
         return self._demand
 

@@ -231,10 +231,20 @@ class Portfolio:
     def steer(self, month: int, attention: float, unblock: float, out: np.ndarray) -> np.ndarray:
         """The COPIL reviews the météo and acts on the worst actions (arbitration, resources moved to them):
         each action under way gets ``1 + unblock * attention * (1 - météo)`` of its usual work."""
-        w = self.weather(month)
-        np.multiply(1.0 - np.nan_to_num(w, nan=1.0), unblock * attention, out=out)
-        out += 1.0
+        _steer(self.state, self.started_month, self.duration, self.progress, month, unblock * attention, out)
         return out
+
+    def steer_and_advance(self, month: int, attention: float, unblock: float, boost: np.ndarray, maturity: float,
+                          staff_fulfilment: np.ndarray, operator_done: np.ndarray, contract: float,
+                          productivity: float, invest_left: float) -> tuple[float, int]:
+        """``steer`` then ``advance_actions`` in one compiled call (``_steer_and_advance``); the same result."""
+        wanted, delivered, foundation = _steer_and_advance(
+            self.state, self.started_month, self.duration, self.progress, month, unblock * attention, boost,
+            self.spent, self.delivered_month, self._rate, self.family, self.required_maturity, self.direction,
+            self.outsourced, self.public_cost, self.cost, operator_done, staff_fulfilment, maturity, contract,
+            productivity, invest_left, self._p["action_maturity_gate_width"])
+        self.foundation_done = foundation / self.foundation_cost
+        return wanted, delivered
 
     def evaluate_and_renew(self, month: int, share: float, scale: float) -> int:
         """Close a cycle: delivered actions are evaluated, and the best ``share`` of those just evaluated (value
@@ -291,6 +301,28 @@ class Portfolio:
         self.decision_index = np.flatnonzero(self.is_decision)
         self.proximity_index = np.flatnonzero(self.is_proximity)
         self._derive()
+
+
+@njit(cache=True)
+def _steer(state, started_month, duration, progress, month, push, out):
+    """``out <- 1 + push * (1 - météo)`` for actions under way (``weather``'s score), 1 for the others."""
+    for j in range(state.size):
+        w = 1.0
+        if state[j] == 1:
+            elapsed = max(month - started_month[j] + 1, 1) / duration[j]
+            w = min(progress[j] / min(elapsed, 1.0), 1.0)
+        out[j] = (1.0 - w) * push
+        out[j] += 1.0
+
+
+@njit(cache=True)
+def _steer_and_advance(state, started_month, duration, progress, month, push, boost, spent, delivered_month, rate,
+                       family, required_maturity, direction, outsourced, public_cost, cost, operator_done,
+                       staff_fulfilment, maturity, contract, productivity, invest_left, gate_width):
+    _steer(state, started_month, duration, progress, month, push, boost)
+    return _advance_actions(state, progress, spent, delivered_month, rate, family, required_maturity, direction,
+                            outsourced, duration, public_cost, cost, operator_done, staff_fulfilment, maturity,
+                            contract, productivity, invest_left, month, gate_width, boost)
 
 
 @njit(cache=True)

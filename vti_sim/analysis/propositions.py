@@ -279,7 +279,9 @@ def verdict(default: PatternResult, confirmed: list[tuple[str, str, PatternResul
         flips = [c for c in confirmed if c[2].fails]
         if flips:
             return "conditional", f"**conditional**: holds at the default context, but fails with {named(flips)}."
-        return "supported", "**supported**: holds at the default context and at every assumption bound examined."
+        weak = [c for c in confirmed if not c[2].holds]
+        return "supported", ("**supported**: holds at the default context and fails at no assumption bound examined"
+                             + (f" (inconclusive with {named(weak)})." if weak else "."))
     flips = [c for c in confirmed if c[2].holds]
     if flips:
         return "conditional", (f"**conditional**: does not hold at the default context ({default.how}), but holds "

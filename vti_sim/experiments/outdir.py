@@ -28,12 +28,14 @@ def check_output_path(out: Path, *, replace: bool = False) -> None:
     ``replace``: the directory is replaced as a whole (``run``/``compare``), so its parent must be writable;
     otherwise (``sweep``) files are written inside it."""
     out = Path(out)
+    if "\x00" in str(out):
+        raise _err(out, "contains a NUL character; allowed: a directory path, e.g. --out results/my_run")
     if out.name in ("", ".", "..") or str(out) in (".", ".."):
         raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "
                         "vti-sim output directory, e.g. --out results/my_run")
     try:
         real, cwd = out.resolve(), Path.cwd().resolve()
-    except (OSError, RuntimeError) as e:
+    except (OSError, RuntimeError, ValueError) as e:
         raise _err(out, f"cannot be resolved ({e})") from None
     if real == cwd or real in cwd.parents:
         raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "

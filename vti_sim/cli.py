@@ -302,16 +302,27 @@ def sensitivity_command(
     from pathlib import Path
 
     from .analysis.workflow import analyse
-    from .experiments import SweepError
 
+    _check_where(workers, scheduler)
+    if not Path(experiment).is_file():
+        fail(f"{experiment}: experiment file not found")
+    _report(lambda: analyse(experiment, workers=workers, scheduler=scheduler, out=out, progress=not quiet), scheduler)
+
+
+def _check_where(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler is not None:
         fail("--workers and --scheduler: give one or the other")
     if workers is not None and workers < 1:
         fail(f"--workers: got {workers}; allowed: an integer >= 1")
-    if not Path(experiment).is_file():
-        fail(f"{experiment}: experiment file not found")
+
+
+def _report(job, scheduler: str | None) -> None:
+    """Run a report-writing job with the CLI's error contract: bad input or a stopped sweep is one line, exit 2
+    (or 1); Ctrl-C is one line, exit 130; the report's path on success."""
+    from .experiments import SweepError
+
     try:
-        result = analyse(experiment, workers=workers, scheduler=scheduler, out=out, progress=not quiet)
+        result = job()
     except (registry.ParameterError, SweepError) as e:
         fail(str(e))
     except OSError as e:
@@ -342,27 +353,12 @@ def propositions_command(
     from pathlib import Path
 
     from .analysis.propositions import analyse
-    from .experiments import SweepError
 
-    if workers is not None and scheduler is not None:
-        fail("--workers and --scheduler: give one or the other")
-    if workers is not None and workers < 1:
-        fail(f"--workers: got {workers}; allowed: an integer >= 1")
+    _check_where(workers, scheduler)
     if not Path(directory).is_dir():
         fail(f"{directory}: --dir: not a directory; allowed: a propositions directory like experiments/propositions")
-    try:
-        result = analyse(directory, quick=quick, workers=workers, scheduler=scheduler, out=out, only=only or None,
-                         progress=not quiet)
-    except (registry.ParameterError, SweepError) as e:
-        fail(str(e))
-    except OSError as e:
-        if scheduler is not None:
-            fail(f"--scheduler: cannot connect to {scheduler} ({e})")
-        raise
-    except KeyboardInterrupt:
-        typer.echo("vti-sim: interrupted; rerun the same command to resume", err=True)
-        raise typer.Exit(code=130) from None
-    typer.echo(f"report: {result / 'REPORT.md'}")
+    _report(lambda: analyse(directory, quick=quick, workers=workers, scheduler=scheduler, out=out, only=only or None,
+                            progress=not quiet), scheduler)
 
 
 # --- workshop command (issue 5) ---

@@ -67,25 +67,36 @@ class Pattern:
         return outcome_value(result.summary, self.outcome, self.missing)
 
 
-def load_pattern(path: str | Path) -> Pattern:
-    """Read and validate a proposition file; ParameterError (file:line: field: what is allowed) on bad input."""
+def read_toml(path: Path, what: str, hint: str = ""):
+    """``(data, err)`` of a TOML file, where ``err(key, reason)`` is a ParameterError naming the file, the key's
+    line and the key (one-line errors for unreadable or malformed files too)."""
     from ..experiments.experiment import _key_lines
 
-    path = Path(path)
     src = str(path)
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except OSError as e:
-        raise ParameterError("proposition", f"cannot read file ({e.strerror or e})", source=src) from None
+        raise ParameterError(what, f"cannot read file ({e.strerror or e}){hint}", source=src) from None
     except UnicodeDecodeError:
-        raise ParameterError("proposition", "cannot read file: not UTF-8 text", source=src) from None
+        raise ParameterError(what, "cannot read file: not UTF-8 text", source=src) from None
     except tomllib.TOMLDecodeError as e:
         raise ParameterError("toml", f"syntax error: {e}", source=src) from None
     lines = _key_lines(text)
 
     def err(key: str, reason: str) -> ParameterError:
         return ParameterError(key, reason, source=src, line=lines.get(key) or lines.get(key.split(".")[0]))
+
+    err.lines = lines
+    return data, err
+
+
+def load_pattern(path: str | Path) -> Pattern:
+    """Read and validate a proposition file; ParameterError (file:line: field: what is allowed) on bad input."""
+    path = Path(path)
+    src = str(path)
+    data, err = read_toml(path, "proposition")
+    lines = err.lines
 
     for k in data:
         if k not in FILE_KEYS:

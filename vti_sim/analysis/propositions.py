@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tomllib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +32,10 @@ import pandas as pd
 
 from .. import registry
 from ..experiments import build_design, load_results, sweep
-from ..experiments.experiment import Experiment, _key_lines, parse_experiment
+from ..experiments.experiment import Experiment, parse_experiment
 from ..registry import ParameterError, _show
 from .noise import replicate_matrix
-from .patterns import PROPOSITIONS_DIR, Pattern, PatternResult, load_patterns
+from .patterns import PROPOSITIONS_DIR, Pattern, PatternResult, load_patterns, read_toml
 from .spec import PrimSettings
 
 STAGES = ("main", "prim", "oat", "confirm", "sobol")
@@ -92,18 +91,9 @@ def load_study(directory: str | Path = PROPOSITIONS_DIR, *, quick: bool = False,
     if not directory.is_dir():
         raise ParameterError("propositions", "not a directory; allowed: a directory like experiments/propositions",
                              source=str(directory))
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as e:
-        raise ParameterError("study", f"cannot read file ({e.strerror or e}); each propositions directory needs "
-                                      "its study.toml", source=src) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ParameterError("toml", f"syntax error: {e}", source=src) from None
-    lines = _key_lines(text)
-
-    def err(key: str, reason: str) -> ParameterError:
-        return ParameterError(key, reason, source=src, line=lines.get(key) or lines.get(key.split(".")[0]))
+    data, err = read_toml(path, "study", "; each propositions directory needs its study.toml")
+    lines = err.lines
+    text = path.read_text(encoding="utf-8")
 
     for k in data:
         if k not in STUDY_KEYS:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import os
 import signal
 import sys
@@ -173,8 +174,6 @@ def _close(client, cluster) -> None:
 
 
 def _quiet_dask_logs() -> None:
-    import logging
-
     names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("distributed", "tornado")]
     for name in ("distributed", "tornado", "asyncio", *names):  # dask's config gives sub-loggers their own level
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -200,8 +199,6 @@ def _log(enabled: bool, message: str) -> None:
 
 def _connect(workers: int | None, scheduler: str | None, *, connect_timeout: float = CONNECT_TIMEOUT,
              worker_timeout: float = WORKER_TIMEOUT):
-    import logging
-
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -375,6 +372,9 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
         return SweepStopped(f"{reason}; {saved:,} of {total:,} runs are saved in {out}: rerun the same command "
                             "to resume")
 
+    client_log = logging.getLogger("distributed.client")
+    client_level = client_log.level
+    client_log.setLevel(logging.ERROR)  # "Couldn't gather ... rescheduling": the health check speaks instead
     try:
         while inflight:
             done = _wait_some([f for f, _ in inflight.values()])
@@ -385,7 +385,7 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
                 continue
             for fut in done:
                 _, chunk = inflight.pop(fut.key)
-                cols = _chunk_result(fut, chunk, exp, client, stopped)
+                cols = _chunk_result(fut, chunk, exp, client, stopped, health)
                 compute_s += cols.pop(COMPUTE_KEY, [0.0])[0]
                 _write_table(_table(cols, sch), chunk_path(out, chunk))
                 bar.update(len(cols["run_id"]))
@@ -402,6 +402,7 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
             client.cancel([f for f, _ in inflight.values()])
         raise
     finally:
+        client_log.setLevel(client_level)
         bar.close()
         try:
             threads = sum(client.nthreads().values()) if client.status == "running" else None
@@ -423,12 +424,22 @@ def _wait_some(futures: list) -> list:
         return []
 
 
-def _chunk_result(fut, chunk: int, exp: Experiment, client, stopped) -> dict[str, list]:
-    """A finished chunk's columns; a chunk lost with its workers or scheduler stops the sweep (resumable)."""
+def _chunk_result(fut, chunk: int, exp: Experiment, client, stopped, health: _Health) -> dict[str, list]:
+    """A finished chunk's columns; a chunk lost with its workers or scheduler stops the sweep (resumable).
+
+    The wait is bounded: a result held by a worker that dies before it is gathered is rescheduled ("Couldn't
+    gather ... rescheduling"), and with no live worker left ``fut.result()`` would wait for ever."""
     from distributed import KilledWorker
 
     try:
-        return fut.result()
+        while True:
+            try:
+                return fut.result(timeout=POLL)
+            except TimeoutError:
+                if problem := health.check():
+                    raise stopped(problem) from None
+    except SweepStopped:
+        raise
     except KilledWorker:
         raise stopped(f"chunk {chunk} was running on workers that died (Dask KilledWorker: a worker ran out of "
                       "memory or was killed)") from None

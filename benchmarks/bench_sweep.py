@@ -5,8 +5,9 @@
 
 Contenders, on 2 processes each, timed end to end as a user meets them (a fresh process, imports and start-up
 included, measured by this parent):
-- ``vti-sim sweep EXP --workers 2``: on Linux, warm workers forked from the sweep's process (experiments/local.py);
-- the same with ``VTI_SIM_SWEEP_EXECUTOR=dask``: a Dask LocalCluster, as before issue 14;
+- ``vti-sim sweep EXP --workers 2``: on Linux, warm workers forked from the sweep's process (experiments/local.py,
+  the default since issue 14);
+- the same with ``VTI_SIM_SWEEP_EXECUTOR=dask``: a Dask LocalCluster, the default before issue 14;
 - a script that imports vti-sim and calls ``mesa.batch_run(VTIModel, ..., number_processes=2)``.
 Sizes are the bench grid with fewer levels of ``leader_time_share`` (200 runs per level).  Contenders alternate
 within each round, and each figure is the median over ``--repeats`` rounds.  The parent samples the resident
@@ -145,7 +146,7 @@ def sized(experiment: Path, runs: int, into: Path) -> Path:
 def contenders(exp: Path, out: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     sweep = [sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2", "--quiet"]
     return {
-        "vti-sim sweep, 2 forked workers": ([*sweep, "--out", str(out / "local")], {}),
+        "vti-sim sweep, 2 forked workers": ([*sweep, "--out", str(out / "local")], {"VTI_SIM_SWEEP_EXECUTOR": "local"}),
         "vti-sim sweep, Dask LocalCluster (2)": ([*sweep, "--out", str(out / "dask")],
                                                  {"VTI_SIM_SWEEP_EXECUTOR": "dask"}),
         "mesa.batch_run, 2 processes": ([sys.executable, __file__, "--child", "batch_run", str(exp), "2"], {}),

@@ -17,41 +17,16 @@ import pandas as pd
 import pytest
 
 import vti_sim.experiments as sw
+from tests.tiny_sweep import TINY, tiny
 from vti_sim.experiments import chunks, runner, store
 from vti_sim.registry import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 
-TINY = """\
-name = "{name}"
-seed = 7
-replicates = 2
-chunk_size = {chunk}
-months = 12
-
-[design]
-method = "lhs"
-samples = {samples}
-
-[vary]
-openness_start = ["launch", "structure_first", "never"]
-facilitation_fte = {{ min = 0.0, max = 4.0 }}
-working_groups = {{ min = 0, max = 5 }}
-
-[outputs]
-summary = ["pv_net_total", "final_trust", "plateau_month", "months_to_phase.implementation"]
-monthly = {{ columns = ["trust", "phase_name"], months = [6, 12] }}
-"""
-
-
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def tiny(tmp_path: Path, *, chunk: int = 5, samples: int = 6, name: str = "tiny", file: str = "exp.toml") -> Path:
-    return write(tmp_path, TINY.format(name=name, chunk=chunk, samples=samples), file)
 
 
 def cli(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
@@ -431,12 +406,14 @@ def test_a_second_sweep_on_the_same_directory_is_refused_and_kill_9_frees_it(tmp
         pass
 
 
-def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path):
-    exp = tiny(tmp_path, chunk=2, samples=20)  # 40 runs, 20 chunks
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path, executor):
+    exp = tiny(tmp_path, chunk=2, samples=60)  # 120 runs, 60 chunks: still running when Ctrl-C comes
     out = tmp_path / "ctrl_c"
     proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",
                              "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "VTI_SIM_SWEEP_EXECUTOR": executor})
     try:
         deadline = time.monotonic() + 90
         while not list(out.glob("runs/chunk-*.parquet")):
@@ -449,9 +426,10 @@ def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
     assert [ln for ln in err.splitlines() if ln.strip()] == ["vti-sim: interrupted; rerun the same command to resume"]
-    assert not sw.status(out)["complete"]
+    st = sw.status(out)
+    assert not st["complete"] and not st["bad_chunks"]  # nothing half-written: every chunk kept verifies
     assert cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--quiet").returncode == 0
-    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(40))
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(120))
 
 
 def test_a_port_that_is_not_dask_fails_within_the_timeout(tmp_path):

@@ -236,18 +236,19 @@ def _compare(painter, scenarios, seed, months, set_, replicates, out, quiet) -> 
 @app.command("sweep")
 def sweep_command(
     experiment: str = typer.Argument(..., help="experiment TOML file (see experiments/)"),
-    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    workers: int = typer.Option(None, "--workers", help="local worker processes (default: CPU count)"),
     scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
     out: str = typer.Option(None, "--out", help="output directory (default: results/sweep-<name>)"),
     max_runs: int = typer.Option(None, "--max-runs", metavar="N",
                                  help="refuse designs of more than N runs (default 10,000,000)"),
     worker_timeout: float = typer.Option(60.0, "--worker-timeout", metavar="S",
-                                         help="seconds to wait for a live Dask worker before stopping (resumable)"),
+                                         help="seconds to wait for a live Dask worker, or for a local worker "
+                                              "that uses no CPU, before stopping or replacing it"),
     connect_timeout: float = typer.Option(20.0, "--connect-timeout", metavar="S",
                                           help="seconds for --scheduler to answer as a Dask scheduler"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
-    """Run a parameter sweep on Dask; rerun the same command to resume an interrupted sweep.
+    """Run a parameter sweep (local worker processes, or Dask with --scheduler); rerun the same command to resume.
 
     Exit codes: 0 done, 2 bad input (nothing written), 1 stopped mid-way (rerun to resume), 130 Ctrl-C."""
     from pathlib import Path
@@ -293,7 +294,7 @@ def sweep_command(
 @app.command("sensitivity")
 def sensitivity_command(
     experiment: str = typer.Argument(..., help="experiment TOML file with an [analysis] table (see experiments/)"),
-    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    workers: int = typer.Option(None, "--workers", help="local worker processes (default: CPU count)"),
     scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
     out: str = typer.Option(None, "--out", help="report directory (default: results/<kind>-<name>)"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
@@ -342,7 +343,7 @@ def propositions_command(
                                   "one file per proposition)"),
     quick: bool = typer.Option(False, "--quick", help="the same stages, smaller ([quick] in study.toml; ~3 min)"),
     only: list[str] = typer.Option(None, "--only", help="only these propositions (repeatable), e.g. --only R1"),
-    workers: int = typer.Option(None, "--workers", help="local Dask worker processes (default: CPU count)"),
+    workers: int = typer.Option(None, "--workers", help="local worker processes (default: CPU count)"),
     scheduler: str = typer.Option(None, "--scheduler", help="existing Dask scheduler, e.g. tcp://HOST:PORT"),
     out: str = typer.Option(None, "--out", help="report directory (default: results/propositions, or "
                                                 "results/propositions-quick with --quick)"),

@@ -51,8 +51,12 @@ def analyse(path: str | Path, *, workers: int | None = None, scheduler: str | No
 
 @contextlib.contextmanager
 def _cluster(workers: int | None, scheduler: str | None, n_sweeps: int):
-    """One local Dask cluster shared by an analysis's several sweeps (arms, maps) instead of one each."""
-    if scheduler is not None or n_sweeps < 2:
+    """One local Dask cluster shared by an analysis's several sweeps (arms, maps) instead of one each, when the
+    sweeps would use Dask; local sweeps in forked workers (``experiments/local.py``) start in milliseconds and
+    need none, so then each sweep gets ``workers`` (the caller passes them on when this yields None)."""
+    from ..experiments import local
+
+    if scheduler is not None or n_sweeps < 2 or local.applies(workers, None):
         yield scheduler
         return
     import logging

@@ -1,12 +1,12 @@
-"""Parameter sweeps on Dask: experiment files, deterministic designs, chunked runs, resumable Parquet output.
+"""Parameter sweeps, local or on Dask: experiment files, deterministic designs, chunked runs, resumable Parquet output.
 
 An experiment file (``experiments/*.toml``) names a base scenario, the parameters to
 vary and how to sample them (grid, Latin hypercube, Sobol/Saltelli, Morris), the
 replicates and the outputs to keep.  :func:`load_experiment` validates it against
 the parameter registry with one-line errors (``file:line: field: reason``);
 :func:`build_design` draws the design matrix with SALib's samplers, seeded from the
-experiment seed; :func:`sweep` runs every (point, replicate) on a
-``dask.distributed`` cluster in chunks and writes::
+experiment seed; :func:`sweep` runs every (point, replicate) in chunks, in worker processes forked
+from this one (``local.py``, the default for local sweeps) or on a ``dask.distributed`` cluster, and writes::
 
     OUT/manifest.json            provenance, experiment text + hash, SALib problem, schema
     OUT/design.parquet           one row per design point: decoded values + raw sampler values (x__<name>)
@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import os
 import signal
 import sys
@@ -39,6 +40,7 @@ from typing import Any
 
 from .. import registry
 from ..registry import ParameterError
+from . import local
 from .chunks import COMPUTE_KEY, chunk_task, n_chunks, run_chunk, schema
 from .design import Design, build_design
 from .experiment import DEFAULT_MAX_RUNS, Experiment, SweepError, SweepStopped, expected_runs, load_experiment
@@ -66,12 +68,15 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
           out: str | Path | None = None, progress: bool = True, retries: int = 3,
           max_runs: int = DEFAULT_MAX_RUNS, connect_timeout: float = CONNECT_TIMEOUT,
           worker_timeout: float = WORKER_TIMEOUT) -> Path:
-    """Run an experiment on Dask and return its output directory (resumes if the directory holds a partial run).
+    """Run an experiment and return its output directory (resumes if the directory holds a partial run).
 
-    ``workers``: size of the LocalCluster (one thread per worker process; default: CPU count).
+    ``workers``: local worker processes (default: CPU count), forked from this process on Linux
+    (``experiments/local.py``) or a Dask LocalCluster's (``VTI_SIM_SWEEP_EXECUTOR=dask``, or when other threads run).
     ``scheduler``: address of an existing Dask scheduler (``tcp://host:port``) used instead.
     ``max_runs``: designs with more runs are refused before they are drawn.
-    ``connect_timeout``/``worker_timeout``: bounds (s) on waiting for the scheduler, and for a live worker.
+    ``connect_timeout``/``worker_timeout``: bounds (s) on waiting for the scheduler, and for a live worker (locally:
+    the longest a worker may hold chunks without using CPU before it is replaced).
+    ``retries``: how often a chunk is run again after it failed or its worker died.
     Bad input raises ParameterError/SweepError before anything is written; a sweep that cannot go on (no worker,
     scheduler lost) raises :class:`SweepStopped` saying how to resume.
     """
@@ -81,6 +86,7 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
         raise ValueError(f"workers: got {workers}; allowed: an integer >= 1")
     if scheduler is not None:
         _scheduler_parts(scheduler)
+    local.choice()  # a bad VTI_SIM_SWEEP_EXECUTOR is bad input: refused before anything is written
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, max_runs=max_runs)
     _check_size(exp, max_runs)
     out = Path(out) if out is not None else Path("results") / f"sweep-{exp.name}"
@@ -98,15 +104,11 @@ def sweep(experiment: str | Path | Experiment, *, workers: int | None = None, sc
         if not todo:
             _log(progress, f"{out}: all {total} runs already done")
             return out
-        # --- execution-path hook (issue 14): with VTI_SIM_SWEEP_EXECUTOR=local, a local sweep runs in warm forked
-        # processes instead of a Dask LocalCluster (local.py); Dask stays the default until the local path has
-        # the same health checks and Ctrl-C handling (issue 15)
-        from . import local
-
+        # issue 14: a local sweep runs in warm forked processes (local.py, the same guarantees) instead of a Dask
+        # LocalCluster and its start-up; VTI_SIM_SWEEP_EXECUTOR=dask, --scheduler or a threaded caller use Dask
         if local.applies(workers, scheduler):
-            local.run_sweep(exp, design, out, todo, total, resume, workers, progress, retries)
+            local.run_sweep(exp, design, out, todo, total, resume, workers, progress, retries, worker_timeout)
             return out
-        # --- end of hook ---
         client, cluster = _connect(workers, scheduler, connect_timeout=connect_timeout,
                                    worker_timeout=worker_timeout)
         try:
@@ -172,8 +174,6 @@ def _close(client, cluster) -> None:
 
 
 def _quiet_dask_logs() -> None:
-    import logging
-
     names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("distributed", "tornado")]
     for name in ("distributed", "tornado", "asyncio", *names):  # dask's config gives sub-loggers their own level
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -199,8 +199,6 @@ def _log(enabled: bool, message: str) -> None:
 
 def _connect(workers: int | None, scheduler: str | None, *, connect_timeout: float = CONNECT_TIMEOUT,
              worker_timeout: float = WORKER_TIMEOUT):
-    import logging
-
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -374,6 +372,9 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
         return SweepStopped(f"{reason}; {saved:,} of {total:,} runs are saved in {out}: rerun the same command "
                             "to resume")
 
+    client_log = logging.getLogger("distributed.client")
+    client_level = client_log.level
+    client_log.setLevel(logging.ERROR)  # "Couldn't gather ... rescheduling": the health check speaks instead
     try:
         while inflight:
             done = _wait_some([f for f, _ in inflight.values()])
@@ -384,7 +385,7 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
                 continue
             for fut in done:
                 _, chunk = inflight.pop(fut.key)
-                cols = _chunk_result(fut, chunk, exp, client, stopped)
+                cols = _chunk_result(fut, chunk, exp, client, stopped, health)
                 compute_s += cols.pop(COMPUTE_KEY, [0.0])[0]
                 _write_table(_table(cols, sch), chunk_path(out, chunk))
                 bar.update(len(cols["run_id"]))
@@ -401,6 +402,7 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
             client.cancel([f for f, _ in inflight.values()])
         raise
     finally:
+        client_log.setLevel(client_level)
         bar.close()
         try:
             threads = sum(client.nthreads().values()) if client.status == "running" else None
@@ -422,12 +424,22 @@ def _wait_some(futures: list) -> list:
         return []
 
 
-def _chunk_result(fut, chunk: int, exp: Experiment, client, stopped) -> dict[str, list]:
-    """A finished chunk's columns; a chunk lost with its workers or scheduler stops the sweep (resumable)."""
+def _chunk_result(fut, chunk: int, exp: Experiment, client, stopped, health: _Health) -> dict[str, list]:
+    """A finished chunk's columns; a chunk lost with its workers or scheduler stops the sweep (resumable).
+
+    The wait is bounded: a result held by a worker that dies before it is gathered is rescheduled ("Couldn't
+    gather ... rescheduling"), and with no live worker left ``fut.result()`` would wait for ever."""
     from distributed import KilledWorker
 
     try:
-        return fut.result()
+        while True:
+            try:
+                return fut.result(timeout=POLL)
+            except TimeoutError:
+                if problem := health.check():
+                    raise stopped(problem) from None
+    except SweepStopped:
+        raise
     except KilledWorker:
         raise stopped(f"chunk {chunk} was running on workers that died (Dask KilledWorker: a worker ran out of "
                       "memory or was killed)") from None

@@ -23,7 +23,7 @@ from scipy import stats
 from .. import registry
 from ..outputs.plateau import detect_plateau
 from ..outputs.result import run
-from ..registry import ParameterError
+from ..registry import ParameterError, _show
 
 PROPOSITIONS_DIR = Path(__file__).resolve().parents[2] / "experiments" / "propositions"
 BETTER = ("higher", "lower")
@@ -106,7 +106,7 @@ def load_pattern(path: str | Path) -> Pattern:
             raise err(k, "missing or empty; allowed: a non-empty string")
     key = data["key"]
     if key != path.stem:
-        raise err("key", f"got {key!r}; allowed: the file's name ({path.stem!r})")
+        raise err("key", f"got {_show(key)}; allowed: the file's name ({path.stem!r})")
     arms = data.get("arms")
     if not isinstance(arms, dict) or set(arms) != {"a", "b"}:
         raise err("arms", "allowed: two tables [arms.a] (the setting the proposition favours) and [arms.b]")
@@ -129,17 +129,17 @@ def load_pattern(path: str | Path) -> Pattern:
             raise err(f"outcome.{k}", f"unknown key; allowed: {', '.join(OUTCOME_KEYS)}")
     okey = outcome.get("key")
     if not isinstance(okey, str) or okey.split(".")[0] not in _SUMMARY_KEYS:
-        raise err("outcome.key", f"got {okey!r}; allowed: a scalar summary key, e.g. pv_net_total, "
+        raise err("outcome.key", f"got {_show(okey)}; allowed: a scalar summary key, e.g. pv_net_total, "
                                  "months_to_phase.evaluation")
     better = outcome.get("better", "higher")
     if better not in BETTER:
-        raise err("outcome.better", f"got {better!r}; allowed: one of {', '.join(BETTER)}")
+        raise err("outcome.better", f"got {_show(better)}; allowed: one of {', '.join(BETTER)}")
     missing = outcome.get("missing")
     if missing is not None and missing not in MISSING:
-        raise err("outcome.missing", f"got {missing!r}; allowed: one of {', '.join(MISSING)} (or omit it)")
+        raise err("outcome.missing", f"got {_show(missing)}; allowed: one of {', '.join(MISSING)} (or omit it)")
     sesoi = outcome.get("sesoi", 0.02)
     if isinstance(sesoi, bool) or not isinstance(sesoi, int | float) or not 0 < sesoi < 1:
-        raise err("outcome.sesoi", f"got {sesoi!r}; allowed: a number in (0, 1), relative to arm b's mean")
+        raise err("outcome.sesoi", f"got {_show(sesoi)}; allowed: a number in (0, 1), relative to arm b's mean")
     failing = data.get("failing")
     if not isinstance(failing, dict) or not isinstance(failing.get("context"), dict) \
             or not isinstance(failing.get("reason"), str):
@@ -154,7 +154,7 @@ def load_pattern(path: str | Path) -> Pattern:
         raise err("rests_on", "allowed: a table { assumptions = [\"name\", ...] } of registry assumptions")
     for a in rests:
         if a not in registry.REGISTRY or registry.get(a).kind != "assumption":
-            raise err("rests_on.assumptions", f"got {a!r}; allowed: registry assumptions (`vti-sim params --kind "
+            raise err("rests_on.assumptions", f"got {_show(a)}; allowed: registry assumptions (`vti-sim params --kind "
                                               "assumption`)")
     pat = Pattern(key, " ".join(data["statement_en"].split()), " ".join(data["source"].split()), resolved["a"],
                   resolved["b"], okey, better == "higher", float(sesoi), context, failing["reason"], missing,

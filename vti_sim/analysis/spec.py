@@ -92,7 +92,7 @@ def parse_analysis(exp: Experiment) -> AnalysisSpec:
 
     kind = raw.get("kind", "sensitivity")
     if kind not in KINDS:
-        raise err("kind", f"got {kind!r}; allowed: one of {', '.join(KINDS)}")
+        raise err("kind", f"got {_show(kind)}; allowed: one of {', '.join(KINDS)}")
     allowed = COMMON_KEYS + KIND_KEYS[kind]
     for key in raw:
         if key not in allowed:
@@ -124,7 +124,7 @@ def _sensitivity(exp: Experiment, raw: dict, err) -> dict[str, Any]:
     default = {"sobol": ["sobol", "pawn"], "morris": ["morris", "pawn"]}.get(exp.method, ["pawn"])
     methods = raw.get("methods", default)
     if not isinstance(methods, list) or not methods or any(m not in METHODS for m in methods):
-        raise err("methods", f"got {methods!r}; allowed: a list drawn from {', '.join(METHODS)}")
+        raise err("methods", f"got {_show(methods)}; allowed: a list drawn from {', '.join(METHODS)}")
     for m in methods:
         if m in ("sobol", "morris") and exp.method != m:
             raise err("methods", f"{m!r} needs [design] method = {m!r} (this design is {exp.method!r})")
@@ -180,7 +180,7 @@ def _discovery(exp: Experiment, raw: dict, err, numeric: list[str]) -> dict[str,
         raise err("arms", problem)
     difference = raw.get("difference", "pv_net_total")
     if difference not in numeric:
-        raise err("difference", f"got {difference!r}; allowed: one of {', '.join(numeric)}")
+        raise err("difference", f"got {_show(difference)}; allowed: one of {', '.join(numeric)}")
     prim_raw = raw.get("prim", {})
     if not isinstance(prim_raw, dict):
         raise err("prim", f"allowed: a table with {', '.join(PRIM_KEYS)}")
@@ -189,7 +189,7 @@ def _discovery(exp: Experiment, raw: dict, err, numeric: list[str]) -> dict[str,
             raise err(f"prim.{key}", f"unknown key; allowed: {', '.join(PRIM_KEYS)}")
     obj = prim_raw.get("obj_function", "lenient1")
     if obj not in PRIM_OBJECTIVES:
-        raise err("prim.obj_function", f"got {obj!r}; allowed: one of {', '.join(PRIM_OBJECTIVES)}")
+        raise err("prim.obj_function", f"got {_show(obj)}; allowed: one of {', '.join(PRIM_OBJECTIVES)}")
     prim = PrimSettings(
         threshold=_float(prim_raw.get("threshold", 0.8), 0.0, 1.0, err("prim.threshold", "")),
         mass_min=_float(prim_raw.get("mass_min", 0.05), 0.0, 0.5, err("prim.mass_min", "")),
@@ -213,7 +213,7 @@ def _plateau(exp: Experiment, raw: dict, err) -> dict[str, Any]:
     for pair in maps:
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)) \
                 or pair[0] == pair[1]:
-            raise err("maps", f"got {pair!r}; allowed: a pair of two different [vary] parameter names")
+            raise err("maps", f"got {_show(pair)}; allowed: a pair of two different [vary] parameter names")
         for p in pair:
             if p not in exp.names:
                 raise err("maps", f"{p!r} is not in [vary]; allowed: {', '.join(exp.names)}")

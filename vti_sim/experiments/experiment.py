@@ -194,7 +194,7 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
 
     name = data.get("name", path.stem if path else "experiment")
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise err("name", f"got {name!r}; allowed: a name of letters, digits, '_', '-', '.'")
+        raise err("name", f"got {_show(name)}; allowed: a name of letters, digits, '_', '-', '.'")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise err("description", "allowed: a string")
@@ -209,7 +209,7 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
     base_params: dict[str, Any] = {}
     if scenario is not None:
         if not isinstance(scenario, str) or not scenario:
-            raise err("scenario", f"got {scenario!r}; allowed: a scenario name or a path to a scenario TOML file")
+            raise err("scenario", f"got {_show(scenario)}; allowed: a scenario name or a path to a scenario TOML file")
         base_params = _scenario_params(scenario, path, err("scenario", ""))
     fixed_raw = data.get("fixed", {})
     for k, v in fixed_raw.items():
@@ -233,7 +233,7 @@ def parse_experiment(text: str, *, source: str = "experiment", path: Path | None
             raise err(f"design.{key}", f"unknown key; allowed: {', '.join(DESIGN_KEYS)}")
     method = design.get("method", "grid")
     if method not in METHODS:
-        raise err("design.method", f"got {method!r}; allowed: one of {', '.join(METHODS)}")
+        raise err("design.method", f"got {_show(method)}; allowed: one of {', '.join(METHODS)}")
     samples = None
     if method not in ("grid", "oat"):
         if "samples" not in design:
@@ -386,7 +386,7 @@ def _factor(p: Parameter, spec: Any, method: str, err) -> Factor:
         elif "levels" in spec:
             raise err(f"'levels' is only used by the grid method, not {method!r}")
         return Factor(p, lo=lo, hi=hi, levels=levels)
-    raise err(f"got {spec!r}; allowed: a list of values or {{ min = ..., max = ... }} within {p.allowed()}")
+    raise err(f"got {_show(spec)}; allowed: a list of values or {{ min = ..., max = ... }} within {p.allowed()}")
 
 
 def expected_runs(method: str, samples: int | None, options: Mapping[str, Any], factors, replicates: int) -> int:

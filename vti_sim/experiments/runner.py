@@ -372,9 +372,11 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
         return SweepStopped(f"{reason}; {saved:,} of {total:,} runs are saved in {out}: rerun the same command "
                             "to resume")
 
-    client_log = logging.getLogger("distributed.client")
-    client_level = client_log.level
-    client_log.setLevel(logging.ERROR)  # "Couldn't gather ... rescheduling": the health check speaks instead
+    # "Couldn't gather ... rescheduling" and "Batched Comm Closed" tracebacks when a worker or the scheduler goes:
+    # the health check and the one-line SweepStopped speak instead
+    quieted = {name: logging.getLogger(name).level for name in ("distributed.client", "distributed.batched")}
+    for name in quieted:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         while inflight:
             done = _wait_some([f for f, _ in inflight.values()])
@@ -402,7 +404,8 @@ def _compute(client, exp: Experiment, design: Design, out: Path, todo: list[int]
             client.cancel([f for f, _ in inflight.values()])
         raise
     finally:
-        client_log.setLevel(client_level)
+        for name, level in quieted.items():
+            logging.getLogger(name).setLevel(level)
         bar.close()
         try:
             threads = sum(client.nthreads().values()) if client.status == "running" else None

@@ -397,3 +397,20 @@ def test_plateau_map_end_to_end(tmp_path):
     expected = runs.groupby("point")["plateau_month"].apply(lambda s: s.notna().mean())
     np.testing.assert_allclose(cells["p_plateau"], expected.to_numpy())
     assert (out / "figures" / "plateau_participatory_share--facilitation_fte.png").is_file()
+
+
+def test_cart_boxes_are_the_same_every_time():
+    """scikit-learn breaks ties between equal splits at random; the report's CART leaves must not depend on it
+    (and numpy's global generator is left as it was)."""
+    from vti_sim.analysis.discovery import cart_boxes
+
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame(rng.uniform(size=(300, 6)), columns=[f"f{i}" for i in range(6)])
+    x["g"] = x["f0"]  # a duplicated column: two equally good splits every time
+    y = (x["f0"] > 0.6) & (x["f1"] < 0.5)
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    first = cart_boxes(x, y.to_numpy(), 0.05)
+    assert (np.random.get_state()[1] == before).all()
+    for _ in range(5):
+        pd.testing.assert_frame_equal(cart_boxes(x, y.to_numpy(), 0.05), first)

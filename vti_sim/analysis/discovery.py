@@ -188,7 +188,14 @@ def cart_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         c = cart.CART(x.reset_index(drop=True), np.asarray(y, dtype=int), mass_min=mass_min)
-        c.build_tree()
+        # scikit-learn breaks ties between equally good splits at random (random_state=None draws from numpy's
+        # global generator) and ema_workbench gives no way to seed it: seed that generator for this call only
+        state = np.random.get_state()
+        np.random.seed(0)
+        try:
+            c.build_tree()
+        finally:
+            np.random.set_state(state)
     rows = []
     for i, (box, st) in enumerate(zip(c.boxes, c.stats, strict=True)):
         limits = []

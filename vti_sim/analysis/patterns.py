@@ -87,7 +87,7 @@ def read_toml(path: Path, what: str, hint: str = ""):
     def err(key: str, reason: str) -> ParameterError:
         return ParameterError(key, reason, source=src, line=lines.get(key) or lines.get(key.split(".")[0]))
 
-    err.lines = lines
+    err.lines, err.text = lines, text
     return data, err
 
 

@@ -40,14 +40,12 @@ def failure_boxes(res: dict[str, Any], prim, rng: np.random.Generator) -> dict[s
         return out
     n, r = eff.shape
     counts = dict.fromkeys(x.columns, 0)
-    found = 0
     for _ in range(prim.resamples):  # stability: resample points and each point's replicates, same settings
         rows = rng.integers(0, n, n)
         e = np.take_along_axis(eff[rows], rng.integers(0, r, size=(n, r)), axis=1)
         b = prim_box(x.iloc[rows], np.nanmean(e, axis=1) < res["threshold"], prim)
         if b is None:
             continue
-        found += 1
         for c in b["restricted"]:
             counts[c] += 1
     out["stability"] = {c: counts[c] / max(prim.resamples, 1) for c in x.columns}

@@ -41,6 +41,8 @@ from .spec import PrimSettings
 STAGES = ("main", "prim", "oat", "confirm", "sobol")
 SIZE_KEYS = ("replicates", "prim_points", "prim_replicates", "oat", "oat_replicates", "confirm", "sobol_samples",
              "sobol_replicates", "sobol_factors", "bootstrap")
+SIZE_MIN = {"replicates": 3, "prim_points": 10, "prim_replicates": 2, "oat_replicates": 2, "confirm": 0,
+            "sobol_samples": 2, "sobol_replicates": 2, "sobol_factors": 1, "bootstrap": 100}
 STUDY_KEYS = ("seed", "months", "full", "quick", "prim", "context")
 VERDICTS = ("supported", "conditional", "not supported")
 
@@ -92,8 +94,7 @@ def load_study(directory: str | Path = PROPOSITIONS_DIR, *, quick: bool = False,
         raise ParameterError("propositions", "not a directory; allowed: a directory like experiments/propositions",
                              source=str(directory))
     data, err = read_toml(path, "study", "; each propositions directory needs its study.toml")
-    lines = err.lines
-    text = path.read_text(encoding="utf-8")
+    lines, text = err.lines, err.text
 
     for k in data:
         if k not in STUDY_KEYS:
@@ -115,10 +116,7 @@ def load_study(directory: str | Path = PROPOSITIONS_DIR, *, quick: bool = False,
             if v not in ("all", "rests_on"):
                 raise err(f"{label}.oat", f"got {_show(v)}; allowed: \"all\" or \"rests_on\"")
         else:
-            lo = {"replicates": 3, "confirm": 0, "bootstrap": 100, "sobol_samples": 2}.get(k, 2 if "replicates" in k
-                                                                                       else 1)
-            if k == "prim_points":
-                lo = 10
+            lo = SIZE_MIN[k]
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= 10**6:
                 raise err(f"{label}.{k}", f"got {_show(v)}; allowed: an integer >= {lo}")
             if k == "sobol_samples" and v & (v - 1):

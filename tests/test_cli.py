@@ -309,6 +309,23 @@ def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
     assert sorted(p.name for p in in_tmp.iterdir()) == ["afile"] + (["frozen"] if "immutable" in where else [])
 
 
+def test_a_temporary_directory_killed_before_its_owner_file_is_still_removed(tmp_path):
+    """``kill -9`` can land between creating ``.OUT.tmp-*`` and writing its owner file (seen in CI): the owner
+    is also in the directory's name, so the next run removes it; a directory whose name tells nothing stays."""
+    import tempfile
+
+    from vti_sim.experiments.outdir import _host_tag, make_temp_dir, remove_stale_temp_dirs
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = Path(tempfile.mkdtemp(prefix=f".o.tmp-{dead.pid}.{_host_tag()}-", dir=tmp_path))  # no owner file
+    foreign = tmp_path / ".o.tmp-someone-else"
+    foreign.mkdir()
+    mine = make_temp_dir(tmp_path, ".o.tmp-")  # this process is alive: kept
+    assert remove_stale_temp_dirs(tmp_path, (".o.tmp-",)) == [orphan]
+    assert not orphan.exists() and foreign.is_dir() and mine.is_dir()
+
+
 def test_kill_9_during_run_leaves_no_hidden_directory_for_ever(tmp_path):
     """A run killed while it writes its outputs leaves ``.OUT.tmp-*``; the next run to that place removes it."""
     cmd = [sys.executable, "-m", "vti_sim.cli", "run", "global", "--months", "24", "-r", "3", "-q", "--out", "o"]

@@ -5,8 +5,10 @@ raises a :class:`~vti_sim.registry.ParameterError` with source ``--out`` (one li
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -62,10 +64,29 @@ def _nearest_existing(path: Path) -> Path:
 # --------------------------------------------------------------------------------------------- temporary dirs
 def make_temp_dir(parent: Path, prefix: str) -> Path:
     """A temporary directory that records its owner (host, pid), so that a later run can remove it if that
-    process was killed (``kill -9`` leaves no chance to clean up)."""
-    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    process was killed (``kill -9`` leaves no chance to clean up).
+
+    The owner is in the directory's name (``PREFIX<pid>.<host tag>-<random>``), which ``mkdtemp`` creates in one
+    step, so a kill between creating the directory and writing :data:`OWNER_FILE` still leaves it removable."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.{_host_tag()}-", dir=parent))
     (tmp / OWNER_FILE).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
     return tmp
+
+
+def _host_tag(host: str | None = None) -> str:
+    return hashlib.sha1((host or socket.gethostname()).encode()).hexdigest()[:8]
+
+
+def _owner(d: Path, prefix: str) -> dict | None:
+    """Who made ``d``: its owner file, else its name; ``None`` when neither tells (not ours: leave it)."""
+    try:
+        return json.loads((d / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    m = re.match(r"(\d+)\.([0-9a-f]{8})-", d.name[len(prefix):])
+    if m is None:
+        return None
+    return {"pid": int(m.group(1)), "host": socket.gethostname() if m.group(2) == _host_tag() else None}
 
 
 def remove_stale_temp_dirs(parent: Path, prefixes: tuple[str, ...]) -> list[Path]:
@@ -74,12 +95,12 @@ def remove_stale_temp_dirs(parent: Path, prefixes: tuple[str, ...]) -> list[Path
     if not parent.is_dir():
         return removed
     for d in parent.iterdir():
-        if not d.name.startswith(prefixes) or not d.is_dir():
+        prefix = next((p for p in prefixes if d.name.startswith(p)), None)
+        if prefix is None or not d.is_dir():
             continue
-        try:
-            owner = json.loads((d / OWNER_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # not ours, or still being created: leave it
+        owner = _owner(d, prefix)
+        if owner is None:
+            continue  # not ours: leave it
         if owner.get("host") == socket.gethostname() and not _alive(owner.get("pid")):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)

@@ -206,7 +206,7 @@ def _connect(workers: int | None, scheduler: str | None, *, connect_timeout: flo
     n = workers or os.cpu_count() or 1
     # no dashboard; the scheduler's small HTTP server (health checks) binds a free local port, not 8787
     with _spawn_ignoring_interrupts():
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=logging.ERROR,
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, silence_logs=logging.CRITICAL,
                                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     client = Client(cluster)
     client.register_plugin(_warm_up_plugin())

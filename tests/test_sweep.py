@@ -432,6 +432,37 @@ def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path, executor):
     assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(120))
 
 
+@pytest.mark.parametrize("target", ["process", "group"])
+def test_sigterm_stops_a_sweep_like_ctrl_c_and_it_resumes(tmp_path, target):
+    """``kill PID`` (or a batch scheduler's SIGTERM to the whole job) interrupts as Ctrl-C does: one line,
+    exit 130, no lock or temporary file left, and the same command finishes the sweep."""
+    exp = tiny(tmp_path, chunk=2, samples=60)
+    out = tmp_path / "term"
+    proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",
+                             "--out", str(out), "--quiet"], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "VTI_SIM_SWEEP_EXECUTOR": "local"})
+    try:
+        deadline = time.monotonic() + 90
+        while not list(out.glob("runs/chunk-*.parquet")):
+            assert proc.poll() is None and time.monotonic() < deadline, "no chunk written"
+            time.sleep(0.02)
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert [ln for ln in err.splitlines() if ln.strip()] == ["vti-sim: interrupted; rerun the same command to resume"]
+    assert not sw.status(out)["complete"]
+    assert not [p.name for p in out.rglob("*") if p.name.endswith(".tmp")]  # .lock stays: a flock, released
+    assert cli("sweep", str(exp), "--workers", "2", "--out", str(out), "--quiet").returncode == 0
+    assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(120))
+
+
 def test_a_port_that_is_not_dask_fails_within_the_timeout(tmp_path):
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],

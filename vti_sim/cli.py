@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 
 import typer
 
@@ -420,7 +422,20 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _terminate_as_interrupt() -> None:
+    """``kill PID`` (SIGTERM: what batch schedulers such as SLURM send at a job's time limit) stops a command the
+    way Ctrl-C does: one line, exit 130, nothing half-written, a sweep resumable.  Without this, Python dies at
+    once, leaving lock files and a warning about leaked semaphores."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    _terminate_as_interrupt()
     try:
         app()
     except registry.ParameterError as e:

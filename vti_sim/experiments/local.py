@@ -139,9 +139,9 @@ class _Worker:
         self.chunks: deque[int] = deque()
         self.cpu: int | None = None
         self.active = time.monotonic()
-        # SIGINT blocked across the fork: a Ctrl+C then waits here instead of reaching the child before it ignores
-        # SIGINT (a traceback); the worker is listed before the Ctrl+C can be raised, so that it is stopped too
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # SIGINT/SIGTERM blocked across the fork: a Ctrl+C then waits here instead of reaching the child before it
+        # ignores them (a traceback); the worker is listed before the Ctrl+C can be raised, so that it is stopped too
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             self.proc.start()
             into.append(self)
@@ -266,7 +266,8 @@ def _serve(conn, ours, parent: int) -> None:
     """A worker's loop: run each chunk it is sent and send back its columns (or the error)."""
     ours.close()  # so that the pipe reports this process's parent gone
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group: the parent stops us
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent across the fork
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so does a batch scheduler's SIGTERM (the CLI's handler is ours)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})  # blocked by the parent across the fork
     _die_with_parent(parent)
     while True:
         try:

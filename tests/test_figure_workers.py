@@ -71,3 +71,10 @@ def test_no_helper_where_forking_is_unsafe(monkeypatch):
         other.join()
     monkeypatch.setenv("VTI_SIM_FIGURE_WORKERS", "0")
     assert figure_workers.drawing_processes() == 0
+
+
+def test_busy_cpus_counts_the_tasks_running_now_not_the_load_average():
+    """``/proc/loadavg``: a load average of 3 left by earlier commands does not count; 3 runnable tasks
+    besides this one do."""
+    assert figure_workers.busy_cpus("3.10 2.50 1.00 1/180 4242") == 0
+    assert figure_workers.busy_cpus("0.10 0.20 0.30 4/180 4242") == 3

@@ -11,7 +11,7 @@ costliest first, each taking the next one from a shared counter; the command wri
 The PNG files are the ones :func:`vti_sim.figures.save_all` writes in-process, which is what happens where
 forking is not available or not safe: not Linux, or threads already running (a fork copies only the calling
 thread).  ``VTI_SIM_FIGURE_WORKERS`` sets the number of drawing processes: 0 draws in the command's own
-process, 1 in the helper alone; the default is 2, or 0 when the load average leaves less than half a CPU idle
+process, 1 in the helper alone; the default is 2, or 0 when the tasks running now leave less than half a CPU idle
 (other jobs would take the second core, and the helper's imports would only add CPU time).
 """
 
@@ -40,14 +40,23 @@ def drawing_processes() -> int:
     """How many processes draw (see the module docstring); 0 means the command's own process."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     text = os.environ.get("VTI_SIM_FIGURE_WORKERS", "").strip()
-    if text.isdigit():
-        wanted = int(text)
-    else:  # a helper pays only on an idle core: on a busy machine its extra imports (~0.6 CPU-s) cost more
-        idle = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
-        wanted = min(2, cpus) if idle >= 0.5 else 0
+    # without a setting, a helper pays only on an idle core: on a busy machine its imports (~0.6 CPU-s) cost more
+    idle = cpus - busy_cpus() if not text.isdigit() else 0.0
+    wanted = int(text) if text.isdigit() else (min(2, cpus) if idle >= 0.5 else 0)
     if wanted and (not sys.platform.startswith("linux") or threading.active_count() > 1):
         return 0
     return min(wanted, 2)
+
+
+def busy_cpus(loadavg: str | None = None) -> float:
+    """How many CPUs other processes use now: the runnable tasks besides this one (``/proc/loadavg``'s fourth
+    field), not the one-minute load average, which still counts the previous command for a minute after it
+    ended (measured: back-to-back runs then drew in one process, 8.7 s instead of ~3.5 s)."""
+    try:
+        text = loadavg if loadavg is not None else Path("/proc/loadavg").read_text()
+        return max(0, int(text.split()[3].split("/")[0]) - 1)
+    except (OSError, IndexError, ValueError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 
 class FigureWorkers:

@@ -309,6 +309,17 @@ def test_unwritable_out_is_refused_before_computing(in_tmp, monkeypatch, where):
     assert sorted(p.name for p in in_tmp.iterdir()) == ["afile"] + (["frozen"] if "immutable" in where else [])
 
 
+@pytest.mark.parametrize(("command", "out"), [("run", "9" * 300), ("run", "new/" + "a" * 230), ("sweep", "9" * 300)])
+def test_an_output_name_too_long_for_the_file_system_is_one_line_exit_2(in_tmp, command, out):
+    """Found by the fuzz test: a 300-byte ``--out`` passed every check and failed at the first write (exit 1,
+    or a traceback from ``run``); a 230-byte one fits but leaves no room for ``run``'s temporary directory."""
+    (in_tmp / "exp.toml").write_text("seed = 1\nmonths = 1\n[vary]\nhr_support = [0.1, 0.2]\n", encoding="utf-8")
+    args = ["run", "global", "--months", "2"] if command == "run" else ["sweep", "exp.toml"]
+    result = invoke(*args, "--out", out, "--quiet")
+    assert_clean_error(result, "--out", "too long for this file system", "255 bytes")
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["exp.toml"]
+
+
 def test_a_temporary_directory_killed_before_its_owner_file_is_still_removed(tmp_path):
     """``kill -9`` can land between creating ``.OUT.tmp-*`` and writing its owner file (seen in CI): the owner
     is also in the directory's name, so the next run removes it; a directory whose name tells nothing stays."""

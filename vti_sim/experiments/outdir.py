@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..registry import ParameterError
 
+TEMP_NAME_ROOM = 40  # bytes a temporary directory's name adds to the output's: ".", ".tmp-", pid, host tag, random
 OWNER_FILE = ".vti-sim-owner"  # inside a temporary directory: which process makes it (to clean up after kill -9)
 
 
@@ -32,6 +33,7 @@ def check_output_path(out: Path, *, replace: bool = False) -> None:
     out = Path(out)
     if "\x00" in str(out):
         raise _err(out, "contains a NUL character; allowed: a directory path, e.g. --out results/my_run")
+    _check_length(out, replace)
     if out.name in ("", ".", "..") or str(out) in (".", ".."):
         raise _err(out, "is the current directory or a parent of it; allowed: a new directory or a previous "
                         "vti-sim output directory, e.g. --out results/my_run")
@@ -52,6 +54,24 @@ def check_output_path(out: Path, *, replace: bool = False) -> None:
         os.rmdir(tmp)
     except OSError as e:
         raise _err(out, f"cannot write in {str(probe_dir)!r} ({e.strerror or e})") from None
+
+
+def _check_length(out: Path, replace: bool) -> None:
+    """A name longer than the file system allows (255 bytes on most) passes every other check and fails only
+    when the first file is written: refuse it here.  ``replace``: the last name must leave room for the
+    temporary directory beside it (``.NAME.tmp-<pid>.<host>-<random>``)."""
+    where = _nearest_existing(out.parent)
+    try:
+        name_max, path_max = os.pathconf(where, "PC_NAME_MAX"), os.pathconf(where, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        name_max, path_max = 255, 4096
+    room = TEMP_NAME_ROOM if replace else 0
+    names = [os.fsencode(p) for p in out.parts]
+    too_long = any(len(n) > name_max for n in names[:-1]) or (names and len(names[-1]) > name_max - room)
+    if too_long or len(os.fsencode(os.path.abspath(out))) >= path_max:
+        last = f"{name_max - room} for the last one" if room else f"{name_max}"
+        raise _err(out, f"is too long for this file system; allowed: names of at most {name_max} bytes "
+                        f"({last}), {path_max - 1} in all")
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -435,7 +435,7 @@ def test_ctrl_c_prints_one_line_and_the_sweep_resumes(tmp_path, executor):
 @pytest.mark.parametrize("target", ["process", "group"])
 def test_sigterm_stops_a_sweep_like_ctrl_c_and_it_resumes(tmp_path, target):
     """``kill PID`` (or a batch scheduler's SIGTERM to the whole job) interrupts as Ctrl-C does: one line,
-    exit 130, no lock or temporary file left, and the same command finishes the sweep."""
+    exit 130, no temporary file left, and the same command finishes the sweep."""
     exp = tiny(tmp_path, chunk=2, samples=60)
     out = tmp_path / "term"
     proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "sweep", str(exp), "--workers", "2",

@@ -41,8 +41,7 @@ def drawing_processes() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     text = os.environ.get("VTI_SIM_FIGURE_WORKERS", "").strip()
     # without a setting, a helper pays only on an idle core: on a busy machine its imports (~0.6 CPU-s) cost more
-    idle = cpus - busy_cpus() if not text.isdigit() else 0.0
-    wanted = int(text) if text.isdigit() else (min(2, cpus) if idle >= 0.5 else 0)
+    wanted = int(text) if text.isdigit() else (min(2, cpus) if cpus - busy_cpus() >= 0.5 else 0)
     if wanted and (not sys.platform.startswith("linux") or threading.active_count() > 1):
         return 0
     return min(wanted, 2)
@@ -51,7 +50,7 @@ def drawing_processes() -> int:
 def busy_cpus(loadavg: str | None = None) -> float:
     """How many CPUs other processes use now: the runnable tasks besides this one (``/proc/loadavg``'s fourth
     field), not the one-minute load average, which still counts the previous command for a minute after it
-    ended (measured: back-to-back runs then drew in one process, 8.7 s instead of ~3.5 s)."""
+    ended (measured: a run right after another then drew in one process, 8.7 s instead of 5.7 s)."""
     try:
         text = loadavg if loadavg is not None else Path("/proc/loadavg").read_text()
         return max(0, int(text.split()[3].split("/")[0]) - 1)

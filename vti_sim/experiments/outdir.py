@@ -69,9 +69,9 @@ def _check_length(out: Path, replace: bool) -> None:
     names = [os.fsencode(p) for p in out.parts]
     too_long = any(len(n) > name_max for n in names[:-1]) or (names and len(names[-1]) > name_max - room)
     if too_long or len(os.fsencode(os.path.abspath(out))) >= path_max:
-        last = f"{name_max - room} for the last one" if room else f"{name_max}"
-        raise _err(out, f"is too long for this file system; allowed: names of at most {name_max} bytes "
-                        f"({last}), {path_max - 1} in all")
+        last = f" ({name_max - room} for the last one)" if room else ""
+        raise _err(out, f"is too long for this file system; allowed: names of at most {name_max} bytes{last}, "
+                        f"{path_max - 1} in all")
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -463,6 +463,53 @@ def test_sigterm_stops_a_sweep_like_ctrl_c_and_it_resumes(tmp_path, target):
     assert sw.status(out)["complete"] and frame(out)["run_id"].tolist() == list(range(120))
 
 
+def _interrupt_at_line(k: int):
+    """A trace function that raises KeyboardInterrupt at the ``k``-th line run (in any frame): a signal arriving
+    there, as Python delivers one between lines."""
+    seen = [0]
+
+    def trace(frame, event, arg):
+        if event == "line":
+            seen[0] += 1
+            if seen[0] == k:
+                raise KeyboardInterrupt
+        return trace
+    return trace, seen
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # a ParquetWriter interrupted mid-way
+@pytest.mark.parametrize("kind", ["parquet", "json"])
+def test_an_interrupt_at_any_line_of_an_atomic_write_leaves_the_old_file_and_no_temporary_file(tmp_path, kind):
+    """The CI failure of the SIGTERM test above: a signal inside ``mkstemp`` (after it created the file, before it
+    returned the name) left ``.chunk-*.parquet.*.tmp``.  Here an interrupt lands at every line the write runs,
+    in turn: each time the target keeps its old content, whole, and nothing else is left in the directory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / ("chunk.parquet" if kind == "parquet" else "manifest.json")
+    write = ((lambda: store._write_table(pa.table({"x": [1, 2]}), path)) if kind == "parquet"
+             else (lambda: store._write_json({"x": [1, 2]}, path)))
+    read = (lambda: pq.read_table(path).to_pydict()) if kind == "parquet" else (lambda: json.loads(path.read_text()))
+    write()
+    old = read()
+    k, interrupted = 0, 0
+    while True:
+        k += 1
+        trace, seen = _interrupt_at_line(k)
+        sys.settrace(trace)
+        try:
+            write()
+        except KeyboardInterrupt:
+            interrupted += 1
+        finally:
+            sys.settrace(None)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], k
+        assert read() == old, k
+        if seen[0] < k:  # the write ran to its end before line k: every line has been tried
+            break
+    assert interrupted > 20  # the write's own lines and those of what it calls
+
+
 def test_a_port_that_is_not_dask_fails_within_the_timeout(tmp_path):
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],

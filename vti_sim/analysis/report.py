@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..experiments.design import SEEDING, sampler_seed
 from ..experiments.experiment import Experiment, SweepError
+from ..experiments.outdir import write_atomically
 
 FORMAT = "vti-sim-analysis/1"
 MARKER = "analysis.json"
@@ -56,10 +57,7 @@ def claim(out: Path, exp: Experiment) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 @contextmanager

@@ -157,9 +157,11 @@ class Player:
                 return
             stop = self._stop = threading.Event()
             previous = self._loop
+            # started under the lock: a ▶ from another thread (a second tab, Reset while playing) never starts
+            # the loop this one made, nor this one before the loop it replaces
             self._loop = threading.Thread(target=self._run, args=(stop, previous), name="vti-play", daemon=True)
+            self._loop.start()
         self.playing.value = True
-        self._loop.start()
 
     def pause(self) -> None:
         self._stop.set()

@@ -9,9 +9,11 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..registry import ParameterError
@@ -137,6 +139,22 @@ def _alive(pid) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def write_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """``write(tmp)`` to a temporary file beside ``path``, then ``os.replace``: never a partial file, and no
+    temporary file left whenever the write stops (the name is chosen before the file exists, so an interrupt at
+    any point is followed by its removal; ``mkstemp`` could be interrupted after creating it)."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:  # O_EXCL: never another writer's file (64 random bits); 0o666: the umask's mode, as a plain file
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        write(str(tmp))
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def public_mode(path: str | Path) -> None:

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 from .chunks import n_chunks, schema
 from .design import SEEDING, Design, sampler_seed
 from .experiment import Experiment, SweepError
-from .outdir import public_mode
+from .outdir import public_mode, write_atomically
 
 LOCK_FILE = ".lock"
 
@@ -30,25 +29,10 @@ def _table(cols: Mapping[str, list], sch):
     return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in sch}, schema=sch)
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same directory, then ``os.replace``: never a partial file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        public_mode(tmp)  # mkstemp's 0600 would hide the sweep from collaborators on a shared directory
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_table(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def _write_json(obj: Any, path: Path) -> None:
@@ -57,7 +41,7 @@ def _write_json(obj: Any, path: Path) -> None:
     def write(tmp):
         Path(tmp).write_text(to_json(obj) + "\n", encoding="utf-8")
 
-    _atomic_write(path, write)
+    write_atomically(path, write)
 
 
 def chunk_path(out: Path, chunk: int) -> Path:

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from vti_sim.outputs.plateau import detect_plateau, moving_average
+from vti_sim.outputs.plateau import detect_plateau, detect_plateau_against, moving_average
 
 WINDOW, MIN_LENGTH, BAND = 12, 24, 0.05
 T = np.arange(240, dtype=float)
@@ -117,6 +117,77 @@ def test_potential_suppresses_plateau_unless_above_the_level():
     high = detect_plateau(y, potential=2.0 * y)
     assert high is not None and high.index == found.index
     assert detect_plateau(y, potential=5.0).index == found.index
+
+
+def _lazy(potential):
+    """``potential_until`` over a known curve, recording how far it was read."""
+    asked = []
+
+    def until(n):
+        asked.append(n)
+        return potential[:n]
+    return until, asked
+
+
+@pytest.mark.parametrize("dip_until", [0, 30, 60, 150, 239])
+def test_the_potential_read_only_as_far_as_needed_gives_the_same_plateau_bit_for_bit(dip_until):
+    """The paired run of ``plateau_of`` is stepped month by month: the potential's trailing average at a candidate
+    reads its first points only, so the answer (index, level, potential level) is the one the whole curve gives,
+    and nothing past the confirmed candidate is asked for.  The potential is below the band until ``dip_until``,
+    then above it, so the first candidates fail condition 3 and later ones hold (or none, at 239)."""
+    rng = np.random.default_rng(dip_until)
+    y = 1.0 - np.exp(-T / 12.0) + rng.normal(0.0, 0.002, len(T))
+    potential = np.where(T < dip_until, 0.9 * y, 1.3 * y) + rng.normal(0.0, 0.002, len(T))
+    whole = detect_plateau(y, potential=potential)
+    until, asked = _lazy(potential)
+    lazy = detect_plateau_against(y, until)
+    if whole is None:
+        assert lazy is None and dip_until == 239
+        return
+    plateau, pot_level = lazy
+    assert plateau == whole
+    assert pot_level == moving_average(potential, WINDOW)[whole.index]  # exactly: the same sums in the same order
+    assert max(asked) == whole.index + 1
+    if dip_until > 30:
+        assert whole.index > detect_plateau(y).index  # earlier candidates were refused: several were tried
+
+
+def test_a_run_and_its_twin_stepped_only_as_far_as_needed_give_the_whole_twin_s_plateau():
+    """``plateau_of`` against the definition applied to the twin run to its horizon, for sampled settings of the
+    factors a plateau depends on most (some with a plateau, some refused by the potential), bit for bit."""
+    from vti_sim.model.ledger import INDEX
+    from vti_sim.outputs.result import plateau_of, release, simulate
+    from vti_sim.registry import REGISTRY, resolve
+
+    rng = np.random.default_rng(11)
+    outcomes = {"plateau": 0, "refused": 0}
+    for k in range(40):
+        p = resolve({"annual_budget_meur": float(rng.uniform(0.5, 60.0)),
+                     "leader_time_share": float(rng.uniform(0.0, 0.6)),
+                     "routine_load_staff": float(rng.uniform(0.7, 0.97)),
+                     "facilitation_fte": float(rng.uniform(0.0, 10.0))})
+        model = simulate(p, k)
+        data = model.ledger.data[: model.ledger.n]
+        col = {c: data[:, i] for c, i in INDEX.items()}
+        got = plateau_of(model, col)
+        y = col["pv_net_total"]
+        if detect_plateau(y) is None:
+            assert got == (None, None, None)
+            continue
+        twin = simulate(dict(p, capacity_factor=min(p["capacity_factor"] * p["potential_capacity_factor"],
+                                                    REGISTRY["capacity_factor"].max)), k)
+        potential = twin.ledger.data[: twin.ledger.n, INDEX["pv_net_total"]]
+        whole = detect_plateau(y, potential=potential)
+        if whole is None:
+            outcomes["refused"] += 1
+            assert got == (None, None, None)
+        else:
+            outcomes["plateau"] += 1
+            assert got == (int(col["month"][whole.index]), whole.level,
+                           float(moving_average(potential, WINDOW)[whole.index]))
+        release(twin)
+        release(model)
+    assert outcomes["plateau"] >= 3 and outcomes["refused"] >= 1, outcomes
 
 
 # --- across runs: value against openness ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ must last to the end of the range and span ``min_length`` x-units).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,25 +39,58 @@ def detect_plateau(y, x=None, *, window: int = 12, min_length: float = 24, band:
                    rise: float = 0.5, potential=None) -> Plateau | None:
     """Return the first plateau of ``y`` (over time, or over ``x``), or None."""
     y = np.asarray(y, dtype=float)
-    across = x is not None
     order = None
-    if across:
+    if x is not None:
         x = np.asarray(x, dtype=float)
         order = np.argsort(x, kind="stable")
         x, y = x[order], y[order]
     else:
         x = np.arange(len(y), dtype=float)
-    if len(y) < 2:
+    ok, level = _candidates(y, x if order is not None else None, window, min_length, band, rise)
+    if ok is None:
         return None
-    m = moving_average(y, window)
-    pot = None
     if potential is not None:
         pot = np.asarray(potential, dtype=float)
         if pot.ndim:
             pot = moving_average(pot[order] if order is not None else pot, window)
-        pot = np.broadcast_to(pot, m.shape)
+        ok &= np.broadcast_to(pot, level.shape) > level * (1.0 + band)
+    idx = np.flatnonzero(ok)
+    if not len(idx):
+        return None
+    i = int(idx[0])
+    return Plateau(index=i, at=float(x[i]), level=float(level[i]))
+
+
+def detect_plateau_against(y, potential_until: Callable[[int], np.ndarray], *, window: int = 12,
+                           min_length: float = 24, band: float = 0.05,
+                           rise: float = 0.5) -> tuple[Plateau, float] | None:
+    """``detect_plateau(y, potential=p)`` over time, asking for the potential curve only as far as it is read.
+
+    ``potential_until(n)`` returns at least the first ``n`` points of the potential (a paired run stepped that
+    far).  Condition 3 at point i reads the potential's trailing average at i, which depends on its first i + 1
+    points only, so the candidates of conditions 1-2 are tried in order and the paired run stops at the first
+    that holds: the same plateau, bit for bit (``np.cumsum`` adds in order).  Returns the plateau and the
+    potential's level there, or None."""
+    y = np.asarray(y, dtype=float)
+    ok, level = _candidates(y, None, window, min_length, band, rise)
+    if ok is None:
+        return None
+    for i in np.flatnonzero(ok):
+        pot_level = moving_average(np.asarray(potential_until(int(i) + 1), dtype=float), window)[i]
+        if pot_level > level[i] * (1.0 + band):
+            return Plateau(index=int(i), at=float(i), level=float(level[i])), float(pot_level)
+    return None
+
+
+def _candidates(y: np.ndarray, x: np.ndarray | None, window: int, min_length: float, band: float,
+                rise: float) -> tuple[np.ndarray | None, np.ndarray]:
+    """Where conditions 1 and 2 hold (None: too short a curve), and the moving-average level; ``x`` (sorted)
+    for a curve across runs, None over time."""
+    if len(y) < 2:
+        return None, y
+    m = moving_average(y, window)
     running_min = np.minimum.accumulate(m)
-    if across:
+    if x is not None:
         # across runs: the plateau lasts to the end of the range
         hi = np.maximum.accumulate(m[::-1])[::-1]
         lo = np.minimum.accumulate(m[::-1])[::-1]
@@ -64,7 +98,7 @@ def detect_plateau(y, x=None, *, window: int = 12, min_length: float = 24, band:
     else:
         n_after = int(min_length)
         if len(m) < n_after + 1:
-            return None
+            return None, m
         win = sliding_window_view(m, n_after + 1)
         hi = np.r_[win.max(axis=1), np.full(n_after, np.inf)]
         lo = np.r_[win.min(axis=1), np.full(n_after, -np.inf)]
@@ -74,10 +108,4 @@ def detect_plateau(y, x=None, *, window: int = 12, min_length: float = 24, band:
     ok = (level > 0) & span_ok & (hi - level <= tol) & (level - lo <= tol)
     ok &= (level - np.r_[level[0], running_min[:-1]]) >= rise * level
     ok &= np.arange(len(m)) >= min(window, len(m)) - 1
-    if pot is not None:
-        ok &= pot > level * (1.0 + band)
-    idx = np.flatnonzero(ok)
-    if not len(idx):
-        return None
-    i = int(idx[0])
-    return Plateau(index=i, at=float(x[i]), level=float(level[i]))
+    return ok, level

@@ -20,7 +20,7 @@ from ..model.ledger import INDEX, ROLES, TIME_ROLES
 from ..model.phases import PHASES
 from ..model.value import DESTRUCTION_SOURCES, VALUE_TYPES
 from ..registry import REGISTRY, ParameterError, _show, resolve
-from .plateau import detect_plateau, moving_average
+from .plateau import detect_plateau_against
 
 _STAFF_HOURS = slice(INDEX["hours_staff_steering"], INDEX["hours_staff_training"] + 1)
 
@@ -193,20 +193,30 @@ def plateau_of(model: VTIModel, col: dict[str, np.ndarray]) -> tuple[int | None,
 
     The potential is a paired run of the same policy and seed with unconstrained time (``capacity_factor`` times
     ``potential_capacity_factor``); a plateau counts only where that potential is above its level.  The paired
-    run is made only when the curve itself shows a candidate plateau, so most sweep runs pay nothing for it."""
-    y = col["pv_net_total"]
-    if detect_plateau(y) is None:
-        return None, None, None
+    run is made only when the curve itself shows a candidate plateau, and stepped only as far as the test reads it
+    (to the first candidate its potential confirms), so most sweep runs pay little or nothing for it."""
     params = dict(model.p, capacity_factor=min(model.p["capacity_factor"] * model.p["potential_capacity_factor"],
                                                REGISTRY["capacity_factor"].max))
-    twin = simulate(params, model.seed)
-    potential = twin.ledger.data[: twin.ledger.n, INDEX["pv_net_total"]]
-    release(twin)
-    found = detect_plateau(y, potential=potential)
+    twin = None
+
+    def potential_until(n: int) -> np.ndarray:
+        """The twin's monthly net value, stepped only as far as the plateau test reads it."""
+        nonlocal twin
+        if twin is None:
+            twin = VTIModel(rng=model.seed, **params)
+        while twin.ledger.n < n and twin.running:
+            twin.step()
+        return twin.ledger.data[: twin.ledger.n, INDEX["pv_net_total"]]
+
+    try:
+        found = detect_plateau_against(col["pv_net_total"], potential_until)
+    finally:
+        if twin is not None:
+            release(twin)
     if found is None:
         return None, None, None
-    pot_level = float(moving_average(potential, 12)[found.index])
-    return int(col["month"][found.index]), found.level, pot_level
+    plateau, pot_level = found
+    return int(col["month"][plateau.index]), plateau.level, pot_level
 
 
 def mission_table(model: VTIModel | SimpleNamespace) -> pd.DataFrame:

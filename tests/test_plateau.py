@@ -137,7 +137,7 @@ def test_the_potential_read_only_as_far_as_needed_gives_the_same_plateau_bit_for
     then above it, so the first candidates fail condition 3 and later ones hold (or none, at 239)."""
     rng = np.random.default_rng(dip_until)
     y = 1.0 - np.exp(-T / 12.0) + rng.normal(0.0, 0.002, len(T))
-    potential = np.where(T < dip_until, 0.9 * y, 1.3 * y) + rng.normal(0.0, 0.002, len(T))
+    potential = np.where(dip_until > T, 0.9 * y, 1.3 * y) + rng.normal(0.0, 0.002, len(T))
     whole = detect_plateau(y, potential=potential)
     until, asked = _lazy(potential)
     lazy = detect_plateau_against(y, until)

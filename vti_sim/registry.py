@@ -64,9 +64,10 @@ class Parameter:
             return ParameterError(self.name, f"got {shown}; allowed: {self.allowed()}", source=source, line=line)
 
         kind = type(value)  # fast path (a run resolves ~390 values): a plain float or int that is allowed as it is
-        if (kind is float and self.dtype == "float" and math.isfinite(value)) or (kind is int and self.dtype == "int"):
-            if (self.min is None or value >= self.min) and (self.max is None or value <= self.max):
-                return value
+        plain = ((kind is float and self.dtype == "float" and math.isfinite(value))
+                 or (kind is int and self.dtype == "int"))
+        if plain and (self.min is None or value >= self.min) and (self.max is None or value <= self.max):
+            return value
         original = value
 
         if self.dtype == "choice":

@@ -181,17 +181,23 @@ def main() -> None:
                 if play_ms == 0:
                     pg.locator(".vti-group-resources").click()
                     thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
-                    times = []
+                    times, server, browser_cpu = [], [], []
                     for k in range(args.repeat):
                         key, want = ("Home", budget) if k % 2 == 0 else ("End", top)
                         thumb.focus()
+                        b0, c0 = _cpu(proc.pid)
                         t0 = pg.evaluate("performance.now()")
                         thumb.press(key)
                         pg.locator(".vti-status-table", has_text=want).wait_for()
                         t1 = pg.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
                                             requestAnimationFrame(() => r(performance.now()))))""")
                         times.append(t1 - t0)
+                        b1, c1 = _cpu(proc.pid)
+                        browser_cpu.append(1000 * (b1 - b0))
+                        server.append(1000 * (c1 - c0))
                     print(_line("  slider -> charts updated", times))
+                    print(_line("    server CPU of that move", server))
+                    print(_line("    browser CPU of that move", browser_cpu))
                     for rest, label in ((0.0, "click just after Step"), (2.0, "click 2 s after Step")):
                         times, cpu = [], []
                         for _ in range(args.png_repeat):

@@ -8,7 +8,8 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
   updates of the live widgets, the websocket, the browser's DOM and chart redraws;
 * the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
 * slider → charts updated: a budget slider move (Home / End keys) until the status table shows the new budget at
-  month 0 and the charts have redrawn (two animation frames later), 10 times;
+  month 0, every update of that frame has arrived, every chart in view has drawn it and the frame is painted (two
+  animation frames later), 10 times;
 * the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
   page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
   of a new month.
@@ -186,9 +187,14 @@ def main() -> None:
                         key, want = ("Home", budget) if k % 2 == 0 else ("End", top)
                         thumb.focus()
                         b0, c0 = _cpu(proc.pid)
+                        seq0 = pg.evaluate("window.vtiSeq || 0")
                         t0 = pg.evaluate("performance.now()")
                         thumb.press(key)
                         pg.locator(".vti-status-table", has_text=want).wait_for()
+                        # every update of that frame has arrived (the ack widget comes last) and every chart in
+                        # view has drawn its new option (echarts.py counts the ones due), then the frame painted
+                        pg.wait_for_function("s => (window.vtiSeq || 0) > s && !window.vtiChartsDue", arg=seq0,
+                                             polling="raf")
                         t1 = pg.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
                                             requestAnimationFrame(() => r(performance.now()))))""")
                         times.append(t1 - t0)

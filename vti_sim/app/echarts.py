@@ -69,6 +69,7 @@ module.exports = {
   },
   watch: {
     option_json() {
+      this.markDue();
       // Updates that come faster than one redraw per MIN_MS (a fast play loop) cost one redraw: the last option
       // wins.  The page's text (month, status) still follows every month.
       if (this.pending) return;
@@ -79,6 +80,18 @@ module.exports = {
     },
   },
   methods: {
+    // window.vtiChartsDue counts the charts holding an option not drawn yet (out of view: not counted), so that a
+    // benchmark can tell when the page has caught up.
+    markDue() {
+      if (this.due) return;
+      this.due = true;
+      window.vtiChartsDue = (window.vtiChartsDue || 0) + 1;
+    },
+    markDone() {
+      if (!this.due) return;
+      this.due = false;
+      window.vtiChartsDue -= 1;
+    },
     queue() {
       // One chart redraw per animation frame, page-wide: charts updated in the same month redraw in turn, so no
       // frame (no month) pays for all of them at once.
@@ -91,7 +104,7 @@ module.exports = {
         if (chart) {
           chart.pending = false;
           chart.stale = !chart.visible;
-          if (chart.visible) chart.apply();
+          if (chart.visible) chart.apply(); else chart.markDone();
         }
         if (q.charts.length) requestAnimationFrame(drain); else q.armed = false;
       };
@@ -102,6 +115,7 @@ module.exports = {
       this.apply();
     },
     apply() {
+      this.markDone();
       // chart is initialized asynchronously after the echarts import resolves in mounted()
       if (!this.chart) return;
       this.drawn = performance.now();

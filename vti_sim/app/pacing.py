@@ -16,7 +16,7 @@ TEMPLATE = r"""
 <script>
 module.exports = {
   mounted() { this.ack(); },
-  watch: { seq() { this.ack(); } },
+  watch: { seq() { window.vtiSeq = this.seq; this.ack(); } },  // vtiSeq: the last frame announced (benchmarks)
   methods: {
     ack() {
       const seq = this.seq;

@@ -170,9 +170,13 @@ def test_pause_stops_the_loop_within_a_month():
     assert not player.playing.value
 
 
-def test_the_loop_waits_for_the_browser_to_draw_each_month():
+def test_the_loop_waits_for_the_browser_to_draw_each_month(monkeypatch):
     """A slow browser slows the run (one month in flight at most) instead of queueing months behind ❚❚."""
+    from vti_sim.app import player as player_module
     from vti_sim.app.pacing import ShownAck
+
+    # the loop's give-up (a closed tab) must not stand in for a browser this test's thread is late to play
+    monkeypatch.setattr(player_module, "SCREEN_WAIT_S", 60.0)
 
     player, rc = _render()
     player.interval_ms = 0

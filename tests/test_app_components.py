@@ -89,7 +89,7 @@ def _wait(cond, timeout: float = 30.0) -> None:
 
 
 def test_ledger_reads_are_safe_while_another_thread_appends():
-    """The race of issue 13: a reader assembling rows while the writer appends."""
+    """The race of issue 13: a reader reading rows while the writer appends; rows before ``n`` are complete."""
     months = 3000
     ledger = Ledger(months, ["month", "trust"], [])
     errors = []

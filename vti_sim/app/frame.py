@@ -1,7 +1,7 @@
 """What the page shows of a run at one month, copied out of the model in one go (``Frame.of``).
 
 The play loop steps the model in its own thread; renders read only frames, never the live model, so a render can
-never see a month half-written.  A frame is cheap: the ledger's assembled rows never change once written, so it
+never see a month half-written.  A frame is cheap: the ledger's rows before ``n`` never change, so it
 keeps a read-only slice of them, plus copies of the few small arrays the charts need.
 
 The mission dashboard follows the Angers steering tool (seed 000): *moyens* are the inputs consumed (budget spent

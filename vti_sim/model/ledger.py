@@ -7,8 +7,6 @@ at the end.  The summary keys are the public contract of ``vti_sim.run``.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pandas as pd
 
@@ -48,49 +46,36 @@ INDEX = {c: i for i, c in enumerate(COLUMNS)}
 
 
 class Ledger:
-    """One row per month.  The model appends each month's values as a record (a tuple of scalars and a few small
-    arrays) and the rows are assembled into the 2-D array in one vectorised pass when ``data`` is read:
-    writing 120 scattered columns every month costs more than the rest of a month's bookkeeping.
+    """One row per month, written in place: the month's compiled passes fill their array columns straight into
+    the row being written (``row``), and ``append`` writes the scalars and counts the row in.  Nothing is
+    assembled later: building rows as records and assembling them on read cost more than a month's arithmetic.
 
-    Appending and assembling hold a lock, so a reader in another thread (the workshop app renders while its play
-    loop steps the model) never sees the pending rows change under it; rows once assembled never change."""
+    A reader in another thread (the workshop app renders while its play loop steps the model) reads
+    ``data[:n]``: the row being written is past ``n`` until it is complete, and rows before ``n`` never change."""
 
-    def __init__(self, months: int, scalar_columns, array_columns):
+    def __init__(self, months: int, scalar_columns, array_columns=()):
         self._data = np.zeros((months, len(COLUMNS)))
-        self._scalar_index = np.array([INDEX[c] for c in scalar_columns])
+        self._scalar_index = np.array([INDEX[c] for c in scalar_columns], dtype=np.intp)
         self._array_slices = tuple(array_columns)
-        self._pending: list[tuple] = []
-        self._flushed = 0
-        self._lock = threading.Lock()
         self.n = 0
 
-    def append(self, scalars: tuple, arrays: tuple) -> None:
-        """Record one month; ``arrays`` must not be mutated afterwards (pass copies of arrays updated in place)."""
-        with self._lock:
-            self._pending.append((scalars, arrays))
-            self.n += 1
+    @property
+    def row(self) -> np.ndarray:
+        """The row being written (this month's), a view into ``data``."""
+        return self._data[self.n]
+
+    def append(self, scalars: tuple, arrays: tuple = ()) -> None:
+        """Write this month's scalars (and ``arrays``, copied into their ``array_columns``), then count the row."""
+        row = self._data[self.n]
+        row[self._scalar_index] = scalars
+        for cols, values in zip(self._array_slices, arrays, strict=True):
+            row[cols] = values
+        self.n += 1
 
     @property
     def data(self) -> np.ndarray:
-        """All rows, (months, columns); rows past ``n`` are zeros."""
-        with self._lock:
-            if self._pending:
-                rows = slice(self._flushed, self._flushed + len(self._pending))
-                self._data[rows, self._scalar_index] = [s for s, _ in self._pending]
-                for k, cols in enumerate(self._array_slices):
-                    self._data[rows, cols] = [a[k] for _, a in self._pending]
-                self._flushed = rows.stop
-                self._pending.clear()
-            return self._data
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        del state["_lock"]  # a lock cannot be pickled or copied; each copy gets its own
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+        """All rows, (months, columns); rows from ``n`` on are not yet written (zeros, or the month in progress)."""
+        return self._data
 
     def frame(self) -> pd.DataFrame:
         """The monthly timeseries; counts as integers, flags as booleans, the phase also by name.

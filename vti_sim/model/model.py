@@ -25,7 +25,7 @@ from ..registry import resolve
 from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
-from .ledger import TIME_ROLES, Ledger, slice_of
+from .ledger import INDEX, TIME_ROLES, Ledger, slice_of
 from .month import (
     ENGAGE_COEFFICIENTS,
     POLICY_COEFFICIENTS,
@@ -65,10 +65,11 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             "proactivity", "openness", "open_active", "open_fulfilment", "transversality", "partners", "job_fit",
             "skill", "prerequisites", "institutional_readiness", "mediation", "information_fulfilment",
             "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed",
-            *(f"hours_{r}_{a}" for r in TIME_ROLES for a in ACTIVITIES), *(f"demand_{r}" for r in TIME_ROLES),
-            *(f"unmet_{r}" for r in TIME_ROLES))
+            *(f"demand_{r}" for r in TIME_ROLES), *(f"unmet_{r}" for r in TIME_ROLES))
+_HOURS = slice(INDEX[f"hours_{TIME_ROLES[0]}_{ACTIVITIES[0]}"],
+               INDEX[f"hours_{TIME_ROLES[-1]}_{ACTIVITIES[-1]}"] + 1)  # roles x activities, as in ``_served``
 _OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
-_ARRAYS = (_PROGRESS, _QUALITY, _GEN, _CREATED, _DESTROYED, _NET, _SOURCES)
+_ARRAYS = (_PROGRESS, _QUALITY, _HOURS)  # copied into the row by ``record``; the value books are written in place
 
 
 class _Collector(mesa.DataCollector):
@@ -100,13 +101,25 @@ class VTIModel(mesa.Model):
     """One territory, one policy, five roles; parameters come from ``vti_sim.registry``."""
 
     def __init__(self, rng=None, **params):
+        self._build(rng, resolve(params, source="VTIModel"), collect=True)
+
+    @classmethod
+    def of_resolved(cls, p: dict, rng=None, *, collect: bool = True) -> VTIModel:
+        """A model of a full parameter set ``registry.resolve`` has already checked (sweeps resolve a chunk's base
+        once and validate only what each run changes).  ``collect=False`` leaves out Mesa's DataCollector: the
+        lean path of sweeps, which read the ledger."""
+        model = cls.__new__(cls)
+        model._build(rng, dict(p), collect=collect)
+        return model
+
+    def _build(self, rng, p: dict, *, collect: bool) -> None:
         super().__init__(rng=rng)
         self.seed = rng  # what the run was seeded with: the paired 'potential' run of the plateau reuses it
         # stochastic processes whose number of draws depends on the levers get streams of their own, so that
         # paired runs (common random numbers) stay paired: elections, and residents' participation
         streams = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(2)
         self.election_rng, self.participation_rng = (np.random.default_rng(s) for s in streams)
-        p = self.p = resolve(params, source="VTIModel")
+        self.p = p
         self.months = p["months"]
         self.factor = p["capacity_factor"]
         n_res = max(2, round(p["population"] / p["inhabitants_per_agent"]))
@@ -168,7 +181,6 @@ class VTIModel(mesa.Model):
         self._decay = 2.0 ** (-1.0 / p["data_half_life_months"])  # a half-life
         self._item_productivity = np.zeros(len(ITEM_KEYS))
         self._item_quality = np.zeros(len(ITEM_KEYS))
-        self._destroyed = np.zeros(len(DESTRUCTION_SOURCES))
         self._books = type_matrices(p)
         # the month's time table, filled in place by allocate_time (rows: elected, directors, staff)
         self._served, self._demanded = np.zeros((3, len(ACTIVITIES))), np.zeros((3, len(ACTIVITIES)))
@@ -190,7 +202,7 @@ class VTIModel(mesa.Model):
         # Mesa's collector, for batch_run and Mesa tooling; the full monthly record is the ledger
         self.datacollector = _Collector(model_reporters={
             "PV": "pv_cumulative", "phase": "phase", "trust": "trust", "participation": "participation",
-        })
+        }) if collect else None
         self.running = True
 
     # ---------------------------------------------------------------- the monthly schedule
@@ -206,7 +218,8 @@ class VTIModel(mesa.Model):
         self.account_value()
         self.apply_feedback(month)
         self.record(month)
-        self.datacollector.collect(self)
+        if self.datacollector is not None:  # None on the lean path of sweeps (``of_resolved``)
+            self.datacollector.collect(self)
         if self.steps >= self.months:
             self.running = False
 
@@ -413,9 +426,9 @@ class VTIModel(mesa.Model):
         unanswered consultations.  The arithmetic is one compiled pass (``month.account_value_pass``); then value
         reaches residents: proximity services by use, the rest as common goods."""
         pf, res = self.portfolio, self.residents
-        self.generators, self.destroyed_by_source = gen, destroyed = np.empty(len(GENERATORS)), self._destroyed
-        self.created, self.destroyed = np.empty(len(VALUE_TYPES)), np.empty(len(VALUE_TYPES))
-        self.net = np.empty(len(VALUE_TYPES))
+        row = self.ledger.row  # the books are written straight into this month's row of the ledger
+        self.generators, self.destroyed_by_source = gen, destroyed = row[_GEN], row[_SOURCES]
+        self.created, self.destroyed, self.net = row[_CREATED], row[_DESTROYED], row[_NET]
         (self.visible, self.created_total, self.destroyed_total, personal, transparency, harm_low, harm_all,
          self.partners) = account_value_pass(
             self._value_k, pf.value_weight, pf.family, pf.direction, pf.potential, pf.magnitude, pf.value_created,
@@ -455,9 +468,8 @@ class VTIModel(mesa.Model):
         return self.policy.phase
 
     def record(self, month: int) -> None:
-        """Append this month's row to the ledger (assembled into the timeseries array when it is read)."""
+        """Complete this month's row of the ledger (``account_value`` has written the books into it)."""
         policy, pf = self.policy, self.portfolio
-        hours = self.hours
         demand, served = self.demand_total, self.served_total
         self.ledger.append((
             month, policy.phase, policy.cycle,
@@ -473,7 +485,5 @@ class VTIModel(mesa.Model):
             self.skill, self.prerequisites, self.institutional, self.mediation, self.f_info,
             pf.n_under, pf.n_delivered, pf.n_evaluated,
             self.executive_changed,
-            *hours[0], *hours[1], *hours[2], *demand,
-            demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],
-        ), (policy.progress.copy(), policy.quality.copy(), self.generators, self.created, self.destroyed,
-            self.net, self.destroyed_by_source.copy()))
+            *demand, demand[0] - served[0], demand[1] - served[1], demand[2] - served[2],
+        ), (policy.progress, policy.quality, self._served.ravel()))

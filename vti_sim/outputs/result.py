@@ -19,7 +19,7 @@ from ..model import VTIModel
 from ..model.ledger import INDEX, ROLES, TIME_ROLES
 from ..model.phases import PHASES
 from ..model.value import DESTRUCTION_SOURCES, VALUE_TYPES
-from ..registry import REGISTRY, ParameterError, _show, resolve
+from ..registry import REGISTRY, ParameterError, _show, resolve, validate
 from .plateau import detect_plateau_against
 
 _STAFF_HOURS = slice(INDEX["hours_staff_steering"], INDEX["hours_staff_training"] + 1)
@@ -90,8 +90,12 @@ def check_seed(seed: Any, *, source: str = "run()") -> int:
 
 
 def simulate(params: dict[str, Any], seed: int) -> VTIModel:
-    """Run a model to its horizon and return it (no tables built): the unit of work of sweeps."""
-    model = VTIModel(rng=seed, **params)
+    """Run a model to its horizon and return it (no tables built, no Mesa DataCollector): the unit of work of
+    sweeps.  ``params`` is a full parameter set from ``registry.resolve`` (or defaults updated with values from
+    ``registry.validate``), not checked again; a partial set is resolved first."""
+    if params.keys() != REGISTRY.keys():
+        params = resolve(params, source="simulate()")
+    model = VTIModel.of_resolved(params, rng=seed, collect=False)
     while model.running:
         model.step()
     return model
@@ -195,15 +199,16 @@ def plateau_of(model: VTIModel, col: dict[str, np.ndarray]) -> tuple[int | None,
     ``potential_capacity_factor``); a plateau counts only where that potential is above its level.  The paired
     run is made only when the curve itself shows a candidate plateau, and stepped only as far as the test reads it
     (to the first candidate its potential confirms), so most sweep runs pay little or nothing for it."""
-    params = dict(model.p, capacity_factor=min(model.p["capacity_factor"] * model.p["potential_capacity_factor"],
-                                               REGISTRY["capacity_factor"].max))
+    params = dict(model.p, **validate({"capacity_factor": min(
+        model.p["capacity_factor"] * model.p["potential_capacity_factor"], REGISTRY["capacity_factor"].max)},
+        source="plateau potential"))
     twin = None
 
     def potential_until(n: int) -> np.ndarray:
         """The twin's monthly net value, stepped only as far as the plateau test reads it."""
         nonlocal twin
         if twin is None:
-            twin = VTIModel(rng=model.seed, **params)
+            twin = VTIModel.of_resolved(params, rng=model.seed, collect=False)
         while twin.ledger.n < n and twin.running:
             twin.step()
         return twin.ledger.data[: twin.ledger.n, INDEX["pv_net_total"]]

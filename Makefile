@@ -36,7 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_app.py
 
-results: install  # sensitivity (~40 min on 2 cores), discovery and plateau reports (resumable)
+results: install  # sensitivity (~22 min on 2 cores), discovery and plateau reports (resumable)
 	PYTHON=$(BIN)/python scripts/make_results.sh
 
 clean:

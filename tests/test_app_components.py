@@ -170,6 +170,31 @@ def test_pause_stops_the_loop_within_a_month():
     assert not player.playing.value
 
 
+def test_a_month_in_flight_when_reset_is_pressed_never_shows_the_old_run_again():
+    """Reset (or a lever moved) while the loop's month waits to be shown: that month belongs to the replaced run
+    and is dropped; the page stays at month 0 of the new run (it used to jump back to the old run's month)."""
+    player, _ = _render()
+    player.interval_ms = 0
+    in_flight, go_on = threading.Event(), threading.Event()
+    wait = player._wait_for_screen
+
+    def held(stop):
+        if player.model.steps >= 3 and not in_flight.is_set():
+            in_flight.set()
+            go_on.wait(10)
+        wait(stop)
+    player._wait_for_screen = held
+    player.play()
+    assert in_flight.wait(10)
+    old = player.model
+    player.reset()
+    go_on.set()
+    player._loop.join(10)
+    assert player.model is not old
+    assert player.frame.n == 0 and player.frame.model_id == id(player.model)
+    assert not player.looping
+
+
 def test_the_loop_waits_for_the_browser_to_draw_each_month(monkeypatch):
     """A slow browser slows the run (one month in flight at most) instead of queueing months behind ❚❚."""
     from vti_sim.app import player as player_module

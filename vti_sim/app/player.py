@@ -197,8 +197,12 @@ class Player:
         self._stop.set()
         self._listeners.clear()
 
-    def _publish(self, frame: Frame) -> None:
+    def _publish(self, frame: Frame, of: VTIModel | None = None) -> None:
+        """Show ``frame``; one of model ``of`` is dropped if another run has replaced it meanwhile (Reset or a
+        lever moved while the loop's month was in flight: the page must not go back to the old run)."""
         with self._publishing:
+            if of is not None and of is not self.model:
+                return
             self.frame = frame
             self.seq += 1
             for listener in tuple(self._listeners):
@@ -228,10 +232,11 @@ class Player:
                 with self.lock:
                     if stop.is_set() or not self.model.running:
                         break
-                    self.model.step()
-                    frame = Frame.of(self.model)
+                    model = self.model
+                    model.step()
+                    frame = Frame.of(model)
                 self._wait_for_screen(stop)  # the next month is ready while the browser draws this one
-                self._publish(frame)  # updates the page here, before the next step
+                self._publish(frame, of=model)  # updates the page here, before the next step
                 due = max(due + self.interval_ms / 1000, time.monotonic())
                 stop.wait(max(0.0, due - time.monotonic()))
         except Exception as e:  # shown in the page, never as a traceback in place of it

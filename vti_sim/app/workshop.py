@@ -321,6 +321,7 @@ def _apply(w, values: dict[str, Any]) -> None:
 def use_live(player: Player) -> Live:
     """A ``Live`` for the calling component; its widgets follow the player's frames until the component goes."""
     pool = solara.use_ref({}).current
+    counted = solara.use_ref((None, 0))  # (player, screens) this component has told a player it shows
     live = Live(pool)
 
     def attach():
@@ -331,16 +332,24 @@ def use_live(player: Player) -> Live:
             for target in targets:
                 target.offer(f, now, playing)
         unsubscribe = player.subscribe(on_frame)
-        screens = live.screens
-        player.watch(screens)
-
-        def detach():
-            player.watch(-screens)
-            unsubscribe()
-        return detach
+        # the screens shown are counted by difference, never dropped and re-added around a re-render (▶ re-renders
+        # the page while the loop starts: a count at 0 in between let a month through unacknowledged)
+        was, n = counted.current
+        if was is player:
+            player.watch(live.screens - n)
+        else:
+            if was is not None:
+                was.watch(-n)
+            player.watch(live.screens)
+        counted.current = (player, live.screens)
+        return unsubscribe
 
     def close_all():
         def cleanup():
+            was, n = counted.current
+            if was is not None:
+                was.watch(-n)
+            counted.current = (None, 0)
             for w in pool.values():
                 w.close()
             pool.clear()

@@ -335,12 +335,11 @@ def use_live(player: Player) -> Live:
         # the screens shown are counted by difference, never dropped and re-added around a re-render (▶ re-renders
         # the page while the loop starts: a count at 0 in between let a month through unacknowledged)
         was, n = counted.current
-        if was is player:
-            player.watch(live.screens - n)
-        else:
+        if was is not player:  # another player: give that one its count back
             if was is not None:
                 was.watch(-n)
-            player.watch(live.screens)
+            n = 0
+        player.watch(live.screens - n)
         counted.current = (player, live.screens)
         return unsubscribe
 

@@ -25,7 +25,7 @@ from ..registry import resolve
 from . import governance as gov
 from .agents import Directors, ElectedOfficials, OperationalStaff, Operators, Residents
 from .feedback import next_budget, update_legitimacy
-from .ledger import INDEX, TIME_ROLES, Ledger, slice_of
+from .ledger import TIME_ROLES, Ledger, slice_of
 from .month import (
     ENGAGE_COEFFICIENTS,
     POLICY_COEFFICIENTS,
@@ -66,8 +66,7 @@ _SCALARS = ("month", "phase", "cycle", "pv_created_total", "pv_destroyed_total",
             "skill", "prerequisites", "institutional_readiness", "mediation", "information_fulfilment",
             "actions_under_way", "actions_delivered", "actions_evaluated", "executive_changed",
             *(f"demand_{r}" for r in TIME_ROLES), *(f"unmet_{r}" for r in TIME_ROLES))
-_HOURS = slice(INDEX[f"hours_{TIME_ROLES[0]}_{ACTIVITIES[0]}"],
-               INDEX[f"hours_{TIME_ROLES[-1]}_{ACTIVITIES[-1]}"] + 1)  # roles x activities, as in ``_served``
+_HOURS = slice_of("hours_", [f"{r}_{a}" for r in TIME_ROLES for a in ACTIVITIES])  # roles x activities, as ``_served``
 _OPEN_SENSITIVE = np.flatnonzero(ITEM_OPEN_SENSITIVE)
 _ARRAYS = (_PROGRESS, _QUALITY, _HOURS)  # copied into the row by ``record``; the value books are written in place
 

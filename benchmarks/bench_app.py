@@ -7,9 +7,9 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
   (divided by the months between them, when the page skips one) — the whole chain: model step, frame, the server's
   updates of the live widgets, the websocket, the browser's DOM and chart redraws;
 * the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
-* slider → charts updated: a budget slider move (Home / End keys) until the status table shows the new budget at
-  month 0, every update of that frame has arrived, every chart in view has drawn it and the frame is painted (two
-  animation frames later), 10 times;
+* slider → charts updated: after a run has played to month 144, a budget slider move (Home / End keys) until the
+  status table shows the new budget at month 0, every update of that frame has arrived, every chart in view has
+  drawn it and that frame is presented, timed in the page from the key's event, 10 times;
 * the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
   page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
   of a new month.
@@ -150,6 +150,55 @@ def _play_full(pg, server_pid: int) -> tuple[list[float], int, float, dict[str, 
     return per, shown, wall, busy
 
 
+SLIDER = """([want, seq0]) => {
+  // the move starts at the key's event time; it ends once the status table shows the new budget, every update of
+  // that frame has arrived (the ack widget comes last: vtiSeq), every chart in view has drawn it (echarts.py counts
+  // the ones due), and that animation frame is presented (a message posted from it runs just after)
+  window.vtiMove = new Promise((resolve) => {
+    const el = document.querySelector('.vti-status-table');
+    let t0 = null;
+    document.addEventListener('keydown', (e) => { t0 = e.timeStamp; }, {capture: true, once: true});
+    const check = () => {
+      if (t0 === null || !el.textContent.includes(want) || (window.vtiSeq || 0) <= seq0 || window.vtiChartsDue) {
+        requestAnimationFrame(check);
+        return;
+      }
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve(performance.now() - t0);
+      ch.port2.postMessage(0);
+    };
+    requestAnimationFrame(check);
+  });
+}"""
+
+
+def _slider_moves(pg, server_pid: int, repeat: int, low: str, high: str) -> None:
+    """Slider → charts updated, as a trainer does it: a run has played to its horizon, then a budget slider moves
+    (Home / End keys) and the page rebuilds at month 0, every chart redrawn.  Timed in the page, from the key's
+    event to the frame that shows it all (a driver-side clock would add its own round trips to the browser)."""
+    pg.locator(".vti-group-resources").click()
+    thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
+    times, server, browser_cpu = [], [], []
+    for k in range(repeat):
+        if k:  # play the new run to its horizon: every chart holds 144 months again
+            pg.locator(".vti-play").click()
+            pg.locator(".vti-status-table", has_text="144 / 144").wait_for()
+        time.sleep(0.5)  # the page at rest, as when the trainer reaches for a slider
+        key, want = ("Home", low) if k % 2 == 0 else ("End", high)
+        thumb.focus()
+        b0, c0 = _cpu(server_pid)
+        pg.evaluate(SLIDER, [want, pg.evaluate("window.vtiSeq || 0")])
+        thumb.press(key)
+        times.append(pg.evaluate("window.vtiMove"))
+        time.sleep(0.2)  # let the server finish its part before reading its CPU
+        b1, c1 = _cpu(server_pid)
+        browser_cpu.append(1000 * (b1 - b0))
+        server.append(1000 * (c1 - c0))
+    print(_line("  slider -> charts updated", times))
+    print(_line("    server CPU of that move", server))
+    print(_line("    browser CPU of that move", browser_cpu))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lang", default="fr")
@@ -180,30 +229,7 @@ def main() -> None:
                 print("  per month: " + ", ".join(f"{k.replace('Duration', '').lower()} {v:.1f} ms"
                                                   for k, v in busy.items()))
                 if play_ms == 0:
-                    pg.locator(".vti-group-resources").click()
-                    thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
-                    times, server, browser_cpu = [], [], []
-                    for k in range(args.repeat):
-                        key, want = ("Home", budget) if k % 2 == 0 else ("End", top)
-                        thumb.focus()
-                        b0, c0 = _cpu(proc.pid)
-                        seq0 = pg.evaluate("window.vtiSeq || 0")
-                        t0 = pg.evaluate("performance.now()")
-                        thumb.press(key)
-                        pg.locator(".vti-status-table", has_text=want).wait_for()
-                        # every update of that frame has arrived (the ack widget comes last) and every chart in
-                        # view has drawn its new option (echarts.py counts the ones due), then the frame painted
-                        pg.wait_for_function("s => (window.vtiSeq || 0) > s && !window.vtiChartsDue", arg=seq0,
-                                             polling="raf")
-                        t1 = pg.evaluate("""() => new Promise(r => requestAnimationFrame(() =>
-                                            requestAnimationFrame(() => r(performance.now()))))""")
-                        times.append(t1 - t0)
-                        b1, c1 = _cpu(proc.pid)
-                        browser_cpu.append(1000 * (b1 - b0))
-                        server.append(1000 * (c1 - c0))
-                    print(_line("  slider -> charts updated", times))
-                    print(_line("    server CPU of that move", server))
-                    print(_line("    browser CPU of that move", browser_cpu))
+                    _slider_moves(pg, proc.pid, args.repeat, budget, top)
                     for rest, label in ((0.0, "click just after Step"), (2.0, "click 2 s after Step")):
                         times, cpu = [], []
                         for _ in range(args.png_repeat):

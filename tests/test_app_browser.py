@@ -202,6 +202,7 @@ def test_play_all_144_months_then_controls_work_again(page):
     play(pg)
     wait_month(pg, 12)
     expect(pg.locator(".vti-step")).to_be_disabled()  # no step while playing
+    assert pg.evaluate("window.vtiPlaying") is True  # the charts spread their redraws over animation frames
     wait_month(pg, HORIZON, timeout=90)
     pg.locator(".vti-play", has_text="▶").wait_for()
     expect(pg.locator(".vti-play")).to_be_disabled()
@@ -213,8 +214,12 @@ def test_play_all_144_months_then_controls_work_again(page):
     pg.locator(".vti-group-resources").click()
     thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
     thumb.focus()
+    at_horizon = pg.locator(".vti-chart-social").screenshot()
     thumb.press("End")
     pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
+    assert pg.evaluate("window.vtiPlaying") is False  # not playing: every chart due redraws in the next frame
+    pg.wait_for_function("!window.vtiChartsDue")
+    assert pg.locator(".vti-chart-social").screenshot() != at_horizon  # month 0 drawn, not the old run's end
     expect(pg.locator(".vti-play")).to_be_enabled()
     expect(pg.locator(".vti-step")).to_be_enabled()
     pg.locator(".vti-step").click()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -83,3 +85,45 @@ def test_fetch_script_without_npm_says_so_and_writes_nothing(tmp_path):
     assert out.returncode == 1
     assert "npm is required" in out.stderr and assets.PACKAGES[0] in out.stderr
     assert not (cache / assets.PACKAGES[0]).exists()
+
+
+def _png_workers(pid: int) -> list:
+    import psutil
+
+    return [c for c in psutil.Process(pid).children(recursive=True) if "spawn_main" in " ".join(c.cmdline())]
+
+
+def test_a_killed_workshop_server_leaves_no_png_worker_behind(tmp_path):
+    import socket
+    import urllib.request
+
+    import psutil
+
+    cache = tmp_path / "cdn"
+    _fill(cache)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "vti_sim.cli", "workshop", "--port", str(port)], cwd=ROOT,
+                            env=_env(cache), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        workers = []
+        while not workers:  # the server answers, and has started the process that draws slide PNGs
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start its PNG worker"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                    workers = _png_workers(proc.pid)
+            except OSError:
+                pass
+            time.sleep(0.3)
+        proc.kill()  # SIGKILL: the server cannot clean up
+        proc.wait(timeout=10)
+        gone = time.monotonic() + 10
+        while any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers):
+            assert time.monotonic() < gone, "the PNG worker outlived its server"
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

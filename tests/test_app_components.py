@@ -4,6 +4,8 @@ the frames, charts, exports and labels."""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import threading
 import time
 import warnings
@@ -429,10 +431,26 @@ def test_presenter_view_shows_one_large_chart_at_a_time():
     assert "Mois 1 / 144" in _html(rc)
 
 
+def test_the_png_is_drawn_in_a_worker_process_and_still_drawn_if_that_process_dies():
+    player = Player(app.WorkshopModel)
+    for _ in range(12):
+        player.step()
+    f = player.frame
+    here = exports.png_bytes(f, "en")
+    assert exports.draw_png(f, "en") == here  # the same picture, drawn out of the server's process
+    worker = exports.start_png_worker()
+    (pid,) = worker._processes
+    assert pid != os.getpid()
+    os.kill(pid, signal.SIGKILL)  # the worker dies (out of memory, killed by hand)
+    assert exports.draw_png(f, "en") == here  # drawn in the server this once
+    assert exports.start_png_worker() is not worker and exports.draw_png(f, "en") == here  # a new worker
+    player.close()
+
+
 def test_the_png_of_a_month_the_page_rests_on_is_drawn_before_the_click(monkeypatch):
     drawn = []
-    real = exports.png_bytes
-    monkeypatch.setattr(exports, "png_bytes", lambda f, lang: drawn.append((f.n, lang)) or real(f, lang))
+    real = exports.draw_png
+    monkeypatch.setattr(exports, "draw_png", lambda f, lang: drawn.append((f.n, lang)) or real(f, lang))
     monkeypatch.setattr(exports.PngCache, "IDLE_S", 0.01)
     player = Player(app.WorkshopModel)
     cache = exports.PngCache()

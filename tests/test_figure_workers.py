@@ -44,10 +44,14 @@ def test_interrupted_while_helpers_draw_leaves_nothing_and_no_process(tmp_path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VTI_SIM_FIGURE_WORKERS", "2")
     started = []
+    if "vti_sim.app.exports" in sys.modules:  # an app test ran in this process: as in a CLI process, no threads
+        sys.modules["vti_sim.app.exports"].stop_png_worker()  # (they would keep the helpers from forking)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # not started by the command
 
     def interrupted(p, results, outdir, argv, figures=None):  # the figures are being drawn meanwhile
         started.extend(p for p in psutil.Process().children(recursive=True)
-                       if "resource_tracker" not in " ".join(p.cmdline()))  # Python's, for tqdm's lock
+                       if p.pid not in before
+                       and "resource_tracker" not in " ".join(p.cmdline()))  # Python's, for tqdm's lock
         raise KeyboardInterrupt
 
     monkeypatch.setattr(replicates, "write_run", interrupted)

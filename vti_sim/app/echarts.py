@@ -7,8 +7,8 @@ time on every simulated month.
 
 In the browser it loads ECharts' production build (``echarts.min.js``, in the same npm package as Solara's
 ``echarts.js``): the development build runs a few hundred checks on every ``setOption``.  Month to month it passes
-ECharts only the components whose JSON changed, redraws one chart per animation frame page-wide, and skips the
-charts out of view until they come into view.
+ECharts only the components whose JSON changed, redraws one chart per animation frame page-wide while the run
+plays (every chart due in the next frame otherwise), and skips the charts out of view until they come into view.
 """
 
 from __future__ import annotations
@@ -93,19 +93,22 @@ module.exports = {
       window.vtiChartsDue -= 1;
     },
     queue() {
-      // One chart redraw per animation frame, page-wide: charts updated in the same month redraw in turn, so no
-      // frame (no month) pays for all of them at once.
+      // While the run plays (window.vtiPlaying, set by the pacing widget, pacing.py), one chart redraw per animation
+      // frame, page-wide: charts updated in the same month redraw in turn, so no frame (no month) pays for all of
+      // them at once.  Otherwise (a lever moved, a step, the loop's last month) every chart due redraws in the next
+      // frame, all in one go: the trainer sees the change at once, and the page is laid out and painted once.
       const q = window.vtiChartQueue || (window.vtiChartQueue = {charts: [], armed: false});
       q.charts.push(this);
       if (q.armed) return;
       q.armed = true;
       const drain = () => {
-        const chart = q.charts.shift();
-        if (chart) {
+        do {
+          const chart = q.charts.shift();
+          if (!chart) break;
           chart.pending = false;
           chart.stale = !chart.visible;
           if (chart.visible) chart.apply(); else chart.markDone();
-        }
+        } while (!window.vtiPlaying && q.charts.length);  // the loop stopped meanwhile: the rest at once
         if (q.charts.length) requestAnimationFrame(drain); else q.armed = false;
       };
       requestAnimationFrame(drain);

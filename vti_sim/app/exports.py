@@ -8,9 +8,16 @@ nothing is cut.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import logging
+import multiprocessing
+import os
+import signal
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pandas as pd
@@ -91,13 +98,77 @@ def png_bytes(f: Frame, lang: str) -> bytes:
         return _png(f, lang)
 
 
+def _worker_init(parent: int) -> None:
+    """The PNG worker: lowest priority (it draws with the CPU the browser and the server leave: Linux's SCHED_IDLE,
+    elsewhere nice 19), gone with the server however that ends (a killed server leaves no orphan), matplotlib
+    imported before the first click."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(19)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="vti-png-parent-watch", daemon=True).start()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops this process quietly
+    warm_up()
+
+
+_worker: ProcessPoolExecutor | None = None
+_worker_lock = threading.Lock()
+
+
+def start_png_worker() -> ProcessPoolExecutor:
+    """The process that draws slide PNGs (started once; ``spawn``, as on every platform).
+
+    Drawing one takes about half a second of CPU, which in the server's own process would hold the interpreter
+    lock: a slider moved just after a run ends, while its PNG is drawn ahead, waited for it (150-215 ms instead
+    of 60-90 ms, ``benchmarks/bench_app.py``)."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_worker_init, initargs=(os.getpid(),))
+            _worker.submit(int)  # starts the process now, in the background
+        return _worker
+
+
+def stop_png_worker() -> None:
+    """Stop the PNG worker (a new one starts on the next ``draw_png``)."""
+    global _worker
+    with _worker_lock:
+        pool, _worker = _worker, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def draw_png(f: Frame, lang: str) -> bytes:
+    """``png_bytes`` in the PNG worker; drawn here if that process has died (and a new one is started next time)."""
+    global _worker
+    pool = start_png_worker()
+    try:
+        return pool.submit(png_bytes, dataclasses.replace(f, ledger=None), lang).result()
+    except BrokenProcessPool:
+        logger.warning("the PNG worker process stopped: drawing in the server")
+        with _worker_lock:
+            if _worker is pool:
+                _worker = None
+        return png_bytes(f, lang)
+
+
 class PngCache:
     """One page's slide PNG, drawn ahead when the page rests on a month.
 
     Once the run is paused (or stepped, or at the horizon) for ``IDLE_S``, ``prepare`` draws the PNG of the month on
-    screen in a background thread, so that the trainer's click gets it at once; a click during that drawing waits
-    for it rather than drawing twice.  The key is the frame object itself (a new month or a rebuild is a new
-    frame) and the language."""
+    screen in the PNG worker process (``draw_png``, from a background thread), so that the trainer's click gets it
+    at once; a click during that drawing waits for it rather than drawing twice.  The key is the frame object itself
+    (a new month or a rebuild is a new frame) and the language."""
 
     IDLE_S = 0.5
 
@@ -125,7 +196,7 @@ class PngCache:
         with self._lock:
             self._key, self._data, self._ready = (f, lang), None, ready
         try:
-            data = png_bytes(f, lang)
+            data = draw_png(f, lang)
             with self._lock:
                 if self._ready is ready:
                     self._data = data

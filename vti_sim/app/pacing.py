@@ -15,8 +15,9 @@ TEMPLATE = r"""
 <template><span class="vti-shown-ack" style="display:none"></span></template>
 <script>
 module.exports = {
-  mounted() { this.ack(); },
-  watch: { seq() { window.vtiSeq = this.seq; this.ack(); } },  // vtiSeq: the last frame announced (benchmarks)
+  mounted() { window.vtiPlaying = this.playing; this.ack(); },
+  // vtiSeq: the last frame announced (benchmarks); vtiPlaying: whether more frames follow (echarts.py's redraws)
+  watch: { seq() { window.vtiSeq = this.seq; this.ack(); }, playing() { window.vtiPlaying = this.playing; } },
   methods: {
     ack() {
       const seq = this.seq;
@@ -31,4 +32,5 @@ module.exports = {
 class ShownAck(ipyvuetify.VuetifyTemplate):
     template = traitlets.Unicode(TEMPLATE).tag(sync=True)
     seq = traitlets.Int(0).tag(sync=True)
+    playing = traitlets.Bool(False).tag(sync=True)  # the play loop runs: more frames follow
     shown = traitlets.Int(-1).tag(sync=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -57,12 +58,14 @@ def warm_up() -> None:
 
 
 def _warm_up_server() -> None:
-    """The server's warm-up, before the page is offered: the PNG export's imports (so that the first export does not
-    pay for them, nor a run played just after the page shows), then the kernels."""
+    """The server's warm-up, before the page is offered: the PNG worker process starts (it imports matplotlib there,
+    so that the first export does not pay for it), then the kernels load.  Where no page is served (a test that
+    renders the page in-process), the worker starts with the first PNG instead."""
     try:
         from vti_sim.app import exports
 
-        exports.warm_up()
+        if "solara.server.starlette" in sys.modules:
+            exports.start_png_worker()
     except Exception:  # pragma: no cover - the first export then pays for it, as before
         logger.exception("export warm-up failed")
     warm_up()

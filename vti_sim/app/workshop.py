@@ -71,6 +71,9 @@ CSS = """
 .vti-presenter .vti-status-table table { font-size: 26px !important; }
 .vti-presenter-title { font-size: 30px; font-weight: 600; }
 .vti-hidden-card { font-size: 18px; padding: 24px; text-align: center; color: #555; }
+/* a lever's thumb jumps to its new value: Vuetify's 0.3 s glide redrew the page every frame while the rebuilt run's
+   charts were being drawn (benchmarks/README.md, the workshop page) */
+.vti-levers .v-slider *, .vti-levers .v-slider *::before { transition: none !important; }
 """
 
 # the "This website runs on Solara" badge covers a chart's corner: not on this page
@@ -272,7 +275,7 @@ class Live:
             w.observe(lambda change: player.ack(change["new"]), names="shown")
             return w
         self.screens = 1
-        return self.widget(("ack",), make, lambda fr: {"seq": player.seq})
+        return self.widget(("ack",), make, lambda fr: {"seq": player.seq, "playing": player.looping})
 
     def rows(self, key: tuple, cells, f: Frame, classes: str = "", table_class: str = "", size: int = 13,
              period: float = 0.0):

@@ -290,6 +290,27 @@ def test_moving_a_slider_rebuilds_the_model_with_the_new_value():
     assert "3,0 M€" in _html(rc)
 
 
+def test_a_lever_moved_after_the_horizon_re_renders_neither_the_dashboard_nor_the_other_levers():
+    """The server's share of slider → charts: the charts follow through their live widgets; only the moved lever,
+    its card, the stage note and the run controls render again (benchmarks/README.md, the workshop page)."""
+    import reacton.core
+
+    player, rc = _render()
+    app.OPEN_GROUP.set("resources")
+    while player.model.running:
+        player.step()
+    assert player.stage.value == "finished"
+    components = {n: c for n, c in vars(app).items() if isinstance(c, reacton.core.ComponentFunction)}
+    before = {n: c.render_count for n, c in components.items()}
+    slider = rc.find(class_="vti-lever vti-lever-annual_budget_meur").find(v.Slider).widget
+    slider.v_model = 3.0
+    rendered = {n: c.render_count - before[n] for n, c in components.items() if c.render_count > before[n]}
+    assert rendered == {"Levers": 1, "LeverInput": 1, "StageNote": 1, "RunControls": 1}
+    assert player.frame.n == 0 and player.stage.value == "start"
+    assert "0 / 144" in _html(rc) and "3,0 M€" in _html(rc)
+    assert not _button(rc, "vti-play").disabled and not _button(rc, "vti-step").disabled
+
+
 def test_scenario_preset_and_seed():
     from vti_sim.scenarios import load_scenario
 

@@ -29,8 +29,13 @@ from __future__ import annotations
 import math
 import os
 import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
+
+# Reacton's opt-in renderer (reacton >= 1.11.1, tested upstream against the default one): a render pass walks only
+# the components whose state changed, where the default walks and re-applies every widget of the page.  A lever
+# moved then costs the server about 8 ms instead of 15 (benchmarks/README.md).  REACTON_FAST=0 turns it off.
+os.environ.setdefault("REACTON_FAST", "1")
 
 import solara
 import solara.lab
@@ -404,13 +409,22 @@ def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
         # change, which costs the browser each month)
         live.rows(("status", lang, hide), lambda fr: {"rows": status_cells(fr, lang, hide),
                                                       "after": _progress_bar(fr)}, f, "vti-status-table")
-        stage = player.stage.value
-        if player.error.value:
-            solara.Error(t("error_note", lang, error=player.error.value), dense=True)
-        elif stage == "start":
-            solara.Info(t("not_started", lang), dense=True)
-        elif stage == "finished":
-            solara.Info(t("finished_note", lang), dense=True)
+        StageNote(player, lang)
+
+
+@solara.component
+def StageNote(player: Player, lang: str):
+    """The note under the status table.  A component of its own: the stage changes at each rebuild (a lever moved
+    after the horizon), and only this note (and the run controls) should re-render then, not the whole dashboard."""
+    stage = player.stage.value
+    if player.error.value:
+        solara.Error(t("error_note", lang, error=player.error.value), dense=True)
+    elif stage == "start":
+        solara.Info(t("not_started", lang), dense=True)
+    elif stage == "finished":
+        solara.Info(t("finished_note", lang), dense=True)
+    else:
+        solara.Div()
 
 
 @solara.component
@@ -719,12 +733,6 @@ def Settings(player: Player):
         SEED.value = seed
         player.rebuild()
 
-    def on_lever(name):
-        def handler(value):
-            set_lever(name, value)
-            player.rebuild()
-        return handler
-
     with solara.Card(t("language", lang), classes=["vti-settings"], margin=0):
         with solara.Row():
             for code in i18n.LANGS:
@@ -739,20 +747,44 @@ def Settings(player: Player):
             solara.Warning(t("scenario_missing", lang, name=SCENARIO.value), dense=True)
         SeedInput(on_seed)
         solara.Text(t("apply_note", lang), style={"font-size": "11px", "color": "#777"})
+    Levers(player)
+
+
+def _lever_handlers(player: Player) -> dict[str, Any]:
+    def handler(name):
+        def on_value(value):
+            set_lever(name, value)
+            player.rebuild()
+        return on_value
+    return {p.name: handler(p.name) for p in registry.levers()}
+
+
+def _toggle_group(group: str) -> None:
+    OPEN_GROUP.set("" if OPEN_GROUP.value == group else group)
+
+
+@solara.component
+def Levers(player: Player):
+    """The lever groups, apart from the rest of the sidebar: a lever moved re-renders this card only, and with
+    handlers that keep their identity, only the moved lever's own input (reacton skips a child whose arguments are
+    unchanged), so the server answers a slider sooner."""
+    lang = LANG.value
+    handlers = solara.use_memo(lambda: _lever_handlers(player), [player])
     groups: dict[str, list[registry.Parameter]] = {}
     for p in registry.levers():
         groups.setdefault(p.group, []).append(p)
+    toggles = solara.use_memo(lambda: {g: partial(_toggle_group, g) for g in groups}, [])
     # One group open at a time: only its sliders are on the page, which keeps every render pass short.
     with solara.Card(t("levers", lang), classes=["vti-levers"], margin=0):
         for group, params in groups.items():
             title = t(f"group_{group}", lang, default=t("group_other", lang))
             is_open = OPEN_GROUP.value == group
             solara.Button(("▾ " if is_open else "▸ ") + title, text=True, classes=[f"vti-group-{group}"],
-                          on_click=lambda g=group: OPEN_GROUP.set("" if OPEN_GROUP.value == g else g),
+                          on_click=toggles[group],
                           style={"justify-content": "flex-start", "width": "100%"})
             if is_open:
                 for p in params:
-                    LeverInput(p, lang, PARAMS.value.get(p.name, p.default), on_lever(p.name))
+                    LeverInput(p, lang, PARAMS.value.get(p.name, p.default), handlers[p.name])
 
 
 @solara.component

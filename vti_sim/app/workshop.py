@@ -34,7 +34,7 @@ from typing import Any
 
 # Reacton's opt-in renderer (reacton >= 1.11.1, tested upstream against the default one): a render pass walks only
 # the components whose state changed, where the default walks and re-applies every widget of the page.  A lever
-# moved then costs the server about 8 ms instead of 15 (benchmarks/README.md).  REACTON_FAST=0 turns it off.
+# moved then costs the server 7-10 ms instead of 14-29 (benchmarks/README.md).  REACTON_FAST=0 turns it off.
 os.environ.setdefault("REACTON_FAST", "1")
 
 import solara
@@ -423,8 +423,6 @@ def StageNote(player: Player, lang: str):
         solara.Info(t("not_started", lang), dense=True)
     elif stage == "finished":
         solara.Info(t("finished_note", lang), dense=True)
-    else:
-        solara.Div()
 
 
 @solara.component
@@ -750,13 +748,9 @@ def Settings(player: Player):
     Levers(player)
 
 
-def _lever_handlers(player: Player) -> dict[str, Any]:
-    def handler(name):
-        def on_value(value):
-            set_lever(name, value)
-            player.rebuild()
-        return on_value
-    return {p.name: handler(p.name) for p in registry.levers()}
+def _move_lever(player: Player, name: str, value: Any) -> None:
+    set_lever(name, value)
+    player.rebuild()
 
 
 def _toggle_group(group: str) -> None:
@@ -769,7 +763,8 @@ def Levers(player: Player):
     handlers that keep their identity, only the moved lever's own input (reacton skips a child whose arguments are
     unchanged), so the server answers a slider sooner."""
     lang = LANG.value
-    handlers = solara.use_memo(lambda: _lever_handlers(player), [player])
+    handlers = solara.use_memo(lambda: {p.name: partial(_move_lever, player, p.name) for p in registry.levers()},
+                               [player])
     groups: dict[str, list[registry.Parameter]] = {}
     for p in registry.levers():
         groups.setdefault(p.group, []).append(p)

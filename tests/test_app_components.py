@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import threading
 import time
@@ -360,6 +361,12 @@ def test_i18n_tables_are_complete():
         for key, entry in table.items():
             assert entry.get("fr") and entry.get("en"), key
     assert set(i18n.SCENARIO_DESCRIPTIONS) >= set(app.available_scenarios())
+    for name, text in i18n.SCENARIO_DESCRIPTIONS.items():  # sources cited as a French reader cites them
+        assert not re.search(r"\bseeds?\b", text), name
+    for key, entry in i18n.MISSIONS.items():  # in English too, not the portfolio file's "01 SI foundation"
+        assert entry.get("en"), key
+    for p in registry.levers():  # nor lever names made from identifiers ("Facilitation fte")
+        assert p.name in i18n.LEVERS_EN and p.name in i18n.LEVERS, p.name
     assert i18n.t("no_such_key", "fr") == "no_such_key"
 
 
@@ -400,6 +407,10 @@ def test_compare_mode_runs_two_settings_on_the_same_seed():
     assert fa.settings["openness_start"] != fb.settings["openness_start"]
     assert _chart(rc, "grid-b")["series"][1]["lineStyle"]["color"] == charts.B_COLOUR
     assert _html(rc).count("vti-compare-table") == 2
+    # the summary's inclusion gap is a mean over the last year, not the last month the live page shows: said so
+    gap = app.run_summary(app.COMPARE_A.value, app.SEED.value)["inclusion_gap"]
+    assert gap == pytest.approx(float(np.mean(fa.col("inclusion_gap")[-12:])))
+    assert _html(rc).count("Écart d'inclusion (moyenne des 12 derniers mois)") == 2
 
 
 def test_exports_in_french_and_english():
@@ -440,16 +451,78 @@ def test_predict_hides_outcomes_and_reveal_marks_the_prediction():
     assert "Prédiction 123" in _html(rc)
 
 
+def test_a_prediction_is_read_as_the_room_writes_it_and_refused_out_of_range():
+    player, rc = _render()
+    app.PREDICT.set("hidden")
+    trust = rc.find(v.TextField, class_="vti-predict-trust").widget
+    value = rc.find(v.TextField, class_="vti-predict-value").widget
+    reveal = rc.find(v.Btn, class_="vti-reveal-button").widget
+    value.v_model = "1 200"  # French thousands, as the page itself writes them
+    trust.v_model = "0,7"
+    assert app.PREDICTION.value == {"final_trust": 0.7, "net_value": 1200.0} and not reveal.disabled
+    trust.v_model = "1,5"  # trust is an index 0-1
+    assert "Un nombre de 0 à 1" in str(trust.messages) and reveal.disabled
+    assert app.PREDICTION.value["final_trust"] == 0.7  # the last prediction that could be read is kept
+    value.v_model = "beaucoup"
+    assert "Un nombre, par exemple" in str(value.messages)
+    trust.v_model, value.v_model = "0,6", "\u22121\u202f500"  # the typographic minus and the page's thin space
+    assert app.PREDICTION.value == {"final_trust": 0.6, "net_value": -1500.0} and not reveal.disabled
+    app.PREDICT.set("revealed")  # revealed before any month: nothing is shown as simulated 0
+    assert "pas encore simulé" in _html(rc) and "simulé 0" not in _html(rc)
+    for _ in range(3):
+        player.step()
+    assert f"Prédiction -1{i18n.NNBSP}500 · simulé " in _html(rc) and "pas encore simulé" not in _html(rc)
+
+
+def test_no_axis_name_is_drawn_over_a_chart_title():
+    player, rc = _render()
+    for _ in range(20):
+        player.step()
+    f = player.frame
+    options = {name: build(f, "fr") for name, build in charts.LIVE_CHARTS.items()}
+    options["reveal"] = charts.cumulative_option(f, None, "fr", charts.A_COLOUR, prediction=100.0)
+    options["compare"] = charts.cumulative_option(f, f, "fr", charts.B_COLOUR)
+    for name, opt in options.items():
+        title = opt["title"]
+        title_bottom = title["top"] + 1.3 * title["textStyle"]["fontSize"]
+        axes = opt["yAxis"] if isinstance(opt["yAxis"], list) else [opt["yAxis"]]
+        for ax in axes:
+            if ax.get("name") and ax.get("nameLocation", "end") == "end":  # ECharts: above the axis, by nameGap
+                name_top = opt["grid"]["top"] - ax.get("nameGap", 15) - 12
+                assert name_top >= title_bottom, (name, ax["name"])
+
+
 def test_presenter_view_shows_one_large_chart_at_a_time():
     player, rc = _render()
     app.PRESENTER.set(True)
     charts_shown = rc.find(JsonEcharts).widgets
     assert len(charts_shown) == 1 and "640px" in charts_shown[0].attributes["style"]
-    assert charts_shown[0].option["title"]["textStyle"]["fontSize"] > 20
+    big = charts_shown[0].option
+    assert big["title"]["textStyle"]["fontSize"] > 20
+    # the work items' names keep the room they have at normal size (not cut shorter), and their % labels grow too
+    small = charts.timeline_option(player.frame, "fr")
+    ratio = small["yAxis"]["axisLabel"]["width"] / small["yAxis"]["axisLabel"]["fontSize"]
+    assert big["yAxis"]["axisLabel"]["width"] / big["yAxis"]["axisLabel"]["fontSize"] >= 0.95 * ratio
+    assert min(d["label"]["fontSize"] for d in big["series"][1]["data"]) > 1.5 * 10
     app.PRESENTER_CHART.set(1)
     assert rc.find(JsonEcharts).widgets[0].attributes["class"].endswith("vti-chart-value")
     player.step()
     assert "Mois 1 / 144" in _html(rc)
+
+
+def test_every_axis_of_the_french_slide_writes_numbers_with_a_decimal_comma():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    player, rc = _render()
+    for _ in range(40):
+        player.step()
+    for lang, wrong in (("fr", re.compile(r"\d\.\d")), ("en", re.compile(r"\d,\d"))):
+        fig = exports.slide_figure(player.frame, lang)
+        FigureCanvasAgg(fig).draw()
+        ticks = [(i, lab.get_text()) for i, a in enumerate(fig.axes)
+                 for lab in a.get_xticklabels() + a.get_yticklabels() if lab.get_text()]
+        assert len({i for i, _ in ticks}) == len(fig.axes)  # every axis (the twin ones too) has labelled ticks
+        assert not [text for _, text in ticks if wrong.search(text)], lang
 
 
 def test_the_png_is_drawn_in_a_worker_process_and_still_drawn_if_that_process_dies():

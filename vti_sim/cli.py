@@ -395,8 +395,12 @@ def workshop(host: str = typer.Option("127.0.0.1", "--host", help="address to bi
     warm_up()  # compiled kernels land in numba's cache, so the server loads them in about a second
     cmd = [sys.executable, "-m", "solara", "run", "vti_sim.app.workshop", "--host", host, "--port", str(port),
            "--production", "--open" if open_browser else "--no-open", "--no-check-version"]
+    # Solara warns at each page load that cookies with samesite=none need https (a concern when embedding the page
+    # in an iframe, not for a page served to this machine's browser): 12 lines each time in the trainer's terminal
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env = {**os.environ, "VTI_SIM_LANG": lang, "SOLARA_THEME_SHOW_BANNER": "false",
-           "SOLARA_THEME_TITLE": i18n.t("title", lang)}
+           "SOLARA_THEME_TITLE": i18n.t("title", lang),
+           "PYTHONWARNINGS": ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), quiet) if w)}
     typer.echo(f"vti-sim workshop: serving on http://{url_host}:{port} (Ctrl+C to stop)", err=True)
     if os.name == "posix":  # the server takes this process's place, so stopping one stops the other
         sys.stdout.flush()

@@ -77,7 +77,7 @@ def timeline_option(f: Frame, lang: str) -> dict[str, Any]:
             {"type": "bar", "stack": "g", "data": data, "barWidth": 9, "name": t("months_axis", lang),
              "markLine": {"silent": True, "symbol": "none", "lineStyle": {"color": "#555", "type": "dashed"},
                           "data": [{"xAxis": now}] if now else [],
-                          "label": {"formatter": t("now", lang), "position": "insideEndTop", "fontSize": 10}}},
+                          "label": {"formatter": t("now", lang), "position": "end", "fontSize": 10}}},  # above the bars
         ],
     })
     return opt
@@ -230,8 +230,8 @@ def cumulative_option(f: Frame, other: Frame | None, lang: str, colour: str,
                                  "data": [{"yAxis": float(prediction)}],
                                  "label": {"formatter": t("prediction", lang), "position": "insideStartTop"}}
     opt = base(t("cum_value_title", lang), lang)
-    opt.update({"grid": {"left": 8, "right": 16, "top": 36, "bottom": 30, "containLabel": True},
-                "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),
+    opt.update({"grid": {"left": 8, "right": 16, "top": 52, "bottom": 30, "containLabel": True},  # the unit: below
+                "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),  # the title
                           "nameLocation": "middle", "nameGap": 22},
                 "yAxis": {"type": "value", "name": t("pvu", lang)}, "series": series})
     return opt

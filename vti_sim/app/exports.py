@@ -230,6 +230,13 @@ class PngCache:
 
 
 def _png(f: Frame, lang: str) -> bytes:
+    buf = io.BytesIO()
+    slide_figure(f, lang).savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast: the room waits
+    return buf.getvalue()
+
+
+def slide_figure(f: Frame, lang: str):
+    """The slide's matplotlib figure (the PNG export draws it)."""
     from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
 
@@ -328,15 +335,13 @@ def _png(f: Frame, lang: str) -> bytes:
     ax.set_title(t("missions_title", lang).split("(")[0].strip(), fontsize=fs + 1, pad=22)
     for a in axs.flat:
         a.tick_params(labelsize=9)
-    for a in (axs[0, 1], axs[1, 0], ax2, axs[1, 1]):  # numbers in the locale (decimal comma in French)
+    for a in (axs[0, 1], axs[1, 0], ax2, ax3, axs[1, 1]):  # numbers in the locale (decimal comma in French)
         a.yaxis.set_major_formatter(lambda v, _: num(v, lang, 0 if abs(v) >= 10 else 1))
     for a in (axs[1, 1], axs[0, 0], axs[1, 0]):
         a.xaxis.set_major_formatter(lambda v, _: num(v, lang, 0 if abs(v) >= 10 or v == 0 else 1))
     fig.suptitle(f"{t('title', lang)} — {t('month', lang)} {f.n}/{f.months}, {t('seed', lang).lower()} {f.seed}",
                  fontsize=fs + 3)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})  # fast: this is made while the room waits
-    return buf.getvalue()
+    return fig
 
 
 def _wrap(text: str, width: int = 52) -> str:

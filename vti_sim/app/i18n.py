@@ -8,6 +8,8 @@ English or by name) until it gets a translation here.
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
 
@@ -57,6 +59,10 @@ UI: dict[str, dict[str, str]] = {
     "reveal": {"en": "Reveal", "fr": "Révéler"},
     "prediction": {"en": "prediction", "fr": "prédiction"},
     "prediction_vs": {"en": "Prediction {pred} · simulated {sim}", "fr": "Prédiction {pred} · simulé {sim}"},
+    "predict_bad_trust": {"en": "A number from 0 to 1, e.g. 0.6", "fr": "Un nombre de 0 à 1, par exemple 0,6"},
+    "predict_bad_value": {"en": "A number, e.g. 1,200 or -350", "fr": "Un nombre, par exemple 1 200 ou -350"},
+    "not_simulated": {"en": "not simulated yet: press ▶ Play or Step", "fr": "pas encore simulé : appuyez sur ▶ "
+                      "Lancer ou Pas"},
     "meteo_note": {"en": "Weather: progress against a linear schedule, once the mission has started.",
                    "fr": "Météo : avancement par rapport à un calendrier linéaire, une fois la mission commencée."},
     "context": {"en": "Context", "fr": "Contexte"},
@@ -77,6 +83,8 @@ UI: dict[str, dict[str, str]] = {
     "trust": {"en": "Trust", "fr": "Confiance"},
     "participation": {"en": "Participation", "fr": "Participation"},
     "inclusion_gap": {"en": "Inclusion gap", "fr": "Écart d'inclusion"},
+    "inclusion_gap_last_year": {"en": "Inclusion gap (mean of the last 12 months)",
+                                "fr": "Écart d'inclusion (moyenne des 12 derniers mois)"},
     "budget_execution": {"en": "Budget execution", "fr": "Exécution budgétaire"},
     "budget_year": {"en": "This year's budget ceiling", "fr": "Plafond budgétaire de l'année"},
     "not_started": {"en": "Press ▶ Play or Step to start.", "fr": "Appuyez sur ▶ Lancer ou Pas pour démarrer."},
@@ -216,21 +224,21 @@ ITEMS = {
 }
 
 MISSIONS = {
-    "si_foundation": {"fr": "Socle SI"},
-    "control_centre": {"fr": "Centre de supervision"},
-    "public_lighting": {"fr": "Éclairage public"},
-    "buildings": {"fr": "Bâtiments"},
-    "green_spaces": {"fr": "Espaces verts"},
-    "waste": {"fr": "Déchets"},
-    "digital_twin": {"fr": "Jumeau numérique"},
-    "quarter_hour": {"fr": "Services de la ville du quart d'heure"},
-    "energy_green": {"fr": "Énergie et espaces verts"},
-    "proximity": {"fr": "Services de proximité"},
-    "resident_app": {"fr": "Application interactive pour les habitants"},
-    "seasonal_flows": {"fr": "Flux saisonniers et information"},
-    "open_data": {"fr": "Données ouvertes"},
-    "services": {"fr": "Services numériques de proximité"},
-    "infrastructure": {"fr": "Optimisation des infrastructures"},
+    "si_foundation": {"en": "IT foundation", "fr": "Socle SI"},
+    "control_centre": {"en": "Control centre", "fr": "Centre de supervision"},
+    "public_lighting": {"en": "Public lighting", "fr": "Éclairage public"},
+    "buildings": {"en": "Buildings", "fr": "Bâtiments"},
+    "green_spaces": {"en": "Green spaces", "fr": "Espaces verts"},
+    "waste": {"en": "Waste", "fr": "Déchets"},
+    "digital_twin": {"en": "Digital twin", "fr": "Jumeau numérique"},
+    "quarter_hour": {"en": "Quarter-hour city services", "fr": "Services de la ville du quart d'heure"},
+    "energy_green": {"en": "Energy and green spaces", "fr": "Énergie et espaces verts"},
+    "proximity": {"en": "Local services", "fr": "Services de proximité"},
+    "resident_app": {"en": "Interactive app for residents", "fr": "Application interactive pour les habitants"},
+    "seasonal_flows": {"en": "Seasonal flows and information", "fr": "Flux saisonniers et information"},
+    "open_data": {"en": "Open data", "fr": "Données ouvertes"},
+    "services": {"en": "Local digital services", "fr": "Services numériques de proximité"},
+    "infrastructure": {"en": "Infrastructure optimisation", "fr": "Optimisation des infrastructures"},
 }
 
 # Levers: label (short) and meaning in French; English comes from the registry itself.
@@ -294,26 +302,27 @@ UNITS = {
 SCENARIO_DESCRIPTIONS = {
     "angers": "Angers Loire Métropole : un programme global, « la structure d'abord », sur le thème de la qualité "
               "de vie et de la transition écologique ; six missions et 93,6 M€ de lignes de programme (outil de "
-              "pilotage, seeds 000/001), un jumeau numérique pour les îlots de chaleur et le risque d'inondation "
-              "(seed 003).",
+              "pilotage : Carassus et Frucquet, 2024), un jumeau numérique pour les îlots de chaleur et le risque "
+              "d'inondation (Frucquet et al., 2023).",
     "biarritz": "Biarritz : une relation de proximité renouvelée par une application interactive pour les habitants "
                 "(signalements, suivi des demandes, consultations ciblées), dans une petite ville dont la population "
-                "varie fortement avec les saisons (seed 003).",
+                "varie fortement avec les saisons (Frucquet et al., 2023).",
     "global": "Trajectoire globale (Data Publica & KPMG 2021) : un programme multi-missions lancé d'un coup, piloté "
               "au plus haut niveau, la gouvernance ouverte étant reportée jusqu'à ce que le socle technologique "
-              "soit solide (« la structure d'abord », seed 002 §3.6).",
+              "soit solide (« la structure d'abord » : Frucquet, 2024, §3.6).",
     "incremental": "Trajectoire incrémentale (Data Publica & KPMG 2021) : commencer par une seule fonction, ici les "
                    "données ouvertes, avec un petit budget et un pilotage léger, puis élargir quand cela fonctionne.",
     "mulhouse": "Mulhouse « Ville des Intelligences » : sur le thème de la ville du quart d'heure, avec l'ambition de "
-                "faire de son jumeau numérique une plateforme urbaine collaborative (seed 003) ; gouvernance "
-                "ouverte pratiquée, d'abord en interne puis avec les acteurs du territoire.",
+                "faire de son jumeau numérique une plateforme urbaine collaborative (Frucquet et al., 2023) ; "
+                "gouvernance ouverte pratiquée, d'abord en interne puis avec les acteurs du territoire.",
     "open_with_resources": "Ouvert dès le départ, avec des moyens : instances de co-construction, décisions "
                            "participatives et co-évaluation dès le lancement, appuyées par des animateurs dédiés et "
-                           "davantage de temps des décideurs (recommandation des seeds 002/004 : « penser la "
-                           "gouvernance ouverte dès le début des projets, en la dotant des ressources appropriées »).",
+                           "davantage de temps des décideurs (recommandation de Frucquet, 2024, et Frucquet et "
+                           "al., 2023 : « penser la gouvernance ouverte dès le début des projets, en la dotant des "
+                           "ressources appropriées »).",
     "open_without_resources": "Ouvert dès le départ, sans moyens : la même ambition d'ouverture, mais sans "
                               "animateurs dédiés ni temps supplémentaire des décideurs (la tension sur les "
-                              "ressources, seeds 002 §3.6 et 003).",
+                              "ressources : Frucquet, 2024, §3.6 ; Frucquet et al., 2023).",
     "technocentric": "Pilotage technocentré : une gouvernance proactive forte au plus haut niveau (temps des "
                      "décideurs, COPIL, groupes de travail) et une technologie livrée par des opérateurs, mais "
                      "l'ouverture ne démarre jamais (le quadrant fermé de la grille proactivité × ouverture de "
@@ -342,6 +351,22 @@ def num(x: float, lang: str, nd: int = 1) -> str:
     return s.replace(",", NNBSP).replace(".", ",") if lang == "fr" else s
 
 
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # spaces that group thousands (typed, or copied from the page)
+
+
+def parse_number(text: str, lang: str) -> float | None:
+    """A number typed in ``lang``'s way, or None.  French: ``1 200,5`` (a decimal point is taken too: ``0.7``);
+    English: ``1,200.5``.  Spaces, and the thin spaces the page itself writes, group thousands in either."""
+    s = str(text).strip().translate(_SPACES).replace("\u2212", "-")  # U+2212: the typographic minus
+    if lang == "fr":
+        s = s.replace(".", "").replace(",", ".") if "," in s else s
+    elif "," in s:
+        s = s.replace(",", "") if "." in s or re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", s) else s.replace(",", ".")
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", s):
+        return None
+    return float(s)
+
+
 def pct(x: float, lang: str, nd: int = 0) -> str:
     """A share as a percentage: ``45 %`` in French, ``45%`` in English."""
     return num(100 * float(x), lang, nd) + (NNBSP + "%" if lang == "fr" else "%")
@@ -357,12 +382,26 @@ def scenario_description(name: str, lang: str, english: str) -> str:
     return SCENARIO_DESCRIPTIONS.get(name, english) if lang == "fr" else english
 
 
+# Levers' short labels in English (the registry's names are identifiers: "facilitation_fte").
+LEVERS_EN = {
+    "leader_time_share": "Leaders' time", "copil_per_year": "Steering committees a year",
+    "working_groups": "Working groups", "open_bodies": "Open bodies", "open_meetings_per_year": "Open meetings a year",
+    "participatory_share": "Participatory decisions", "information_sharing": "Information sharing",
+    "co_evaluation": "Co-evaluation", "openness_start": "When openness starts",
+    "structure_first_threshold": "\"Structure first\" threshold", "facilitation_fte": "Facilitation staff",
+    "training_hours_per_year": "Digital training", "hr_support": "HR support", "data_culture": "Data culture",
+    "annual_budget_meur": "Annual smart-city budget", "investment_share": "Investment share",
+    "outsourcing_share": "Outsourced share", "let_do_share": "\"Let them do it\" share",
+    "digital_mediation": "Digital mediation",
+}
+
+
 def lever_label(param, lang: str) -> str:
     """Slider label with its unit, e.g. ``Budget annuel VTI (M€/an)``."""
     if lang == "fr" and param.name in LEVERS:
         name, unit = LEVERS[param.name][0], UNITS.get(param.unit, param.unit)
     else:
-        name, unit = param.name.replace("_", " ").capitalize(), param.unit
+        name, unit = LEVERS_EN.get(param.name, param.name.replace("_", " ").capitalize()), param.unit
     return name if param.dtype == "choice" else f"{name} ({unit})"
 
 

@@ -45,7 +45,7 @@ from vti_sim import registry
 from vti_sim.app import charts, exports, i18n
 from vti_sim.app.echarts import JsonEcharts, dumps
 from vti_sim.app.frame import Frame
-from vti_sim.app.i18n import num, pct, t
+from vti_sim.app.i18n import num, parse_number, pct, t
 from vti_sim.app.pacing import ShownAck
 from vti_sim.app.player import DEFAULT_SPEED, READY, SPEEDS, Player, start_warm_up
 from vti_sim.app.rows import HtmlRows, table_html
@@ -172,6 +172,16 @@ def set_lever(name: str, value: Any) -> None:
     PARAMS.value = {**PARAMS.value, name: p.coerce(value, source="workshop")}
 
 
+PREDICTION_RANGE = {"final_trust": (0.0, 1.0), "net_value": (-1e7, 1e7)}  # trust is an index 0-1
+
+
+def parse_prediction(key: str, text: str, lang: str) -> float | None:
+    """The room's prediction as typed (``1 200`` or ``0,7`` in French), or None if it is not a number in range."""
+    x = parse_number(text, lang)
+    lo, hi = PREDICTION_RANGE[key]
+    return x if x is not None and lo <= x <= hi else None
+
+
 def parse_seed(text: str) -> int | None:
     """The seed typed by the trainer, or None if it is not a whole number in 0..SEED_MAX."""
     try:
@@ -223,8 +233,17 @@ def _bigger(option: dict[str, Any], scale: float) -> dict[str, Any]:
     for key in ("xAxis", "yAxis"):
         axes = option.get(key)
         for ax in axes if isinstance(axes, list) else [axes] if axes else []:
-            ax["axisLabel"] = {**ax.get("axisLabel", {}), "fontSize": round(11 * scale)}
+            label = ax.get("axisLabel", {})
+            ax["axisLabel"] = {**label, "fontSize": round(label.get("fontSize", 11) * scale)}
+            if "width" in label:  # a label cut to a width: the same text fits at the larger size
+                ax["axisLabel"]["width"] = round(label["width"] * scale)
             ax["nameTextStyle"] = {**ax.get("nameTextStyle", {}), "fontSize": round(11 * scale)}
+    for series in option.get("series", []):  # value labels on bars and points, the "now" line's, and thin bars
+        for item in [series, series.get("markLine", {}), *(d for d in series.get("data", []) if isinstance(d, dict))]:
+            if "fontSize" in item.get("label", {}):
+                item["label"] = {**item["label"], "fontSize": round(item["label"]["fontSize"] * scale)}
+        if "barWidth" in series:
+            series["barWidth"] = round(series["barWidth"] * scale)
     if "legend" in option:
         option["legend"] = {**option["legend"], "top": round(26 * scale),
                             "textStyle": {"fontSize": round(11 * scale)}}
@@ -395,11 +414,13 @@ def HiddenCard(lang: str):
 
 
 def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
-    sim_value = float(f.col("pv_net_total").sum()) if f.n else 0.0
+    none = t("not_simulated", lang)  # revealed before any month: nothing simulated to compare with
+    sim_value = num(f.col("pv_net_total").sum(), lang, 0) if f.n else none
+    sim_trust = num(f.last("trust"), lang, 2) if f.n else none
     return (f"<b>{t('net_value', lang)}</b> : " if lang == "fr" else f"<b>{t('net_value', lang)}</b>: ") + \
-        t("prediction_vs", lang, pred=num(pred["net_value"], lang, 0), sim=num(sim_value, lang, 0)) + \
+        t("prediction_vs", lang, pred=num(pred["net_value"], lang, 0), sim=sim_value) + \
         f"<br><b>{t('final_trust', lang)}</b>{' :' if lang == 'fr' else ':'} " + \
-        t("prediction_vs", lang, pred=num(pred["final_trust"], lang, 2), sim=num(f.last("trust"), lang, 2))
+        t("prediction_vs", lang, pred=num(pred["final_trust"], lang, 2), sim=sim_trust)
 
 
 def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
@@ -596,7 +617,8 @@ def CompareColumn(which: str):
         rows = []
         for key, va, vb in compare_summary():
             mv, ov = (va, vb) if which == "a" else (vb, va)
-            rows.append([t(key, lang), f"<b>{fmt_summary(key, mv, lang)}</b>",
+            label = t("inclusion_gap_last_year" if key == "inclusion_gap" else key, lang)  # not the last month's
+            rows.append([label, f"<b>{fmt_summary(key, mv, lang)}</b>",
                          f"<span style='color:#888'>{fmt_summary(key, ov, lang)}</span>"])
         solara.HTML(tag="div", unsafe_innerHTML=_table_html(
             [t("indicator", lang), t(mine.value, lang, "scenario", default=mine.value),
@@ -700,6 +722,9 @@ def PredictControls():
     lang = LANG.value
     state = PREDICT.value
     pred = PREDICTION.value
+    # what the trainer types, kept as typed; the prediction follows it whenever it reads as a number in range
+    trust, set_trust = solara.use_state(num(pred["final_trust"], lang, 2))
+    value, set_value = solara.use_state(num(pred["net_value"], lang, 0))
     with solara.Card(t("predict", lang), classes=["vti-predict"], margin=0):
         if state != "hidden":
             solara.Button(t("predict_hide", lang), on_click=lambda: PREDICT.set("hidden"), outlined=True,
@@ -707,14 +732,25 @@ def PredictControls():
             if state == "revealed":
                 solara.Button("✕", on_click=lambda: PREDICT.set(""), text=True, small=True)
         else:
-            solara.InputFloat(t("predict_trust", lang), value=pred["final_trust"],
-                              on_value=lambda v: PREDICTION.set({**PREDICTION.value, "final_trust": float(v or 0)}),
-                              classes=["vti-predict-trust"])
-            solara.InputFloat(t("predict_value", lang), value=pred["net_value"],
-                              on_value=lambda v: PREDICTION.set({**PREDICTION.value, "net_value": float(v or 0)}),
-                              classes=["vti-predict-value"])
+            bad_trust = parse_prediction("final_trust", trust, lang) is None
+            bad_value = parse_prediction("net_value", value, lang) is None
+
+            def typed(key, setter):
+                def on_text(text):
+                    setter(text)
+                    x = parse_prediction(key, text, lang)
+                    if x is not None:
+                        PREDICTION.set({**PREDICTION.value, key: x})
+                return on_text
+
+            solara.InputText(t("predict_trust", lang), value=trust, on_value=typed("final_trust", set_trust),
+                             continuous_update=True, error=t("predict_bad_trust", lang) if bad_trust else None,
+                             classes=["vti-predict-trust"])
+            solara.InputText(t("predict_value", lang), value=value, on_value=typed("net_value", set_value),
+                             continuous_update=True, error=t("predict_bad_value", lang) if bad_value else None,
+                             classes=["vti-predict-value"])
             solara.Button(t("reveal", lang), color="primary", on_click=lambda: PREDICT.set("revealed"),
-                          classes=["vti-reveal-button"])
+                          disabled=bad_trust or bad_value, classes=["vti-reveal-button"])
         solara.v.Switch(label=t("presenter", lang), v_model=PRESENTER.value, on_v_model=PRESENTER.set,
                         class_="vti-presenter-toggle", hide_details=True, dense=True)
 

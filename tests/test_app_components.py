@@ -361,8 +361,10 @@ def test_i18n_tables_are_complete():
         for key, entry in table.items():
             assert entry.get("fr") and entry.get("en"), key
     assert set(i18n.SCENARIO_DESCRIPTIONS) >= set(app.available_scenarios())
-    for name, text in i18n.SCENARIO_DESCRIPTIONS.items():  # sources cited as a French reader cites them
-        assert not re.search(r"\bseeds?\b", text), name
+    for name in app.available_scenarios():  # sources cited by author, not by the project's short names
+        for lang in i18n.LANGS:
+            text = i18n.scenario_description(name, lang, app.scenario_params(name)[1])
+            assert not re.search(r"\bseeds?\b|_", text), (name, lang)
     for key, entry in i18n.MISSIONS.items():  # in English too, not the portfolio file's "01 SI foundation"
         assert entry.get("en"), key
     for p in registry.levers():  # nor lever names made from identifiers ("Facilitation fte")
@@ -468,7 +470,7 @@ def test_a_prediction_is_read_as_the_room_writes_it_and_refused_out_of_range():
     trust.v_model, value.v_model = "0,6", "\u22121\u202f500"  # the typographic minus and the page's thin space
     assert app.PREDICTION.value == {"final_trust": 0.6, "net_value": -1500.0} and not reveal.disabled
     app.PREDICT.set("revealed")  # revealed before any month: nothing is shown as simulated 0
-    assert "pas encore simulé" in _html(rc) and "simulé 0" not in _html(rc)
+    assert f"Prédiction -1{i18n.NNBSP}500 · pas encore simulé" in _html(rc) and "simulé 0" not in _html(rc)
     for _ in range(3):
         player.step()
     assert f"Prédiction -1{i18n.NNBSP}500 · simulé " in _html(rc) and "pas encore simulé" not in _html(rc)
@@ -523,6 +525,34 @@ def test_every_axis_of_the_french_slide_writes_numbers_with_a_decimal_comma():
                  for lab in a.get_xticklabels() + a.get_yticklabels() if lab.get_text()]
         assert len({i for i, _ in ticks}) == len(fig.axes)  # every axis (the twin ones too) has labelled ticks
         assert not [text for _, text in ticks if wrong.search(text)], lang
+
+
+@pytest.mark.parametrize("months", [0, 40])
+def test_the_slide_has_no_label_over_another_chart_and_no_axis_of_repeated_ticks(months):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    player, rc = _render()
+    for _ in range(months):
+        player.step()
+    fig = exports.slide_figure(player.frame, "fr")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    panels = {}  # the six charts, each with its twin axes: where each one's plot area is
+    for a in fig.axes:
+        panels.setdefault(tuple(np.round(a.get_position().bounds, 4)), []).append(a)
+    assert len(panels) == 6
+    for where, axes in panels.items():
+        for a in axes:
+            labels = [lab for lab in a.get_yticklabels() if lab.get_visible() and lab.get_text()]
+            texts = [lab.get_text() for lab in labels]
+            assert len(set(texts)) == len(texts), texts  # e.g. not 0,0 five times
+            for other, others in panels.items():
+                if other == where:
+                    continue
+                box = others[0].get_window_extent(renderer)  # the other chart's plot area
+                for lab in labels:
+                    assert not lab.get_window_extent(renderer).overlaps(box), (lab.get_text(), others[0].get_title())
 
 
 def test_the_png_is_drawn_in_a_worker_process_and_still_drawn_if_that_process_dies():

@@ -270,6 +270,8 @@ def slide_figure(f: Frame, lang: str):
     ax.scatter(xs, created - destroyed, color="#222", zorder=3, label=t("net", lang))
     ax.set_xticks(xs, [t(v, lang, "value") for v in VALUE_TYPES], rotation=20, fontsize=9, ha="right")
     ax.set_ylabel(t("pvu", lang), fontsize=fs)
+    if not np.any(created) and not np.any(destroyed):  # nothing yet: a readable scale, not five ticks "0,0"
+        ax.set_ylim(-1, 1)
     ax.legend(fontsize=9, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
     ax.set_title(_wrap(t("value_title", lang)), fontsize=fs + 1, pad=26)
     # time
@@ -325,8 +327,8 @@ def slide_figure(f: Frame, lang: str):
     y = np.arange(len(rows))
     ax.barh(y - 0.2, [r["means"] for r in rows], height=0.38, color="#999999", label=t("means", lang))
     ax.barh(y + 0.2, [r["realisation"] for r in rows], height=0.38, color="#3d85c6", label=t("realisation", lang))
-    labels = [f"{charts.short(t(r['mission'], lang, 'mission', default=r['label']), 24)} · "
-              f"{t(r['meteo'], lang, 'meteo').split(' ', 1)[-1]}" for r in rows]
+    labels = [f"{charts.short(t(r['mission'], lang, 'mission', default=r['label']), 24)}\n"  # the weather below:
+              f"{t(r['meteo'], lang, 'meteo').split(' ', 1)[-1]}" for r in rows]  # "pas commencée" is long
     ax.set_yticks(y, labels, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)

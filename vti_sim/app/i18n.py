@@ -61,8 +61,8 @@ UI: dict[str, dict[str, str]] = {
     "prediction_vs": {"en": "Prediction {pred} · simulated {sim}", "fr": "Prédiction {pred} · simulé {sim}"},
     "predict_bad_trust": {"en": "A number from 0 to 1, e.g. 0.6", "fr": "Un nombre de 0 à 1, par exemple 0,6"},
     "predict_bad_value": {"en": "A number, e.g. 1,200 or -350", "fr": "Un nombre, par exemple 1 200 ou -350"},
-    "not_simulated": {"en": "not simulated yet: press ▶ Play or Step", "fr": "pas encore simulé : appuyez sur ▶ "
-                      "Lancer ou Pas"},
+    "prediction_pending": {"en": "Prediction {pred} · not simulated yet: press ▶ Play or Step",
+                           "fr": "Prédiction {pred} · pas encore simulé : appuyez sur ▶ Lancer ou Pas"},
     "meteo_note": {"en": "Weather: progress against a linear schedule, once the mission has started.",
                    "fr": "Météo : avancement par rapport à un calendrier linéaire, une fois la mission commencée."},
     "context": {"en": "Context", "fr": "Contexte"},
@@ -377,9 +377,35 @@ def csv_format(lang: str) -> dict[str, str]:
     return {"sep": ";", "decimal": ","} if lang == "fr" else {"sep": ",", "decimal": "."}
 
 
+# English descriptions for the room, where the scenario file's own text cites the seeds by their short names (the
+# project's convention, docs/SOURCES.md) or names another scenario by its identifier.
+SCENARIO_DESCRIPTIONS_EN = {
+    "angers": "Angers Loire Métropole: a global, structure-first programme themed on quality of life and ecological "
+              "transition; six missions with EUR 93.6M of programme lines (steering tool: Carassus and Frucquet, "
+              "2024), a digital twin for heat islands and flood risk (Frucquet et al., 2023).",
+    "biarritz": "Biarritz: renewed proximity relations through an interactive resident app (reporting problems, "
+                "tracking requests, targeted consultations), in a small city whose population varies strongly with "
+                "the seasons (Frucquet et al., 2023).",
+    "global": "Global trajectory (Data Publica & KPMG 2021): a multi-mission programme launched at once, steered from "
+              "the top, with open governance deferred until the technological foundation is solid ('structure "
+              "first': Frucquet, 2024, §3.6).",
+    "mulhouse": "Mulhouse 'Ville des Intelligences': themed on the quarter-hour city, with the ambition of making its "
+                "digital twin a collaborative urban platform (Frucquet et al., 2023); open governance practised, "
+                "first internally then with territorial actors.",
+    "open_with_resources": "Open from the start, with resources: co-construction bodies, participatory decisions "
+                           "and co-evaluation from launch, backed by dedicated facilitation staff and more of the "
+                           "leaders' time (the recommendation of Frucquet, 2024, and Frucquet et al., 2023: 'think "
+                           "of open governance from the start of projects, with the resources it needs').",
+    "open_without_resources": "Open from the start, without resources: the same open-governance ambition as 'open "
+                              "from the start, with resources', but no dedicated facilitation staff and no more of "
+                              "the leaders' time (the resource tension: Frucquet, 2024, §3.6; Frucquet et al., "
+                              "2023).",
+}
+
+
 def scenario_description(name: str, lang: str, english: str) -> str:
-    """The scenario's description in ``lang`` (English: the scenario file's own text)."""
-    return SCENARIO_DESCRIPTIONS.get(name, english) if lang == "fr" else english
+    """The scenario's description in ``lang`` (English: the scenario file's own text unless it cites seeds)."""
+    return (SCENARIO_DESCRIPTIONS if lang == "fr" else SCENARIO_DESCRIPTIONS_EN).get(name, english)
 
 
 # Levers' short labels in English (the registry's names are identifiers: "facilitation_fte").

@@ -247,7 +247,8 @@ def _bigger(option: dict[str, Any], scale: float) -> dict[str, Any]:
     if "legend" in option:
         option["legend"] = {**option["legend"], "top": round(26 * scale),
                             "textStyle": {"fontSize": round(11 * scale)}}
-        option["grid"] = {**option["grid"], "top": round(option["grid"].get("top", 40) * scale)}
+    # room above the plot for the larger title, legend and the labels over it (the "now" line's)
+    option["grid"] = {**option["grid"], "top": round(option["grid"].get("top", 40) * scale)}
     return option
 
 
@@ -414,13 +415,13 @@ def HiddenCard(lang: str):
 
 
 def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
-    none = t("not_simulated", lang)  # revealed before any month: nothing simulated to compare with
-    sim_value = num(f.col("pv_net_total").sum(), lang, 0) if f.n else none
-    sim_trust = num(f.last("trust"), lang, 2) if f.n else none
+    def versus(predicted: str, simulated) -> str:  # revealed before any month: nothing simulated to compare with
+        return t("prediction_vs", lang, pred=predicted, sim=simulated()) if f.n else \
+            t("prediction_pending", lang, pred=predicted)
     return (f"<b>{t('net_value', lang)}</b> : " if lang == "fr" else f"<b>{t('net_value', lang)}</b>: ") + \
-        t("prediction_vs", lang, pred=num(pred["net_value"], lang, 0), sim=sim_value) + \
+        versus(num(pred["net_value"], lang, 0), lambda: num(f.col("pv_net_total").sum(), lang, 0)) + \
         f"<br><b>{t('final_trust', lang)}</b>{' :' if lang == 'fr' else ':'} " + \
-        t("prediction_vs", lang, pred=num(pred["final_trust"], lang, 2), sim=sim_trust)
+        versus(num(pred["final_trust"], lang, 2), lambda: num(f.last("trust"), lang, 2))
 
 
 def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):

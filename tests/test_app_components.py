@@ -512,32 +512,31 @@ def test_presenter_view_shows_one_large_chart_at_a_time():
     assert "Mois 1 / 144" in _html(rc)
 
 
-def test_every_axis_of_the_french_slide_writes_numbers_with_a_decimal_comma():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    player, rc = _render()
-    for _ in range(40):
-        player.step()
-    for lang, wrong in (("fr", re.compile(r"\d\.\d")), ("en", re.compile(r"\d,\d"))):
-        fig = exports.slide_figure(player.frame, lang)
-        FigureCanvasAgg(fig).draw()
-        ticks = [(i, lab.get_text()) for i, a in enumerate(fig.axes)
-                 for lab in a.get_xticklabels() + a.get_yticklabels() if lab.get_text()]
-        assert len({i for i, _ in ticks}) == len(fig.axes)  # every axis (the twin ones too) has labelled ticks
-        assert not [text for _, text in ticks if wrong.search(text)], lang
-
-
-@pytest.mark.parametrize("months", [0, 40])
-def test_the_slide_has_no_label_over_another_chart_and_no_axis_of_repeated_ticks(months):
+def _drawn_slide(months: int, *langs: str):
+    """The slide's figure after ``months`` steps, drawn (tick labels and their places set), with its renderer."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     player, rc = _render()
     for _ in range(months):
         player.step()
-    fig = exports.slide_figure(player.frame, "fr")
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
+    for lang in langs:
+        canvas = FigureCanvasAgg(exports.slide_figure(player.frame, lang))
+        canvas.draw()
+        yield lang, canvas.figure, canvas.get_renderer()
+
+
+def test_every_axis_of_the_french_slide_writes_numbers_with_a_decimal_comma():
+    wrong = {"fr": re.compile(r"\d\.\d"), "en": re.compile(r"\d,\d")}  # a decimal point, a decimal comma
+    for lang, fig, _ in _drawn_slide(40, "fr", "en"):
+        ticks = [(i, lab.get_text()) for i, a in enumerate(fig.axes)
+                 for lab in a.get_xticklabels() + a.get_yticklabels() if lab.get_text()]
+        assert len({i for i, _ in ticks}) == len(fig.axes)  # every axis (the twin ones too) has labelled ticks
+        assert not [text for _, text in ticks if wrong[lang].search(text)], lang
+
+
+@pytest.mark.parametrize("months", [0, 40])
+def test_the_slide_has_no_label_over_another_chart_and_no_axis_of_repeated_ticks(months):
+    [(_, fig, renderer)] = _drawn_slide(months, "fr")
     panels = {}  # the six charts, each with its twin axes: where each one's plot area is
     for a in fig.axes:
         panels.setdefault(tuple(np.round(a.get_position().bounds, 4)), []).append(a)

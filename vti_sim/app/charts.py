@@ -230,8 +230,9 @@ def cumulative_option(f: Frame, other: Frame | None, lang: str, colour: str,
                                  "data": [{"yAxis": float(prediction)}],
                                  "label": {"formatter": t("prediction", lang), "position": "insideStartTop"}}
     opt = base(t("cum_value_title", lang), lang)
-    opt.update({"grid": {"left": 8, "right": 16, "top": 52, "bottom": 30, "containLabel": True},  # the unit: below
-                "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),  # the title
+    # top 52: the y axis's unit ("UVP"), drawn above the plot, stays below the title
+    opt.update({"grid": {"left": 8, "right": 16, "top": 52, "bottom": 30, "containLabel": True},
+                "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),
                           "nameLocation": "middle", "nameGap": 22},
                 "yAxis": {"type": "value", "name": t("pvu", lang)}, "series": series})
     return opt

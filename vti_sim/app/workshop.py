@@ -415,13 +415,13 @@ def HiddenCard(lang: str):
 
 
 def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
-    def versus(predicted: str, simulated) -> str:  # revealed before any month: nothing simulated to compare with
-        return t("prediction_vs", lang, pred=predicted, sim=simulated()) if f.n else \
+    def versus(predicted: str, simulated: str) -> str:  # revealed before any month: nothing simulated to compare
+        return t("prediction_vs", lang, pred=predicted, sim=simulated) if f.n else \
             t("prediction_pending", lang, pred=predicted)
     return (f"<b>{t('net_value', lang)}</b> : " if lang == "fr" else f"<b>{t('net_value', lang)}</b>: ") + \
-        versus(num(pred["net_value"], lang, 0), lambda: num(f.col("pv_net_total").sum(), lang, 0)) + \
+        versus(num(pred["net_value"], lang, 0), num(f.col("pv_net_total").sum(), lang, 0)) + \
         f"<br><b>{t('final_trust', lang)}</b>{' :' if lang == 'fr' else ':'} " + \
-        versus(num(pred["final_trust"], lang, 2), lambda: num(f.last("trust"), lang, 2))
+        versus(num(pred["final_trust"], lang, 2), num(f.last("trust"), lang, 2))
 
 
 def StatusCard(player: Player, live: Live, f: Frame, lang: str, hide: bool):
@@ -555,6 +555,8 @@ def run_summary(name: str, seed: int) -> dict[str, Any]:
 
 SUMMARY_KEYS = ("pv_net_total", "pv_created_total", "pv_destroyed_total", "final_trust", "mean_participation",
                 "inclusion_gap", "value_per_meur", "budget_execution", "open_start_month", "plateau_month")
+# a summary row whose label differs from the live page's (the summary's gap is the last 12 months' mean)
+SUMMARY_LABELS = {"inclusion_gap": "inclusion_gap_last_year"}
 
 
 def compare_summary(seed: int | None = None) -> list[tuple[str, Any, Any]]:
@@ -618,8 +620,7 @@ def CompareColumn(which: str):
         rows = []
         for key, va, vb in compare_summary():
             mv, ov = (va, vb) if which == "a" else (vb, va)
-            label = t("inclusion_gap_last_year" if key == "inclusion_gap" else key, lang)  # not the last month's
-            rows.append([label, f"<b>{fmt_summary(key, mv, lang)}</b>",
+            rows.append([t(SUMMARY_LABELS.get(key, key), lang), f"<b>{fmt_summary(key, mv, lang)}</b>",
                          f"<span style='color:#888'>{fmt_summary(key, ov, lang)}</span>"])
         solara.HTML(tag="div", unsafe_innerHTML=_table_html(
             [t("indicator", lang), t(mine.value, lang, "scenario", default=mine.value),

@@ -2,7 +2,10 @@
 
 ``python -m tests.golden --write`` stores the fingerprints of the current code in ``tests/data/golden.json``
 (done once, before a refactor), under the running Python's version: Python 3.12's ``sum()`` of floats is
-compensated (3.11's is not), so the same code legitimately differs in the last bits between the two.
+compensated (3.11's is not), so the same code legitimately differs in the last bits between the two.  The CPU
+does not matter: the model's dot products avoid BLAS, whose kernel depends on the CPU (``vti_sim/model/products.py``);
+the references were rewritten once for that change (last bits only: 1.4e-13 relative at most in a ledger column,
+no summary integer moved).
 ``tests/test_bit_identity.py`` recomputes them and compares exactly.  A
 fingerprint is the sha256 of a table's column names, dtypes and raw bytes (so NaN == NaN and -0.0 != 0.0), or of
 the summary's JSON (floats written by ``repr``, which round-trips exactly)."""

@@ -17,6 +17,7 @@ from numba import njit
 
 from .feedback import _pull, executive_change_probability
 from .portfolio import DIRECTIONS
+from .products import dot
 from .time_budget import DELIVERY, HOURS_PER_MONTH, N_ACTIVITIES, TRAINING, capacity, hours_per_month
 
 
@@ -154,15 +155,15 @@ class Directors(_Leaders):
 
     def change_management(self) -> float:
         """Skill in managing organisational change, weighted by involvement (seed 003 'accompagnement')."""
-        return float(self.change_skill @ self.involvement)
+        return dot(self.change_skill, self.involvement)
 
     def silo_friction(self) -> float:
         """How siloed the directorate works, 0-1: one minus its involvement-weighted transversality."""
-        return 1.0 - float(self.transversality @ self.involvement)
+        return 1.0 - dot(self.transversality, self.involvement)
 
     def contract_management(self) -> float:
         """Quality of contract steering with operators, weighted by involvement."""
-        return float(self.contract_skill @ self.involvement)
+        return dot(self.contract_skill, self.involvement)
 
 
 @njit(cache=True)
@@ -464,7 +465,7 @@ class Residents(RoleAgent):
         # aggregates the verbs keep up to date (read by the model every month)
         self.mean_trust = float(self.trust.mean())
         self.mean_satisfaction = float(self.satisfaction.mean())
-        self.audience = float(self.can_use @ self.trust_term) / n  # who can read and believes information
+        self.audience = dot(self.can_use, self.trust_term) / n  # who can read and believes information
         self._benefit_low = self._benefit_high = 0.0
         # presence in the two seasons, and the counts used every month
         self._season, self._reachable = {}, {}
@@ -480,7 +481,7 @@ class Residents(RoleAgent):
             low = self.low_literacy & present
             self._season[summer] = (present, present.astype(float), float(present.sum()), low.astype(float),
                                     float(low.sum()), float((~self.low_literacy & present).sum()),
-                                    float(self._cannot @ low))
+                                    dot(self._cannot, low))
         self._low_f = self.low_literacy.astype(float)
         self.come_and_go(False)
 

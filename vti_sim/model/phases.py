@@ -15,6 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 from numba import njit
 
+from .products import dot, vec_mat
+
 PHASES = ("launch", "planning", "implementation", "evaluation")
 LAUNCH, PLANNING, IMPLEMENTATION, EVALUATION = range(4)
 
@@ -148,7 +150,7 @@ class PolicyCycle:
         """Hours the workable items ask of each role: delivery work (elected, directors, staff), then
         evaluation work (the same three), as six plain floats."""
         if workable is not self._demand_for:
-            self._demand = tuple(((self.item_hours * workable) @ self._split_by_activity).tolist())
+            self._demand = tuple(vec_mat(self.item_hours * workable, self._split_by_activity).tolist())
             self._demand_for = workable
         return self._demand
 
@@ -190,8 +192,8 @@ class PolicyCycle:
 
     def planning_fit(self) -> float:
         """Fit of the plan with needs and uses: quality of the open-sensitive planning items done so far."""
-        done = float(self.progress @ PLANNING_FIT_WEIGHTS)
-        return float((self.quality * self.progress) @ PLANNING_FIT_WEIGHTS) / done if done > 0 else 0.0
+        done = dot(self.progress, PLANNING_FIT_WEIGHTS)
+        return dot(self.quality * self.progress, PLANNING_FIT_WEIGHTS) / done if done > 0 else 0.0
 
 
 @njit(cache=True)

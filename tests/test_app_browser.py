@@ -153,6 +153,12 @@ def wait_month(pg, at_least: int, timeout: float = 60) -> int:
     return m
 
 
+def drawn_title(pg, name: str) -> str:
+    """The title a chart has drawn, read from its ECharts instance (what the canvas shows, not the option sent)."""
+    return pg.evaluate("(n) => document.querySelector('.vti-chart-' + n).vtiChart.getOption().title[0].text",
+                       name)
+
+
 def play(pg) -> None:
     pg.locator(".vti-play", has_text="▶").click()
     pg.locator(".vti-play", has_text="❚❚").wait_for()
@@ -211,6 +217,9 @@ def test_play_all_144_months_then_controls_work_again(page):
     pg.get_by_text("Horizon atteint").wait_for()
     time.sleep(0.3)
     assert pg.locator(".vti-chart-social").screenshot() != before
+    # the timeline's title names the phase the run ended in (a new phase merges into the drawn title)
+    phase = pg.locator(".vti-status-table tr", has_text="Phase").inner_text().split("\t")[-1].split(" (")[0].strip()
+    assert phase and drawn_title(pg, "timeline").endswith("· " + phase), (phase, drawn_title(pg, "timeline"))
     # after the horizon, a lever change restarts at month 0 with every control usable
     pg.locator(".vti-group-resources").click()
     thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
@@ -218,9 +227,10 @@ def test_play_all_144_months_then_controls_work_again(page):
     at_horizon = pg.locator(".vti-chart-social").screenshot()
     thumb.press("End")
     pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
-    assert pg.evaluate("window.vtiPlaying") is False  # not playing: every chart due redraws in the next frame
+    assert pg.evaluate("window.vtiPlaying") is False  # not playing: each chart draws its option as it arrives
     pg.wait_for_function("!window.vtiChartsDue")
     assert pg.locator(".vti-chart-social").screenshot() != at_horizon  # month 0 drawn, not the old run's end
+    assert drawn_title(pg, "timeline").endswith("· lancement")
     expect(pg.locator(".vti-play")).to_be_enabled()
     expect(pg.locator(".vti-step")).to_be_enabled()
     pg.locator(".vti-step").click()

@@ -8,7 +8,8 @@ time on every simulated month.
 In the browser it loads ECharts' production build (``echarts.min.js``, in the same npm package as Solara's
 ``echarts.js``): the development build runs a few hundred checks on every ``setOption``.  Month to month it passes
 ECharts only the components whose JSON changed, redraws one chart per animation frame page-wide while the run
-plays (every chart due in the next frame otherwise), and skips the charts out of view until they come into view.
+plays, draws an option as it arrives otherwise (a lever moved, a step), and skips the charts out of view until they
+come into view.
 """
 
 from __future__ import annotations
@@ -73,9 +74,16 @@ module.exports = {
       // Updates that come faster than one redraw per MIN_MS (a fast play loop) cost one redraw: the last option
       // wins.  The page's text (month, status) still follows every month.
       if (this.pending) return;
-      this.pending = true;
       const MIN_MS = 250;
       const wait = Math.max(0, (this.drawn || 0) + MIN_MS - performance.now());
+      // Not playing (a lever moved, a step) and not drawn within MIN_MS: draw now, as the option arrives, while
+      // the rest of the move's updates are still on their way (waiting for the next animation frame left the
+      // page idle meanwhile); the frame after the last update shows them all.
+      if (!wait && !window.vtiPlaying && this.visible && this.chart) {
+        this.apply();
+        return;
+      }
+      this.pending = true;
       setTimeout(() => this.queue(), wait);
     },
   },
@@ -95,8 +103,8 @@ module.exports = {
     queue() {
       // While the run plays (window.vtiPlaying, set by the pacing widget, pacing.py), one chart redraw per animation
       // frame, page-wide: charts updated in the same month redraw in turn, so no frame (no month) pays for all of
-      // them at once.  Otherwise (a lever moved, a step, the loop's last month) every chart due redraws in the next
-      // frame, all in one go: the trainer sees the change at once, and the page is laid out and painted once.
+      // them at once.  Otherwise (the loop's last month, an option that came within MIN_MS of the chart's last
+      // redraw) every chart due redraws in the next frame, all in one go.
       const q = window.vtiChartQueue || (window.vtiChartQueue = {charts: [], armed: false});
       q.charts.push(this);
       if (q.armed) return;
@@ -115,6 +123,7 @@ module.exports = {
     },
     create() {
       this.chart = this.echarts.init(this.$refs.echarts);
+      this.$refs.echarts.vtiChart = this.chart;  // what the chart has drawn, for the browser tests
       this.apply();
     },
     apply() {
@@ -126,9 +135,9 @@ module.exports = {
       const lang = opt.vtiLocale;
       delete opt.vtiLocale;
       // Month to month only the data change: pass ECharts only the components that changed (the others keep their
-      // models), replacing the series.  When the chart's make-up changes (language, phase in the title, number of
-      // series), rebuild.
-      const shape = JSON.stringify([lang, opt.title && opt.title.text, (opt.series || []).map((s) => s.name || s.type),
+      // models; a new phase in the title is a changed title), replacing the series.  When the chart's make-up
+      // changes (language, number or names of series, legend, components), rebuild.
+      const shape = JSON.stringify([lang, (opt.series || []).map((s) => s.name || s.type),
                                     opt.legend && opt.legend.data, Object.keys(opt)]);
       const sent = {};
       for (const key in opt) sent[key] = JSON.stringify(opt[key]);

@@ -17,7 +17,8 @@ never races a step.  The run controls are ours (Mesa's SolaraViz controller is E
 
 Speed: only the live dashboard subscribes to the frame; the sidebar re-renders when a setting changes.  Each chart
 goes to the browser as one JSON string (``echarts.py``), at most every 250 ms while the run plays (the browser
-redraws a chart no faster); the browser redraws one chart per animation frame and none that is out of view.
+redraws a chart no faster); the browser then redraws one chart per animation frame, draws each option as it
+arrives when the run is not playing (a lever moved, a step), and redraws none that is out of view.
 
 State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
 server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same

@@ -18,8 +18,6 @@ from collections.abc import Mapping
 import numpy as np
 from numba import njit
 
-from .products import vec_mat
-
 VALUE_TYPES = ("economic", "political", "social", "strategic", "quality_of_life", "ideological", "stewardship")
 GENERATORS = ("efficiency", "effectiveness", "intrinsic_enhancement", "transparency", "participation", "collaboration")
 DESTRUCTION_SOURCES = ("exclusion", "privacy", "footprint", "stale_data", "unanswered_consultation")
@@ -60,12 +58,12 @@ def type_matrices(p: Mapping) -> tuple[np.ndarray, np.ndarray]:
 
 def to_types(generator_output: np.ndarray, generator_to_type: np.ndarray) -> np.ndarray:
     """Generator outputs (6,) -> created value by type (7,)."""
-    return vec_mat(generator_output, generator_to_type)
+    return generator_output @ generator_to_type
 
 
 def destruction_to_types(destroyed_by_source: np.ndarray, destruction_to_type: np.ndarray) -> np.ndarray:
     """Destroyed value by source (5,) -> destroyed value by type (7,)."""
-    return vec_mat(destroyed_by_source, destruction_to_type)
+    return destroyed_by_source @ destruction_to_type
 
 
 def account(generator_output: np.ndarray, destroyed_by_source: np.ndarray, matrices: tuple[np.ndarray, np.ndarray]):

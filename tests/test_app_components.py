@@ -573,7 +573,7 @@ def test_the_png_is_drawn_in_a_worker_process_and_still_drawn_if_that_process_di
 def test_the_png_of_a_month_the_page_rests_on_is_drawn_before_the_click(monkeypatch):
     drawn = []
     real = exports.draw_png
-    monkeypatch.setattr(exports, "draw_png", lambda f, lang: drawn.append((f.n, lang)) or real(f, lang))
+    monkeypatch.setattr(exports, "draw_png", lambda f, lang, *a: drawn.append((f.n, lang)) or real(f, lang, *a))
     monkeypatch.setattr(exports.PngCache, "IDLE_S", 0.01)
     player = Player(app.WorkshopModel)
     cache = exports.PngCache()
@@ -593,3 +593,48 @@ def test_the_png_of_a_month_the_page_rests_on_is_drawn_before_the_click(monkeypa
     time.sleep(0.1)
     assert cache.get(player.frame, "fr") and drawn[-1] == (2, "fr") and len(drawn) == 3
     player.close()
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from /proc ("T": stopped)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat") or not hasattr(signal, "SIGSTOP"), reason="Linux only")
+def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_waiting(monkeypatch):
+    """A lever moved while the PNG of the month before is drawn ahead: that drawing is held (its CPU went to the
+    page's redraw), goes on once the page is quiet, and a click releases it at once."""
+    monkeypatch.setattr(exports.PngCache, "IDLE_S", 0.01)
+    player = Player(app.WorkshopModel)
+    cache = exports.PngCache()
+    (pid,) = exports.start_png_worker()._processes
+    player.step()
+    cache.cancel()  # a new month with nothing drawn ahead: the worker is left alone
+    assert _state(pid) != "T" and not exports._held
+
+    def held_while_drawing() -> bool:
+        """Rest on a new month until its drawing ahead is under way, then show another month (a lever moved)."""
+        player.step()
+        cache.prepare(player.frame, "fr")
+        _wait(lambda: exports._ahead == 1, 60)
+        player.step()
+        cache.prepare(player.frame, "fr")  # the page is busy: the month before is not drawn meanwhile
+        return bool(exports._held)  # False if that drawing ended just before (then try again)
+
+    monkeypatch.setattr(exports, "HOLD_S", 0.3)
+    assert any(held_while_drawing() for _ in range(3))
+    assert _state(pid) == "T"
+    _wait(lambda: _state(pid) != "T" and exports._ahead == 0, 60)  # quiet for HOLD_S: the drawing went on, and ended
+
+    monkeypatch.setattr(exports, "HOLD_S", 3600.0)  # held for an hour unless a click releases it
+    try:
+        assert any(held_while_drawing() for _ in range(3))
+        clicked = []
+        click = threading.Thread(target=lambda: clicked.append(cache.get(player.frame, "fr")), daemon=True)
+        click.start()
+        click.join(60)
+        assert clicked and clicked[0][:8] == b"\x89PNG\r\n\x1a\n" and not exports._held and _state(pid) != "T"
+    finally:
+        exports.release_png_worker()  # never leave the worker stopped, even when this test fails
+        player.close()

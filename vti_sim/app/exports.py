@@ -142,16 +142,23 @@ def start_png_worker() -> ProcessPoolExecutor:
 def stop_png_worker() -> None:
     """Stop the PNG worker (a new one starts on the next ``draw_png``)."""
     global _worker
+    release_png_worker()
     with _worker_lock:
         pool, _worker = _worker, None
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def draw_png(f: Frame, lang: str) -> bytes:
-    """``png_bytes`` in the PNG worker; drawn here if that process has died (and a new one is started next time)."""
-    global _worker
+def draw_png(f: Frame, lang: str, ahead: bool = False) -> bytes:
+    """``png_bytes`` in the PNG worker; drawn here if that process has died (and a new one is started next time).
+
+    ``ahead``: drawn before any click (``PngCache``), so the page's activity may hold it (``hold_png_worker``)."""
+    global _worker, _ahead
     pool = start_png_worker()
+    if not ahead:
+        release_png_worker()  # a click: the room waits for this picture
+    with _worker_lock:
+        _ahead += ahead
     try:
         return pool.submit(png_bytes, dataclasses.replace(f, ledger=None), lang).result()
     except BrokenProcessPool:
@@ -160,6 +167,52 @@ def draw_png(f: Frame, lang: str) -> bytes:
             if _worker is pool:
                 _worker = None
         return png_bytes(f, lang)
+    finally:
+        with _worker_lock:
+            _ahead -= ahead
+
+
+# A PNG drawn ahead takes half a second of the worker's CPU, and its low priority does not keep it from slowing the
+# page: a lever moved while it drew waited for the CPU (benchmarks/README.md, "the PNG drawn ahead held").  While the
+# page is busy (a new month, a lever moved), that drawing is held (SIGSTOP); it goes on once the page has been quiet
+# for HOLD_S, or at once when a click needs the worker.
+HOLD_S = 1.0
+_ahead = 0  # drawings ahead submitted to the worker and not finished
+_held: tuple[int, ...] = ()  # the worker processes held
+_release: threading.Timer | None = None
+
+
+def hold_png_worker() -> None:
+    """Hold the drawing ahead under way until ``HOLD_S`` after the last call (nothing to do where none is, or where
+    the system has no SIGSTOP)."""
+    global _held, _release
+    stop = getattr(signal, "SIGSTOP", None)
+    with _worker_lock:
+        if not _ahead or _worker is None or stop is None:
+            return
+        if _release is not None:
+            _release.cancel()
+        if not _held:
+            _held = tuple(getattr(_worker, "_processes", None) or ())
+            for pid in _held:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, stop)
+        _release = threading.Timer(HOLD_S, release_png_worker)
+        _release.daemon = True
+        _release.start()
+
+
+def release_png_worker() -> None:
+    """Let a held drawing go on."""
+    global _held, _release
+    with _worker_lock:
+        held, _held = _held, ()
+        if _release is not None:
+            _release.cancel()
+            _release = None
+    for pid in held:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGCONT)
 
 
 class PngCache:
@@ -179,24 +232,27 @@ class PngCache:
         self._ready = threading.Event()
         self._ready.set()
         self._timer: threading.Timer | None = None
+        self._drawing_ahead = False
 
-    def get(self, f: Frame, lang: str) -> bytes:
+    def get(self, f: Frame, lang: str, ahead: bool = False) -> bytes:
         with self._lock:
             mine = self._key is not None and self._key[0] is f and self._key[1] == lang
             ready = self._ready
         if mine:
+            if not ahead:
+                release_png_worker()  # a click: a drawing of this month held meanwhile goes on at once
             ready.wait()
             with self._lock:
                 if self._key is not None and self._key[0] is f and self._key[1] == lang and self._data is not None:
                     return self._data
-        return self._draw(f, lang)
+        return self._draw(f, lang, ahead)
 
-    def _draw(self, f: Frame, lang: str) -> bytes:
+    def _draw(self, f: Frame, lang: str, ahead: bool = False) -> bytes:
         ready = threading.Event()
         with self._lock:
             self._key, self._data, self._ready = (f, lang), None, ready
         try:
-            data = draw_png(f, lang)
+            data = draw_png(f, lang, ahead)
             with self._lock:
                 if self._ready is ready:
                     self._data = data
@@ -206,27 +262,38 @@ class PngCache:
 
     def prepare(self, f: Frame, lang: str) -> None:
         """Draw ``f``'s PNG after ``IDLE_S`` unless ``cancel`` (a new month) comes first."""
+        self._cancel_timer()
+        with self._lock:
+            if self._key is not None and self._key[0] is f and self._key[1] == lang:
+                return  # drawn, or being drawn (the last month published once more)
         self.cancel()
         if f.n == 0:
             return  # month 0: a fresh run, nothing to show yet
-        with self._lock:
-            if self._key is not None and self._key[0] is f and self._key[1] == lang:
-                return
         timer = threading.Timer(self.IDLE_S, self._ahead, args=(f, lang))
         timer.daemon = True
         self._timer = timer
         timer.start()
 
     def cancel(self) -> None:
+        """Another month is on screen: nothing is drawn ahead of the one before, and a drawing of it under way waits
+        (``hold_png_worker``)."""
+        self._cancel_timer()
+        if self._drawing_ahead:
+            hold_png_worker()
+
+    def _cancel_timer(self) -> None:
         timer, self._timer = self._timer, None
         if timer is not None:
             timer.cancel()
 
     def _ahead(self, f: Frame, lang: str) -> None:
+        self._drawing_ahead = True
         try:
-            self.get(f, lang)
+            self.get(f, lang, ahead=True)
         except Exception as e:  # pragma: no cover - the click then draws it, and shows any error
             logger.warning("PNG drawn ahead failed: %r", e)
+        finally:
+            self._drawing_ahead = False
 
 
 def _png(f: Frame, lang: str) -> bytes:

@@ -604,8 +604,13 @@ def _state(pid: int) -> str:
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat") or not hasattr(signal, "SIGSTOP"), reason="Linux only")
 def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_waiting(monkeypatch):
     """A lever moved while the PNG of the month before is drawn ahead: that drawing is held (its CPU went to the
-    page's redraw), goes on once the page is quiet, and a click releases it at once."""
+    page's redraw) and goes on once the page is quiet; the month now on screen is drawn ahead after it, never two at
+    once (a queue of months no longer on screen kept a click waiting 12 s); a click is drawn at once, held or not."""
     monkeypatch.setattr(exports.PngCache, "IDLE_S", 0.01)
+    calls = []  # (month, ahead, drawings ahead under way when called)
+    real = exports.draw_png
+    monkeypatch.setattr(exports, "draw_png", lambda f, lang, ahead=False: calls.append((f.n, ahead, exports._ahead))
+                        or real(f, lang, ahead))
     player = Player(app.WorkshopModel)
     cache = exports.PngCache()
     (pid,) = exports.start_png_worker()._processes
@@ -622,19 +627,25 @@ def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_
         cache.prepare(player.frame, "fr")  # the page is busy: the month before is not drawn meanwhile
         return bool(exports._held)  # False if that drawing ended just before (then try again)
 
-    monkeypatch.setattr(exports, "HOLD_S", 0.3)
-    assert any(held_while_drawing() for _ in range(3))
-    assert _state(pid) == "T"
-    _wait(lambda: _state(pid) != "T" and exports._ahead == 0, 60)  # quiet for HOLD_S: the drawing went on, and ended
-
-    monkeypatch.setattr(exports, "HOLD_S", 3600.0)  # held for an hour unless a click releases it
     try:
+        monkeypatch.setattr(exports, "HOLD_S", 0.3)
+        assert any(held_while_drawing() for _ in range(3))
+        _wait(lambda: _state(pid) == "T", 10)  # (a signal takes effect when the process is next scheduled)
+        now = player.frame  # the page rests on it: drawn ahead once the held drawing has ended
+        _wait(lambda: (now.n, True, 0) in calls and exports._ahead == 0, 60)
+        assert _state(pid) != "T"
+        assert all(busy == 0 for _, ahead, busy in calls if ahead)  # never two drawings ahead at once
+        n = len(calls)
+        assert cache.get(now, "fr")[:8] == b"\x89PNG\r\n\x1a\n" and len(calls) == n  # the click: drawn already
+
+        monkeypatch.setattr(exports, "HOLD_S", 3600.0)  # held for an hour
         assert any(held_while_drawing() for _ in range(3))
         clicked = []
         click = threading.Thread(target=lambda: clicked.append(cache.get(player.frame, "fr")), daemon=True)
         click.start()
         click.join(60)
-        assert clicked and clicked[0][:8] == b"\x89PNG\r\n\x1a\n" and not exports._held and _state(pid) != "T"
+        assert clicked and clicked[0][:8] == b"\x89PNG\r\n\x1a\n"  # drawn without waiting for the worker
+        assert exports._held and _state(pid) == "T" and calls[-1][:2] == (player.frame.n, False)
     finally:
         exports.release_png_worker()  # never leave the worker stopped, even when this test fails
         player.close()

@@ -155,10 +155,11 @@ def draw_png(f: Frame, lang: str, ahead: bool = False) -> bytes:
     ``ahead``: drawn before any click (``PngCache``), so the page's activity may hold it (``hold_png_worker``)."""
     global _worker, _ahead
     pool = start_png_worker()
-    if not ahead:
-        release_png_worker()  # a click: the room waits for this picture
     with _worker_lock:
+        busy = _ahead > 0
         _ahead += ahead
+    if not ahead and busy:  # a click while the worker draws another month ahead: not behind it
+        return png_bytes(f, lang)
     try:
         return pool.submit(png_bytes, dataclasses.replace(f, ledger=None), lang).result()
     except BrokenProcessPool:
@@ -175,7 +176,7 @@ def draw_png(f: Frame, lang: str, ahead: bool = False) -> bytes:
 # A PNG drawn ahead takes half a second of the worker's CPU, and its low priority does not keep it from slowing the
 # page: a lever moved while it drew waited for the CPU (benchmarks/README.md, "the PNG drawn ahead held").  While the
 # page is busy (a new month, a lever moved), that drawing is held (SIGSTOP); it goes on once the page has been quiet
-# for HOLD_S, or at once when a click needs the worker.
+# for HOLD_S.  One drawing ahead at a time; a click never waits behind one of another month (``draw_png``).
 HOLD_S = 1.0
 _ahead = 0  # drawings ahead submitted to the worker and not finished
 _held: tuple[int, ...] = ()  # the worker processes held
@@ -200,6 +201,11 @@ def hold_png_worker() -> None:
         _release = threading.Timer(HOLD_S, release_png_worker)
         _release.daemon = True
         _release.start()
+
+
+def drawing_ahead() -> bool:
+    """A drawing ahead is under way in the worker (held or not)."""
+    return _ahead > 0
 
 
 def release_png_worker() -> None:
@@ -232,6 +238,7 @@ class PngCache:
         self._ready = threading.Event()
         self._ready.set()
         self._timer: threading.Timer | None = None
+        self._want: tuple[Frame, str] | None = None  # the month the page rests on, to draw ahead
         self._drawing_ahead = False
 
     def get(self, f: Frame, lang: str, ahead: bool = False) -> bytes:
@@ -269,6 +276,10 @@ class PngCache:
         self.cancel()
         if f.n == 0:
             return  # month 0: a fresh run, nothing to show yet
+        self._want = (f, lang)
+        self._arm(f, lang)
+
+    def _arm(self, f: Frame, lang: str) -> None:
         timer = threading.Timer(self.IDLE_S, self._ahead, args=(f, lang))
         timer.daemon = True
         self._timer = timer
@@ -277,6 +288,7 @@ class PngCache:
     def cancel(self) -> None:
         """Another month is on screen: nothing is drawn ahead of the one before, and a drawing of it under way waits
         (``hold_png_worker``)."""
+        self._want = None
         self._cancel_timer()
         if self._drawing_ahead:
             hold_png_worker()
@@ -287,6 +299,12 @@ class PngCache:
             timer.cancel()
 
     def _ahead(self, f: Frame, lang: str) -> None:
+        want = self._want
+        if want is None or want[0] is not f or want[1] != lang:
+            return  # another month came meanwhile
+        if drawing_ahead():  # the worker still draws a month left before (held while the page was busy): later
+            self._arm(f, lang)
+            return
         self._drawing_ahead = True
         try:
             self.get(f, lang, ahead=True)

@@ -59,16 +59,23 @@ def warm_up() -> None:
 
 def _warm_up_server() -> None:
     """The server's warm-up, before the page is offered: the PNG worker process starts (it imports matplotlib there,
-    so that the first export does not pay for it), then the kernels load.  Where no page is served (a test that
-    renders the page in-process), the worker starts with the first PNG instead."""
+    so that the first export does not pay for it), then the kernels load.  Once the page is offered, matplotlib is
+    imported here too, for a click drawn in the server (while the worker draws another month ahead, or has died).
+    Where no page is served (a test that renders the page in-process), the worker starts with the first PNG."""
+    served = "solara.server.starlette" in sys.modules
     try:
         from vti_sim.app import exports
 
-        if "solara.server.starlette" in sys.modules:
+        if served:
             exports.start_png_worker()
     except Exception:  # pragma: no cover - the first export then pays for it, as before
         logger.exception("export warm-up failed")
     warm_up()
+    if served:
+        try:
+            exports.warm_up()
+        except Exception:  # pragma: no cover - a click drawn here then pays for the import
+            logger.exception("export warm-up failed")
 
 
 def start_warm_up() -> None:

@@ -560,6 +560,7 @@ def test_the_png_is_drawn_in_a_worker_process_and_still_drawn_if_that_process_di
         player.step()
     f = player.frame
     here = exports.png_bytes(f, "en")
+    _wait(lambda: not exports.drawing_ahead(), 60)  # (a click during a drawing ahead is drawn in the server)
     assert exports.draw_png(f, "en") == here  # the same picture, drawn out of the server's process
     worker = exports.start_png_worker()
     (pid,) = worker._processes
@@ -647,5 +648,7 @@ def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_
         assert clicked and clicked[0][:8] == b"\x89PNG\r\n\x1a\n"  # drawn without waiting for the worker
         assert exports._held and _state(pid) == "T" and calls[-1][:2] == (player.frame.n, False)
     finally:
+        cache.cancel()
         exports.release_png_worker()  # never leave the worker stopped, even when this test fails
+        _wait(lambda: exports._ahead == 0, 60)  # nor a drawing ahead under way for the next test
         player.close()

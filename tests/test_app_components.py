@@ -3,6 +3,7 @@ the frames, charts, exports and labels."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -652,3 +653,40 @@ def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_
         exports.release_png_worker()  # never leave the worker stopped, even when this test fails
         _wait(lambda: exports._ahead == 0, 60)  # nor a drawing ahead under way for the next test
         player.close()
+
+
+_KILLED_WHILE_HELD = """
+import os, signal, sys, threading, time
+from vti_sim.app import exports, workshop as app
+from vti_sim.app.player import Player
+player = Player(app.WorkshopModel)
+player.step()
+pool = exports.start_png_worker()
+pool.submit(int).result()  # the worker is up
+threading.Thread(target=exports.draw_png, args=(player.frame, "fr", True), daemon=True).start()
+while not exports.drawing_ahead():
+    time.sleep(0.01)
+exports.HOLD_S = 3600.0
+exports.hold_png_worker()
+print(*pool._processes, flush=True)
+time.sleep(0.5)
+os.kill(os.getpid(), signal.SIGKILL)  # the server dies while its worker is held
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat") or not hasattr(signal, "SIGSTOP"), reason="Linux only")
+def test_a_server_killed_while_its_png_worker_is_held_leaves_no_process_behind(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.txt"
+    with out.open("w") as fh:  # a file, not a pipe: a worker left behind would keep a pipe open
+        proc = subprocess.run([sys.executable, "-c", _KILLED_WHILE_HELD], stdout=fh, stderr=subprocess.STDOUT,
+                              timeout=120, start_new_session=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == -signal.SIGKILL, out.read_text()[-2000:]
+    pid = int(out.read_text().split()[0])
+    try:
+        _wait(lambda: not os.path.exists(f"/proc/{pid}") or _state(pid) == "Z", 30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

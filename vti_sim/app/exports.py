@@ -100,8 +100,8 @@ def png_bytes(f: Frame, lang: str) -> bytes:
 
 def _worker_init(parent: int) -> None:
     """The PNG worker: lowest priority (it draws with the CPU the browser and the server leave: Linux's SCHED_IDLE,
-    elsewhere nice 19), gone with the server however that ends (a killed server leaves no orphan), matplotlib
-    imported before the first click."""
+    elsewhere nice 19), gone with the server however that ends (a killed server leaves no orphan, held or not),
+    matplotlib imported before the first click."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
@@ -117,6 +117,11 @@ def _worker_init(parent: int) -> None:
 
     threading.Thread(target=watch, name="vti-png-parent-watch", daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops this process quietly
+    # A process group of its own: if the server is killed while this process is held (``hold_png_worker``, when the
+    # thread above cannot run), the group left without its parent is orphaned, and the kernel sends it SIGHUP and
+    # SIGCONT, which end it.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpgid(0, 0)
     warm_up()
 
 

@@ -44,11 +44,12 @@ def warm_up() -> None:
     does not pay for it while the room waits (the drawing itself is as fast the first time)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(1, 1), dpi=20)
-    ax = fig.subplots()
-    ax.plot([0, 1])
-    ax.set_title("é")
-    fig.savefig(io.BytesIO(), format="png")
+    with _DRAWING:  # (in the server, a click may draw meanwhile)
+        fig = Figure(figsize=(1, 1), dpi=20)
+        ax = fig.subplots()
+        ax.plot([0, 1])
+        ax.set_title("é")
+        fig.savefig(io.BytesIO(), format="png")
 
 
 def _csv(df: pd.DataFrame, lang: str) -> bytes:
@@ -163,8 +164,10 @@ def draw_png(f: Frame, lang: str, ahead: bool = False) -> bytes:
     with _worker_lock:
         busy = _ahead > 0
         _ahead += ahead
-    if not ahead and busy:  # a click while the worker draws another month ahead: not behind it
-        return png_bytes(f, lang)
+    if not ahead:
+        if busy:  # a click while the worker draws another month ahead: not behind it
+            return png_bytes(f, lang)
+        release_png_worker()  # held just as its drawing ended: the click needs it now
     try:
         return pool.submit(png_bytes, dataclasses.replace(f, ledger=None), lang).result()
     except BrokenProcessPool:

@@ -8,6 +8,8 @@ import io
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -656,7 +658,7 @@ def test_a_png_drawn_ahead_waits_while_the_page_is_busy_and_never_keeps_a_click_
 
 
 _KILLED_WHILE_HELD = """
-import os, signal, sys, threading, time
+import os, signal, threading, time
 from vti_sim.app import exports, workshop as app
 from vti_sim.app.player import Player
 player = Player(app.WorkshopModel)
@@ -676,9 +678,6 @@ os.kill(os.getpid(), signal.SIGKILL)  # the server dies while its worker is held
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat") or not hasattr(signal, "SIGSTOP"), reason="Linux only")
 def test_a_server_killed_while_its_png_worker_is_held_leaves_no_process_behind(tmp_path):
-    import subprocess
-    import sys
-
     out = tmp_path / "out.txt"
     with out.open("w") as fh:  # a file, not a pipe: a worker left behind would keep a pipe open
         proc = subprocess.run([sys.executable, "-c", _KILLED_WHILE_HELD], stdout=fh, stderr=subprocess.STDOUT,

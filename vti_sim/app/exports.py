@@ -229,6 +229,11 @@ def release_png_worker() -> None:
             os.kill(pid, signal.SIGCONT)
 
 
+def _of(key: tuple[Frame, str] | None, f: Frame, lang: str) -> bool:
+    """``key`` is frame ``f`` (that very object: a new month or a rebuild is a new frame) in ``lang``."""
+    return key is not None and key[0] is f and key[1] == lang
+
+
 class PngCache:
     """One page's slide PNG, drawn ahead when the page rests on a month.
 
@@ -251,14 +256,14 @@ class PngCache:
 
     def get(self, f: Frame, lang: str, ahead: bool = False) -> bytes:
         with self._lock:
-            mine = self._key is not None and self._key[0] is f and self._key[1] == lang
+            mine = _of(self._key, f, lang)
             ready = self._ready
         if mine:
             if not ahead:
                 release_png_worker()  # a click: a drawing of this month held meanwhile goes on at once
             ready.wait()
             with self._lock:
-                if self._key is not None and self._key[0] is f and self._key[1] == lang and self._data is not None:
+                if _of(self._key, f, lang) and self._data is not None:
                     return self._data
         return self._draw(f, lang, ahead)
 
@@ -279,7 +284,7 @@ class PngCache:
         """Draw ``f``'s PNG after ``IDLE_S`` unless ``cancel`` (a new month) comes first."""
         self._cancel_timer()
         with self._lock:
-            if self._key is not None and self._key[0] is f and self._key[1] == lang:
+            if _of(self._key, f, lang):
                 return  # drawn, or being drawn (the last month published once more)
         self.cancel()
         if f.n == 0:
@@ -307,8 +312,7 @@ class PngCache:
             timer.cancel()
 
     def _ahead(self, f: Frame, lang: str) -> None:
-        want = self._want
-        if want is None or want[0] is not f or want[1] != lang:
+        if not _of(self._want, f, lang):
             return  # another month came meanwhile
         if drawing_ahead():  # the worker still draws a month left before (held while the page was busy): later
             self._arm(f, lang)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import solara
 
+from vti_sim.app import exports
 from vti_sim.app.frame import Frame
 from vti_sim.model import VTIModel
 
@@ -64,18 +65,16 @@ def _warm_up_server() -> None:
     Where no page is served (a test that renders the page in-process), the worker starts with the first PNG."""
     served = "solara.server.starlette" in sys.modules
     try:
-        from vti_sim.app import exports
-
         if served:
             exports.start_png_worker()
     except Exception:  # pragma: no cover - the first export then pays for it, as before
         logger.exception("export warm-up failed")
     warm_up()
-    if served:
-        try:
+    try:
+        if served:
             exports.warm_up()
-        except Exception:  # pragma: no cover - a click drawn here then pays for the import
-            logger.exception("export warm-up failed")
+    except Exception:  # pragma: no cover - a click drawn here then pays for the import
+        logger.exception("export warm-up failed")
 
 
 def start_warm_up() -> None:

@@ -8,8 +8,10 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
   updates of the live widgets, the websocket, the browser's DOM and chart redraws;
 * the same at the "fast" speed the trainer can pick (40 ms a month) to check the page keeps up;
 * slider → charts updated: after a run has played to month 144, a budget slider move (Home / End keys) until the
-  status table shows the new budget at month 0, every update of that frame has arrived, every chart in view has
-  drawn it and that frame is presented, timed in the page from the key's event, 10 times;
+  status table shows the new budget at month 0, every update of that frame has arrived, every chart in view shows
+  it and that frame is presented, timed in the page from the key's event, 10 times; a lever move always lands on
+  month 0, whose pictures the page keeps (``vti_sim/app/echarts.py``), so each move is then followed by a Step,
+  timed the same way from the click: month 1, which every chart draws;
 * the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
   page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
   of a new month.
@@ -150,14 +152,14 @@ def _play_full(pg, server_pid: int) -> tuple[list[float], int, float, dict[str, 
     return per, shown, wall, busy
 
 
-SLIDER = """([want, seq0]) => {
-  // the move starts at the key's event time; it ends once the status table shows the new budget, every update of
-  // that frame has arrived (the ack widget comes last: vtiSeq), every chart in view has drawn it (echarts.py counts
-  // the ones due), and that animation frame is presented (a message posted from it runs just after)
+SLIDER = """([want, seq0, type]) => {
+  // the move starts at the key's (or the click's) event time; it ends once the status table shows the text wanted,
+  // every update of that frame has arrived (the ack widget comes last: vtiSeq), every chart in view shows it
+  // (echarts.py counts the ones due), and that animation frame is presented (a message posted from it runs just after)
   window.vtiMove = new Promise((resolve) => {
     const el = document.querySelector('.vti-status-table');
     let t0 = null;
-    document.addEventListener('keydown', (e) => { t0 = e.timeStamp; }, {capture: true, once: true});
+    document.addEventListener(type || 'keydown', (e) => { t0 = e.timeStamp; }, {capture: true, once: true});
     const check = () => {
       if (t0 === null || !el.textContent.includes(want) || (window.vtiSeq || 0) <= seq0 || window.vtiChartsDue) {
         requestAnimationFrame(check);
@@ -178,7 +180,7 @@ def _slider_moves(pg, server_pid: int, repeat: int, low: str, high: str) -> None
     event to the frame that shows it all (a driver-side clock would add its own round trips to the browser)."""
     pg.locator(".vti-group-resources").click()
     thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
-    times, server, browser_cpu = [], [], []
+    times, server, browser_cpu, steps = [], [], [], []
     for k in range(repeat):
         if k:  # play the new run to its horizon: every chart holds 144 months again
             pg.locator(".vti-play").click()
@@ -194,9 +196,15 @@ def _slider_moves(pg, server_pid: int, repeat: int, low: str, high: str) -> None
         b1, c1 = _cpu(server_pid)
         browser_cpu.append(1000 * (b1 - b0))
         server.append(1000 * (c1 - c0))
+        # then Step: month 1, which every chart draws (month 0 came back as the page had kept it, echarts.py)
+        pg.evaluate(SLIDER, ["1 / 144", pg.evaluate("window.vtiSeq || 0"), "click"])
+        pg.locator(".vti-step").click()
+        steps.append(pg.evaluate("window.vtiMove"))
+        time.sleep(0.2)
     print(_line("  slider -> charts updated", times))
     print(_line("    server CPU of that move", server))
     print(_line("    browser CPU of that move", browser_cpu))
+    print(_line("  then Step -> month 1 drawn", steps))
 
 
 def main() -> None:

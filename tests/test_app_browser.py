@@ -159,6 +159,24 @@ def drawn_title(pg, name: str) -> str:
                        name)
 
 
+def drawn_name(pg, name: str) -> str:
+    """The file name of the picture a chart shows (its PNG button's), which names the month it was drawn for."""
+    return pg.evaluate("(n) => document.querySelector('.vti-chart-' + n).vtiChart.getOption()"
+                       ".toolbox[0].feature.saveAsImage.name", name)
+
+
+COUNT_DRAWS = """() => {
+  // every ECharts instance of the page shares its class's setOption: count the calls from now on
+  const proto = Object.getPrototypeOf(document.querySelector('.vti-chart-social').vtiChart);
+  if (!proto.vtiCounted) {
+    const setOption = proto.setOption;
+    proto.setOption = function (...args) { window.vtiDraws += 1; return setOption.apply(this, args); };
+    proto.vtiCounted = true;
+  }
+  window.vtiDraws = 0;
+}"""
+
+
 def play(pg) -> None:
     pg.locator(".vti-play", has_text="▶").click()
     pg.locator(".vti-play", has_text="❚❚").wait_for()
@@ -224,17 +242,32 @@ def test_play_all_144_months_then_controls_work_again(page):
     pg.locator(".vti-group-resources").click()
     thumb = pg.locator(".vti-lever-annual_budget_meur [role=slider]").first
     thumb.focus()
+    pg.wait_for_function("!window.vtiChartsDue")
     at_horizon = pg.locator(".vti-chart-social").screenshot()
+    pg.evaluate(COUNT_DRAWS)
+    assert drawn_name(pg, "social") == "vti_social_month144_fr"
     thumb.press("End")
     pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
     assert pg.evaluate("window.vtiPlaying") is False  # not playing: each chart draws its option as it arrives
     pg.wait_for_function("!window.vtiChartsDue")
-    assert pg.locator(".vti-chart-social").screenshot() != at_horizon  # month 0 drawn, not the old run's end
+    assert pg.locator(".vti-chart-social").screenshot() != at_horizon  # month 0 shown, not the old run's end
     assert drawn_title(pg, "timeline").endswith("· lancement")
+    # month 0 is the picture the page opened with: the instance that kept it is shown again, nothing is redrawn
+    assert drawn_name(pg, "social") == "vti_social_month000_fr"
+    assert pg.evaluate("window.vtiDraws") == 0
     expect(pg.locator(".vti-play")).to_be_enabled()
     expect(pg.locator(".vti-step")).to_be_enabled()
     pg.locator(".vti-step").click()
     pg.locator(".vti-status-table", has_text="1 / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+    assert drawn_name(pg, "social") == "vti_social_month001_fr"  # a new month is drawn, over the old run's end
+    assert pg.evaluate("window.vtiDraws") >= 2  # the timeline and this one at least (the others may be out of view)
+    # its tooltip names the month as the page writes numbers ("1", not ECharts' "1.00")
+    box = pg.locator(".vti-chart-social").bounding_box()
+    pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = pg.locator(".vti-chart-social div[style*='z-index: 9999999']", has_text="Confiance")
+    expect(tip).to_be_visible()
+    assert tip.inner_text().split("\n")[0].strip() == "1", tip.inner_text()
     play(pg)
     wait_month(pg, 5)
 

@@ -18,7 +18,9 @@ never races a step.  The run controls are ours (Mesa's SolaraViz controller is E
 Speed: only the live dashboard subscribes to the frame; the sidebar re-renders when a setting changes.  Each chart
 goes to the browser as one JSON string (``echarts.py``), at most every 250 ms while the run plays (the browser
 redraws a chart no faster); the browser then redraws one chart per animation frame, draws each option as it
-arrives when the run is not playing (a lever moved, a step), and redraws none that is out of view.
+arrives when the run is not playing (a lever moved, a step), and redraws none that is out of view.  Month 0, which
+every rebuild shows again, is kept drawn in a second ECharts instance per chart (``vtiKeep``): a lever moved shows it
+without drawing anything.
 
 State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
 server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same
@@ -256,6 +258,8 @@ def _bigger(option: dict[str, Any], scale: float) -> dict[str, Any]:
 def chart_json(name: str, build, f: Frame, lang: str, scale: float = 1.0) -> str:
     option = build(f, lang)
     option["toolbox"]["feature"]["saveAsImage"]["name"] = f"vti_{name}_month{f.n:03d}_{lang}"
+    if not f.n:  # every rebuild shows month 0 again: the browser keeps its picture (``echarts.py``)
+        option["vtiKeep"] = True
     return dumps(_bigger(option, scale) if scale != 1.0 else option)
 
 

@@ -322,6 +322,27 @@ def test_moving_a_slider_while_playing_restarts_with_the_new_value(page):
     pg.locator(".vti-play").click()
 
 
+def test_a_projector_screen_opens_the_folded_sidebar(server, browser):
+    """At 1024 x 768 the sidebar folds into a drawer over the page: once closed, its button shows a sign (Solara's
+    Vuetify 3 layout drew it empty) and opens the run controls again."""
+    server.new_output()
+    pg = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        pg.set_default_timeout(60_000)
+        pg.goto(server.url)
+        expect(pg.locator(".vti-play")).to_be_in_viewport()  # open when the page loads
+        pg.locator(".v-navigation-drawer__scrim").click()
+        expect(pg.locator(".vti-play")).not_to_be_in_viewport()
+        button = pg.locator(".v-app-bar-nav-icon")
+        assert pg.evaluate("getComputedStyle(document.querySelector('.v-app-bar-nav-icon .v-btn__content'), "
+                           "'::before').content") == '"☰"'
+        button.click()
+        expect(pg.locator(".vti-play")).to_be_in_viewport()
+        _no_traceback(server, pg)
+    finally:
+        pg.close()
+
+
 def test_two_tabs_play_at_once(server, browser):
     server.new_output()
     a, b = _open(server, browser), _open(server, browser)
@@ -446,6 +467,12 @@ def test_predict_then_reveal_and_presenter_view(page):
     pg.locator(".vti-reveal-button").click()
     pg.locator(".vti-reveal-text", has_text="Prédiction 1\u202f200").wait_for()
     pg.locator(".vti-chart-value canvas").wait_for()
+    # revealed mid-run: the text says which month it compares with, and the chart's axis reaches the prediction
+    assert f"au mois {month(pg)}, la simulation continue" in pg.locator(".vti-reveal-text").inner_text()
+    pg.wait_for_function("!window.vtiChartsDue")
+    top = pg.evaluate("document.querySelector('.vti-chart-reveal').vtiChart.getModel().getComponent('yAxis', 0)"
+                      ".axis.scale.getExtent()[1]")
+    assert top >= 1200, top
     # presenter view: one chart at a time, large, next / previous
     pg.locator(".vti-presenter-toggle input").check(force=True)
     pg.locator(".vti-presenter .vti-chart-timeline canvas").wait_for()

@@ -28,7 +28,7 @@ DESTROYED = slice_of("pv_destroyed_", VALUE_TYPES)
 
 
 def _rl(a: np.ndarray, nd: int = 3) -> list[float]:
-    return np.round(np.asarray(a, dtype=float), nd).tolist()
+    return (np.round(np.asarray(a, dtype=float), nd) + 0.0).tolist()  # + 0.0: no -0.0 (nothing destroyed)
 
 
 def base(title: str, lang: str, font: int = 13) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def timeline_option(f: Frame, lang: str) -> dict[str, Any]:
     names, offset, data = names[::-1], offset[::-1], data[::-1]
     opt = base(f"{t('timeline_title', lang)} · {t(PHASES[f.phase], lang, 'phase')}", lang)
     opt.update({
-        "grid": {"left": 14, "right": 44, "top": 34, "bottom": 30, "containLabel": True},
+        "grid": {"left": 14, "right": 44, "top": 42, "bottom": 30, "containLabel": True},
         "tooltip": {"trigger": "item"},
         "xAxis": {"type": "value", "min": 0, "max": f.months, "name": t("months_axis", lang),
                   "nameLocation": "middle", "nameGap": 22},
@@ -229,6 +229,9 @@ def cumulative_option(f: Frame, other: Frame | None, lang: str, colour: str,
                                  "lineStyle": {"color": PREDICTION_COLOUR, "type": "dashed", "width": 2},
                                  "data": [{"yAxis": float(prediction)}],
                                  "label": {"formatter": t("prediction", lang), "position": "insideStartTop"}}
+        # an unseen point at the prediction, so that the value axis reaches it (a mark line does not extend it)
+        series.append({"type": "line", "data": [[0, float(prediction)]], "symbol": "none", "silent": True,
+                       "lineStyle": {"opacity": 0}, "tooltip": {"show": False}})
     opt = base(t("cum_value_title", lang), lang)
     # top 52: the y axis's unit ("UVP"), drawn above the plot, stays below the title
     opt.update({"grid": {"left": 8, "right": 16, "top": 52, "bottom": 30, "containLabel": True},

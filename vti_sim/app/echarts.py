@@ -66,6 +66,7 @@ module.exports = {
     }
   },
   beforeDestroy() {
+    this.markDone();  // an option it will never draw is no longer due
     for (const b of this.buffers || []) if (b) b.chart.dispose();
     if (this.intersection) this.intersection.disconnect();
     if (this.resizeObserver) {
@@ -163,10 +164,13 @@ module.exports = {
       return this.buffers[i];
     },
     show(buf) {
-      // the other instance stays laid out (it keeps its size) but is neither seen nor hovered
+      // the other instance stays laid out (it keeps its size) but is neither seen nor hovered; opacity too, since
+      // a tooltip fading out sets its own visibility
       for (const b of this.buffers) {
-        if (!b) continue;
+        if (!b || (b === buf) === !b.el.style.visibility) continue;
+        if (b !== buf) b.chart.dispatchAction({type: "hideTip"});
         b.el.style.visibility = b === buf ? "" : "hidden";
+        b.el.style.opacity = b === buf ? "" : "0";
         b.el.style.pointerEvents = b === buf ? "" : "none";
       }
       this.$refs.echarts.vtiChart = buf.chart;  // what the chart shows, for the browser tests
@@ -198,7 +202,9 @@ module.exports = {
     localise(opt, lang, chart) {
       // numbers in the page's language: decimal comma and thin-space thousands in French
       if (lang) {
-        const nf = new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", {maximumFractionDigits: 3});
+        // signDisplay "negative": no "-0" for a value that rounds to zero (a series of nothing destroyed)
+        const nf = new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", {maximumFractionDigits: 3,
+                                                                               signDisplay: "negative"});
         const fmt = (v) => (typeof v === "number" ? nf.format(v) : Array.isArray(v) ? v.map(fmt).join(" · ") : v);
         for (const ax of [].concat(opt.xAxis || [], opt.yAxis || [])) {
           if (ax.type !== "value") continue;

@@ -59,6 +59,8 @@ UI: dict[str, dict[str, str]] = {
     "reveal": {"en": "Reveal", "fr": "Révéler"},
     "prediction": {"en": "prediction", "fr": "prédiction"},
     "prediction_vs": {"en": "Prediction {pred} · simulated {sim}", "fr": "Prédiction {pred} · simulé {sim}"},
+    "prediction_vs_now": {"en": "Prediction {pred} · simulated {sim} at month {n}, the run goes on",
+                          "fr": "Prédiction {pred} · simulé {sim} au mois {n}, la simulation continue"},
     "predict_bad_trust": {"en": "A number from 0 to 1, e.g. 0.6", "fr": "Un nombre de 0 à 1, par exemple 0,6"},
     "predict_bad_value": {"en": "A number, e.g. 1,200 or -350", "fr": "Un nombre, par exemple 1 200 ou -350"},
     "prediction_pending": {"en": "Prediction {pred} · not simulated yet: press ▶ Play or Step",

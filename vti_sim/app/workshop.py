@@ -79,6 +79,9 @@ CSS = """
 .vti-presenter .vti-status-table table { font-size: 26px !important; }
 .vti-presenter-title { font-size: 30px; font-weight: 600; }
 .vti-hidden-card { font-size: 18px; padding: 24px; text-align: center; color: #555; }
+/* below 1280 px (a projector at 1024 x 768) the sidebar folds into a drawer, whose button Solara's Vuetify 3 layout
+   draws empty: show the usual menu sign on it */
+.v-app-bar-nav-icon .v-btn__content:empty::before { content: "☰"; font-size: 24px; line-height: 1; }
 /* a lever's thumb jumps to its new value: Vuetify's 0.3 s glide redrew the page every frame while the rebuilt run's
    charts were being drawn (benchmarks/README.md, the workshop page) */
 .vti-levers .v-slider *, .vti-levers .v-slider *::before { transition: none !important; }
@@ -421,8 +424,11 @@ def HiddenCard(lang: str):
 
 def reveal_text(f: Frame, lang: str, pred: dict[str, float]) -> str:
     def versus(predicted: str, simulated: str) -> str:  # revealed before any month: nothing simulated to compare
-        return t("prediction_vs", lang, pred=predicted, sim=simulated) if f.n else \
-            t("prediction_pending", lang, pred=predicted)
+        if not f.n:
+            return t("prediction_pending", lang, pred=predicted)
+        if f.n < f.months:  # revealed mid-run: the simulated value is this month's, not the final one yet
+            return t("prediction_vs_now", lang, pred=predicted, sim=simulated, n=f.n)
+        return t("prediction_vs", lang, pred=predicted, sim=simulated)
     return (f"<b>{t('net_value', lang)}</b> : " if lang == "fr" else f"<b>{t('net_value', lang)}</b>: ") + \
         versus(num(pred["net_value"], lang, 0), num(f.col("pv_net_total").sum(), lang, 0)) + \
         f"<br><b>{t('final_trust', lang)}</b>{' :' if lang == 'fr' else ':'} " + \

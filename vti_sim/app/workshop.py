@@ -82,6 +82,9 @@ CSS = """
 /* below 1280 px (a projector at 1024 x 768) the sidebar folds into a drawer, whose button Solara's Vuetify 3 layout
    draws empty: show the usual menu sign on it */
 .v-app-bar-nav-icon .v-btn__content:empty::before { content: "☰"; font-size: 24px; line-height: 1; }
+/* the page's title in the app bar takes the width it needs (the bar shared its room with an empty spacer, and cut the
+   title at 1,400 px) */
+.v-app-bar .v-toolbar-title { flex: 1 0 auto; }
 /* a lever's thumb jumps to its new value: Vuetify's 0.3 s glide redrew the page every frame while the rebuilt run's
    charts were being drawn (benchmarks/README.md, the workshop page) */
 .vti-levers .v-slider *, .vti-levers .v-slider *::before { transition: none !important; }
@@ -244,6 +247,7 @@ def _bigger(option: dict[str, Any], scale: float) -> dict[str, Any]:
             if "width" in label:  # a label cut to a width: the same text fits at the larger size
                 ax["axisLabel"]["width"] = round(label["width"] * scale)
             ax["nameTextStyle"] = {**ax.get("nameTextStyle", {}), "fontSize": round(11 * scale)}
+            ax["nameGap"] = round(ax.get("nameGap", 15) * scale)  # ECharts' default 15: its unit clears the labels
     for series in option.get("series", []):  # value labels on bars and points, the "now" line's, and thin bars
         for item in [series, series.get("markLine", {}), *(d for d in series.get("data", []) if isinstance(d, dict))]:
             if "fontSize" in item.get("label", {}):

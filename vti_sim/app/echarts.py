@@ -167,11 +167,13 @@ module.exports = {
       // the other instance stays laid out (it keeps its size) but is neither seen nor hovered; opacity too, since
       // a tooltip fading out sets its own visibility
       for (const b of this.buffers) {
-        if (!b || (b === buf) === !b.el.style.visibility) continue;
-        if (b !== buf) b.chart.dispatchAction({type: "hideTip"});
-        b.el.style.visibility = b === buf ? "" : "hidden";
-        b.el.style.opacity = b === buf ? "" : "0";
-        b.el.style.pointerEvents = b === buf ? "" : "none";
+        if (!b) continue;
+        const on = b === buf;
+        if (on === (b.el.style.visibility !== "hidden")) continue;  // already so
+        if (!on) b.chart.dispatchAction({type: "hideTip"});
+        b.el.style.visibility = on ? "" : "hidden";
+        b.el.style.opacity = on ? "" : "0";
+        b.el.style.pointerEvents = on ? "" : "none";
       }
       this.$refs.echarts.vtiChart = buf.chart;  // what the chart shows, for the browser tests
     },

@@ -10,8 +10,10 @@ Serves the app with ``vti-sim workshop`` on a free port and opens it in headless
 * slider → charts updated: after a run has played to month 144, a budget slider move (Home / End keys) until the
   status table shows the new budget at month 0, every update of that frame has arrived, every chart in view shows
   it and that frame is presented, timed in the page from the key's event, 10 times; a lever move always lands on
-  month 0, whose pictures the page keeps (``vti_sim/app/echarts.py``), so each move is then followed by a Step,
-  timed the same way from the click: month 1, which every chart draws;
+  month 0, whose pictures the page keeps (``vti_sim/app/echarts.py``), so each move is then followed, half a second
+  later, by a Step, timed the same way from the click: month 1, which the page has drawn ahead while at rest;
+* Steps one after another, timed the same way: after 1 s at rest, and 0.1 s after the previous Step (too soon for
+  the month to be drawn ahead: every chart draws it as it arrives);
 * the PNG export: click → file downloaded, for a month just stepped to (the click draws it) and for a month the
   page has rested on for 2 s (drawn ahead, ``vti_sim.app.exports.PngCache``); each after a Step, so every export is
   of a new month.
@@ -196,15 +198,56 @@ def _slider_moves(pg, server_pid: int, repeat: int, low: str, high: str) -> None
         b1, c1 = _cpu(server_pid)
         browser_cpu.append(1000 * (b1 - b0))
         server.append(1000 * (c1 - c0))
-        # then Step: month 1, which every chart draws (month 0 came back as the page had kept it, echarts.py)
-        pg.evaluate(SLIDER, ["1 / 144", pg.evaluate("window.vtiSeq || 0"), "click"])
-        pg.locator(".vti-step").click()
-        steps.append(pg.evaluate("window.vtiMove"))
+        # then, half a second later, Step: month 1, which the page has drawn ahead meanwhile (echarts.py)
+        time.sleep(0.3)
+        steps.append(_step(pg, 1))
         time.sleep(0.2)
     print(_line("  slider -> charts updated", times))
     print(_line("    server CPU of that move", server))
     print(_line("    browser CPU of that move", browser_cpu))
-    print(_line("  then Step -> month 1 drawn", steps))
+    print(_line("  then Step (0.5 s later) -> month 1", steps) + f"  charts drawn at the Step: {_drawn()}")
+
+
+COUNT_DRAWS = """() => {
+  // every ECharts instance of the page shares its class's setOption: count the calls
+  const proto = Object.getPrototypeOf(document.querySelector('.vti-chart-social').vtiChart);
+  if (!proto.vtiCounted) {
+    const setOption = proto.setOption;
+    proto.setOption = function (...args) { window.vtiDraws = (window.vtiDraws || 0) + 1;
+                                           return setOption.apply(this, args); };
+    proto.vtiCounted = true;
+  }
+}"""
+DRAWN_AT_STEP: list[int] = []  # charts drawn between a Step's click and its month on screen
+
+
+def _step(pg, month: int) -> float:
+    """One Step, timed in the page from the click to the frame that shows the month with every chart drawn."""
+    pg.evaluate(COUNT_DRAWS)
+    pg.evaluate(SLIDER, [f"{month} / 144", pg.evaluate("window.vtiSeq || 0"), "click"])
+    drawn = pg.evaluate("window.vtiDraws || 0")
+    pg.locator(".vti-step").click()
+    ms = pg.evaluate("window.vtiMove")
+    DRAWN_AT_STEP.append(pg.evaluate("window.vtiDraws || 0") - drawn)
+    return ms
+
+
+def _steps(pg, repeat: int) -> None:
+    """Steps one after another from month 1, as a trainer goes through a run month by month: after a rest of 1 s
+    (talking about the month shown) and right after the previous Step (0.1 s: nothing drawn ahead yet)."""
+    month = 1
+    for rest, label in ((1.0, "Step after 1 s at rest"), (0.1, "Step 0.1 s after a Step")):
+        times = []
+        for _ in range(repeat):
+            time.sleep(rest)
+            month += 1
+            times.append(_step(pg, month))
+        print(_line(f"  {label}", times) + f"  charts drawn at the Step: {_drawn()}")
+
+
+def _drawn() -> str:
+    counts, DRAWN_AT_STEP[:] = list(DRAWN_AT_STEP), []
+    return f"median {statistics.median(counts):g}, max {max(counts)}" if counts else "-"
 
 
 def main() -> None:
@@ -238,6 +281,7 @@ def main() -> None:
                                                   for k, v in busy.items()))
                 if play_ms == 0:
                     _slider_moves(pg, proc.pid, args.repeat, budget, top)
+                    _steps(pg, args.repeat)
                     for rest, label in ((0.0, "click just after Step"), (2.0, "click 2 s after Step")):
                         times, cpu = [], []
                         for _ in range(args.png_repeat):

@@ -166,7 +166,8 @@ def drawn_name(pg, name: str) -> str:
 
 
 COUNT_DRAWS = """() => {
-  // every ECharts instance of the page shares its class's setOption: count the calls from now on
+  // every ECharts instance of the page shares its class's setOption: count the calls from now on, and apart the
+  // months drawn ahead while the page rests (echarts.py counts those)
   const proto = Object.getPrototypeOf(document.querySelector('.vti-chart-social').vtiChart);
   if (!proto.vtiCounted) {
     const setOption = proto.setOption;
@@ -174,7 +175,21 @@ COUNT_DRAWS = """() => {
     proto.vtiCounted = true;
   }
   window.vtiDraws = 0;
+  window.vtiDrawnAhead = 0;
 }"""
+DRAWN_ON_ARRIVAL = "window.vtiDraws - window.vtiDrawnAhead"  # charts drawn as their option came
+# the browser's idle moments, held (a page that never rests: nothing is drawn ahead), then given back
+HOLD_IDLE = """() => { window.vtiIdle = window.requestIdleCallback; window.vtiHeld = [];
+                       window.requestIdleCallback = (f) => { window.vtiHeld.push(f); return 0; }; }"""
+RELEASE_IDLE = """() => { window.requestIdleCallback = window.vtiIdle;
+                          for (const f of window.vtiHeld.splice(0)) f({didTimeout: true, timeRemaining: () => 0}); }"""
+
+
+def wait_drawn_ahead(pg, month: int, names=("timeline", "value", "time", "social", "grid")) -> None:
+    """Wait until these charts (by default the live ones, all in view in these tests' window) hold the picture of
+    ``month``, drawn ahead while the page rests."""
+    pg.wait_for_function("([names, tag]) => names.every((n) => { const a = document.querySelector('.vti-chart-' + n)"
+                         ".vtiAhead(); return a && a.includes(tag); })", arg=[list(names), f"_month{month:03d}_"])
 
 
 def play(pg) -> None:
@@ -254,22 +269,71 @@ def test_play_all_144_months_then_controls_work_again(page):
     assert drawn_title(pg, "timeline").endswith("· lancement")
     # month 0 is the picture the page opened with: the instance that kept it is shown again, nothing is redrawn
     assert drawn_name(pg, "social") == "vti_social_month000_fr"
-    assert pg.evaluate("window.vtiDraws") == 0
+    assert pg.evaluate(DRAWN_ON_ARRIVAL) == 0
     expect(pg.locator(".vti-play")).to_be_enabled()
     expect(pg.locator(".vti-step")).to_be_enabled()
+    # the page rests: month 1 is drawn out of sight (the run drew over the page's first picture of it), and the
+    # page still shows month 0, on top for the pointer too
+    wait_drawn_ahead(pg, 1)
+    assert drawn_name(pg, "social") == "vti_social_month000_fr"
+    on_top = """() => { const el = document.querySelector('.vti-chart-social'), box = el.getBoundingClientRect();
+                        return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)
+                               .closest('.vti-echarts-instance') === el.vtiChart.getDom(); }"""
+    assert pg.evaluate(on_top)
+    # a Step then shows it as it was drawn: no chart draws at the Step
+    pg.evaluate(COUNT_DRAWS)
+    pg.evaluate(HOLD_IDLE)  # from now on, a page that never rests: nothing more is drawn ahead
     pg.locator(".vti-step").click()
     pg.locator(".vti-status-table", has_text="1 / 144").wait_for()
     pg.wait_for_function("!window.vtiChartsDue")
-    assert drawn_name(pg, "social") == "vti_social_month001_fr"  # a new month is drawn, over the old run's end
-    assert pg.evaluate("window.vtiDraws") >= 2  # the timeline and this one at least (the others may be out of view)
-    # its tooltip names the month as the page writes numbers ("1", not ECharts' "1.00")
-    box = pg.locator(".vti-chart-social").bounding_box()
+    assert drawn_name(pg, "social") == "vti_social_month001_fr"
+    assert pg.evaluate("window.vtiDraws") == 0
+    assert pg.evaluate(on_top)
+    # a Step before the page could draw ahead: the month is drawn as it arrives
+    pg.locator(".vti-step").click()
+    pg.locator(".vti-status-table", has_text="2 / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+    assert drawn_name(pg, "social") == "vti_social_month002_fr"  # a new month is drawn, over the old run's end
+    assert pg.evaluate("window.vtiDraws") == 5  # every live chart, as it came; none drawn ahead
+    # resting again: month 3 drawn ahead, then shown by the Step
+    pg.evaluate(RELEASE_IDLE)
+    wait_drawn_ahead(pg, 3)
+    pg.evaluate(COUNT_DRAWS)
+    pg.locator(".vti-step").click()
+    pg.locator(".vti-status-table", has_text="3 / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+    assert drawn_name(pg, "social") == "vti_social_month003_fr"
+    assert pg.evaluate(DRAWN_ON_ARRIVAL) == 0
+    # its tooltip names the month as the page writes numbers ("3", not ECharts' "3.00")
+    box = pg.locator(".vti-chart-social").bounding_box()  # the page has moved up: the 'not started' note is gone
     pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tip = pg.locator(".vti-chart-social div[style*='z-index: 9999999']", has_text="Confiance")
     expect(tip).to_be_visible()
-    assert tip.inner_text().split("\n")[0].strip() == "1", tip.inner_text()
+    assert tip.inner_text().split("\n")[0].strip() == "3", tip.inner_text()
     play(pg)
     wait_month(pg, 5)
+
+
+def test_a_step_after_a_rest_shows_the_month_drawn_ahead(page):
+    """A trainer plays a little, pauses, moves a lever, talks, then steps: the month was drawn while the page
+    rested, so the Step draws nothing (benchmarks/README.md, the workshop page)."""
+    pg = page
+    play(pg)
+    wait_month(pg, 4)
+    pg.locator(".vti-play", has_text="❚❚").click()
+    pg.locator(".vti-play", has_text="▶").wait_for()
+    pg.locator(".vti-group-resources").click()
+    pg.locator(".vti-lever-annual_budget_meur [role=slider]").first.press("End")
+    pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+    # month 1 is the same whatever the budget: the page was sent it before, while its pictures of it were drawn over
+    wait_drawn_ahead(pg, 1)
+    pg.evaluate(COUNT_DRAWS)
+    pg.locator(".vti-step").click()
+    pg.locator(".vti-status-table", has_text="1 / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+    assert drawn_name(pg, "timeline") == "vti_timeline_month001_fr"
+    assert pg.evaluate(DRAWN_ON_ARRIVAL) == 0
 
 
 def test_pause_stops_within_one_month(page):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import signal
@@ -223,6 +224,61 @@ def test_the_loop_waits_for_the_browser_to_draw_each_month(monkeypatch):
     player.pause()
     assert player.frame.n <= 8  # one month per acknowledgement, not the whole run
     assert all(lag == 0 for lag in seen)  # the ack widget follows every frame published
+
+
+def _charts(rc) -> dict[str, JsonEcharts]:
+    return {w.attributes["class"].split("vti-chart-")[-1]: w for w in rc.find(JsonEcharts).widgets}
+
+
+def test_at_rest_each_chart_is_sent_the_month_a_step_would_show_and_the_run_is_not_stepped_ahead():
+    """The page draws the next month while it rests (echarts.py): what it was sent must be what a Step shows."""
+    player, rc = _render()
+    widgets = _charts(rc)
+    assert set(app.LIVE) <= set(widgets)
+    for month in (1, 2, 3):
+        ahead = {name: w.ahead_json for name, w in widgets.items()}
+        assert all(json.loads(a)["toolbox"]["feature"]["saveAsImage"]["name"].endswith(f"month{month:03d}_fr")
+                   for a in ahead.values()), ahead.keys()
+        assert player.model.ledger.n == month - 1  # the run itself waits for the Step
+        player.step()
+        assert {name: w.option_json for name, w in widgets.items()} == ahead
+    # while the loop plays nothing is sent ahead; paused, the month after the one shown is
+    player.interval_ms = 5
+    before = widgets["social"].ahead_json
+    player.play()
+    _wait(lambda: player.frame.n >= 8)
+    assert widgets["social"].ahead_json == before
+    player.pause()
+    _wait(lambda: not player.looping and player._loop is not None and not player._loop.is_alive())
+    ahead = widgets["social"].ahead_json
+    assert f"month{player.frame.n + 1:03d}_fr" in ahead
+    player.step()
+    assert widgets["social"].option_json == ahead
+    # a lever moved: month 0 of the new run, and its month 1
+    app.PARAMS.set({**app.PARAMS.value, "annual_budget_meur": 3.0})
+    player.rebuild()
+    ahead = widgets["value"].ahead_json
+    player.step()
+    assert widgets["value"].option_json == ahead
+    # a frame no longer the run's (a Reset meanwhile) has no next month
+    old = player.frame
+    player.rebuild()
+    assert player.next_frame(old) is None and player.next_frame(player.frame).n == 1
+
+
+def test_the_month_drawn_ahead_never_changes_the_run():
+    """``next_frame`` steps a copy: a run asked for it every month is bit for bit the run never asked."""
+    from vti_sim.app.player import Player
+    from vti_sim.model import VTIModel
+
+    asked, plain = Player(lambda: VTIModel(rng=5, months=36)), Player(lambda: VTIModel(rng=5, months=36))
+    while asked.model.running:
+        nxt = asked.next_frame(asked.frame)
+        asked.step()
+        plain.step()
+        assert np.array_equal(nxt.d, asked.frame.d)
+    assert asked.next_frame(asked.frame) is None  # the horizon: no next month
+    assert np.array_equal(asked.model.ledger.data, plain.model.ledger.data)
 
 
 def test_rebuilds_resets_and_renders_from_other_threads_while_playing_never_fail():

@@ -11,10 +11,12 @@ ECharts only the components whose JSON changed, redraws one chart per animation 
 plays, draws an option as it arrives otherwise (a lever moved, a step), and skips the charts out of view until they
 come into view.
 
-Two ECharts instances, stacked, make one chart: one draws the run month after month; the other keeps the picture
-of an option marked ``vtiKeep`` (month 0, which every rebuild shows again: a lever moved, a scenario, a seed,
-Reset).  When an option arrives that one of them already shows, the page shows that instance and draws nothing;
-ECharts' own work for a chart is 5-15 ms whatever the data, five charts in a row on the browser's one main thread.
+Three ECharts instances, stacked, make one chart.  Two take turns drawing the run: while the page rests, the one
+not on screen draws ``ahead_json`` (the month a Step would show, ``Player.next_frame``) when the browser is idle.
+The third keeps the picture of an option marked ``vtiKeep`` (month 0, which every rebuild shows again: a lever
+moved, a scenario, a seed, Reset).  When an option arrives that one of them already holds, the page shows that
+instance and draws nothing: ECharts' own work for a chart is 5-15 ms whatever the data, five charts in a row on
+the browser's one main thread.  JSON equality decides, so a guess that turns out wrong costs a normal draw.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ module.exports = {
           this.pending = true;
           this.queue();
         }
+        if (this.visible) this.prepare();
       });
       this.intersection.observe(this.$refs.echarts);
     }
@@ -78,7 +81,11 @@ module.exports = {
     this.$options.beforeDestroy.call(this);
   },
   watch: {
+    ahead_json() {
+      this.prepare();
+    },
     option_json() {
+      window.vtiUpdated = performance.now();  // a drawing ahead waits for a quiet page (prepare)
       this.markDue();
       // Updates that come faster than one redraw per MIN_MS (a fast play loop) cost one redraw: the last option
       // wins.  The page's text (month, status) still follows every month.
@@ -132,40 +139,92 @@ module.exports = {
     },
     create() {
       this.buffers = [];
+      this.run = 0;  // the run's instance on screen (or last drawn); the other one, 2 - run, draws ahead
+      // for the browser tests: the option drawn ahead, once an instance holds it (a Step to it then draws nothing)
+      this.$refs.echarts.vtiAhead = () => {
+        const json = this.ahead_json;
+        return json && this.buffers.some((b) => b && b.json === json) ? json : null;
+      };
       this.apply();
+      this.prepare();
     },
     apply() {
       this.markDone();
       // ECharts is loaded asynchronously (mounted()); create() draws the option of that moment
       if (!this.echarts) return;
       const json = this.option_json || "{}";
-      // a picture one of the two instances already shows (month 0 again: a lever moved): show it, draw nothing
+      // a picture an instance already holds (month 0 again: a lever moved; the month drawn ahead: a Step): show
+      // it, draw nothing
       let buf = this.buffers.find((b) => b && b.json === json);
-      if (!buf) {
+      if (buf) {
+        if (buf !== this.buffers[1]) this.run = this.buffers.indexOf(buf);  // [1] keeps month 0
+      } else {
         this.drawn = performance.now();
         const opt = JSON.parse(json);
-        buf = this.buffer(Boolean(opt.vtiKeep));
+        buf = this.buffer(opt.vtiKeep ? 1 : this.run);
         delete opt.vtiKeep;
         this.draw(buf, opt);
         buf.json = json;
       }
       this.show(buf);
+      // the month drawn ahead may have been drawn over since (a play): its option, unchanged, sends no update
+      if (!window.vtiPlaying) this.prepare();
     },
-    buffer(keep) {
-      // [0] draws the run month after month; [1] keeps the picture marked vtiKeep.  Each is made when first needed.
-      const i = keep ? 1 : 0;
+    prepare() {
+      // the month a Step would show, drawn once no chart of the page has had an option for QUIET_MS (the month just
+      // shown is presented first), in a moment the browser is idle; never while the run plays, nor before the
+      // chart's own option is drawn, nor out of view (it comes back into view: prepare again)
+      if (this.preparing || !this.ahead_json) return;
+      this.preparing = true;
+      const QUIET_MS = 150;
+      const idle = (f, how) => (window.requestIdleCallback || ((g) => setTimeout(() => g({didTimeout: true}), 0)))(
+        f, how);
+      const later = () => {
+        const wait = (window.vtiUpdated || 0) + QUIET_MS - performance.now();
+        if (wait > 0) {
+          setTimeout(later, wait);
+          return;
+        }
+        idle((deadline) => {
+          if (window.vtiPlaying || !this.visible || !this.echarts || !this.buffers) {
+            this.preparing = false;
+            return;
+          }
+          if (this.due || this.pending || (!deadline.didTimeout && deadline.timeRemaining() < 5)) {
+            later();  // busy: the next quiet moment
+            return;
+          }
+          this.preparing = false;
+          const json = this.ahead_json;
+          if (!json) return;
+          if (!this.buffers.some((b) => b && b.json === json)) {
+            const opt = JSON.parse(json);
+            if (opt.vtiKeep) return;
+            const buf = this.buffer(2 - this.run);  // the run's instance not on screen
+            this.draw(buf, opt);
+            buf.json = json;
+            window.vtiDrawnAhead = (window.vtiDrawnAhead || 0) + 1;  // for the browser tests
+          }
+        }, {timeout: 1000});
+      };
+      later();
+    },
+    buffer(i) {
+      // [0] and [2] take turns drawing the run; [1] keeps the picture marked vtiKeep.  Each is made when first
+      // needed, out of sight.
       if (!this.buffers[i]) {
         const el = document.createElement("div");
         el.className = "vti-echarts-instance";
-        el.style.cssText = "position: absolute; left: 0; top: 0; width: 100%; height: 100%";
+        el.style.cssText = "position: absolute; left: 0; top: 0; width: 100%; height: 100%; visibility: hidden; "
+                           + "opacity: 0; pointer-events: none";
         this.$refs.stack.appendChild(el);
         this.buffers[i] = {el, chart: this.echarts.init(el), shape: null, sent: {}, json: null};
       }
       return this.buffers[i];
     },
     show(buf) {
-      // the other instance stays laid out (it keeps its size) but is neither seen nor hovered; opacity too, since
-      // a tooltip fading out sets its own visibility
+      // the other instances stay laid out (they keep their size) but are neither seen nor hovered; opacity too,
+      // since a tooltip fading out sets its own visibility
       for (const b of this.buffers) {
         if (!b) continue;
         const on = b === buf;
@@ -285,6 +344,7 @@ class JsonEcharts(ipyvuetify.VuetifyTemplate):
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
     responsive = traitlets.Bool(False).tag(sync=True)
     option_json = traitlets.Unicode("{}").tag(sync=True)
+    ahead_json = traitlets.Unicode("").tag(sync=True)  # the month a Step would show, drawn while the page rests
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
 
     @traitlets.default("cdn")

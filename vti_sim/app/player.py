@@ -10,7 +10,9 @@ the steps, its controls stay disabled after the horizon, and its labels are Engl
 * a rebuild (lever, preset, seed, Reset) swaps the model under the lock; what can be pressed follows the
   published frame, so after the horizon a rebuild makes every control usable again;
 * the loop does not run ahead of the screen: while a page shows the run, it waits until the browser has drawn
-  the month before (``pacing.py``), so a slow browser slows the run instead of queueing months behind ❚❚.
+  the month before (``pacing.py``), so a slow browser slows the run instead of queueing months behind ❚❚;
+* at rest, ``next_frame`` steps a copy of the model: the month a Step would show, which the page draws ahead
+  while the trainer talks (``echarts.py``).  The run itself is never stepped ahead.
 
 ``warm_up`` runs a short model once per process so that the compiled kernels are loaded before a page is offered.
 """
@@ -18,6 +20,7 @@ the steps, its controls stay disabled after the horizon, and its labels are Engl
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import sys
@@ -115,6 +118,7 @@ class Player:
         self._stop = threading.Event()
         self._stop.set()
         self._loop: threading.Thread | None = None
+        self._next: tuple[VTIModel, int, Frame | None] | None = None  # (model, month, frame) of next_frame
 
     # -- what the page reads
     @property
@@ -125,6 +129,30 @@ class Player:
     def looping(self) -> bool:
         """True while the play loop runs: more frames follow, so a listener may skip one (the loop's end settles)."""
         return not self._stop.is_set()
+
+    def next_frame(self, frame: Frame) -> Frame | None:
+        """The month a Step would show after ``frame``, computed on a copy of the model (a Step then steps the run
+        itself, as ever); None while the loop plays, after the horizon, or once ``frame`` is no longer the run's.
+        One copy per month, whatever the number of pages asking."""
+        with self.lock:
+            model = self.model
+            n = model.ledger.n
+            if not self._stop.is_set() or not model.running or frame.model_id != id(model) or frame.n != n:
+                return None
+            cached = self._next
+            if cached is not None and cached[0] is model and cached[1] == n:
+                return cached[2]
+            try:
+                twin = copy.deepcopy(model)
+            except Exception as e:  # pragma: no cover - a model that cannot be copied: Steps draw as they come
+                logger.warning("no draw-ahead: %r", e)
+                twin = None
+        ahead = None
+        if twin is not None:
+            twin.step()
+            ahead = Frame.of(twin)
+        self._next = (model, n, ahead)
+        return ahead
 
     def subscribe(self, listener: Callable[[Frame], None]) -> Callable[[], None]:
         """Call ``listener(frame)`` now and for each new frame (in the publishing thread); returns the

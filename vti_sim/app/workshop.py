@@ -20,7 +20,9 @@ goes to the browser as one JSON string (``echarts.py``), at most every 250 ms wh
 redraws a chart no faster); the browser then redraws one chart per animation frame, draws each option as it
 arrives when the run is not playing (a lever moved, a step), and redraws none that is out of view.  Month 0, which
 every rebuild shows again, is kept drawn in a second ECharts instance per chart (``vtiKeep``): a lever moved shows it
-without drawing anything.
+without drawing anything.  While the page rests, the month a Step would show (``Player.next_frame``, on a copy of
+the model) goes to each chart too, which draws it in a third instance when the browser is idle: a Step then shows
+it without drawing.
 
 State: the settings (language, scenario, lever values, seed, ...) are ``solara.reactive`` values, which the Solara
 server keeps per browser page.  Changing a setting rebuilds the model at month 0; Reset rebuilds it from the same
@@ -291,19 +293,21 @@ class Live:
         self.targets: list[_Target] = []
         self.screens = 0
 
-    def widget(self, key: tuple, make, values, period: float = 0.0):
+    def widget(self, key: tuple, make, values, period: float = 0.0, ahead=None):
         """The widget for ``key`` (made by ``make()`` the first time), wrapped in an element for the layout; while
-        the run plays, its values are sent at most once per ``period`` seconds."""
+        the run plays, its values are sent at most once per ``period`` seconds.  ``ahead(frame)``: the values that
+        let the browser prepare the month a Step would show, sent while the page rests."""
         w = self.pool.get(key)
         if w is None:
             w = self.pool[key] = make()
-        self.targets.append(_Target(w, values, period))
+        self.targets.append(_Target(w, values, period, ahead))
         return solara.Div(children=[w])
 
     def chart(self, name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
         return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
                            lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
-                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)}, CHART_PERIOD_S)
+                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)}, CHART_PERIOD_S,
+                           lambda fr: {"ahead_json": chart_json(name, build, fr, lang, scale)})
 
     def ack(self, player: Player):
         """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
@@ -338,10 +342,10 @@ class _Target:
     anyway.  The month 0 of a rebuild, the horizon, a step and the loop's end (``Player._settle``) are always
     sent, so a paused page shows the month it is at."""
 
-    __slots__ = ("widget", "values", "period", "next_at")
+    __slots__ = ("widget", "values", "period", "ahead", "next_at")
 
-    def __init__(self, widget, values, period: float):
-        self.widget, self.values, self.period, self.next_at = widget, values, period, 0.0
+    def __init__(self, widget, values, period: float, ahead=None):
+        self.widget, self.values, self.period, self.ahead, self.next_at = widget, values, period, ahead, 0.0
 
     def offer(self, f: Frame, now: float, playing: bool) -> None:
         if self.period and playing and now < self.next_at:
@@ -366,11 +370,16 @@ def use_live(player: Player) -> Live:
 
     def attach():
         targets = list(live.targets)
+        aheads = [target for target in targets if target.ahead is not None]
 
         def on_frame(f: Frame) -> None:  # in the publishing thread, one frame at a time
             now, playing = time.monotonic(), player.looping and f.running and f.n > 0
             for target in targets:
                 target.offer(f, now, playing)
+            # at rest, once the month is sent: the next one, which the browser draws while nothing else happens
+            if aheads and not player.looping and f.running and (nxt := player.next_frame(f)) is not None:
+                for target in aheads:
+                    _apply(target.widget, target.ahead(nxt))
         unsubscribe = player.subscribe(on_frame)
         # the screens shown are counted by difference, never dropped and re-added around a re-render (▶ re-renders
         # the page while the loop starts: a count at 0 in between let a month through unacknowledged)

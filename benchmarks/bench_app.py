@@ -107,7 +107,7 @@ def _open(browser, url):
     pg.set_default_timeout(120_000)
     pg.goto(url)
     pg.locator(".vti-play").wait_for()
-    pg.locator(".vti-chart canvas").nth(4).wait_for()
+    pg.locator(".vti-chart .vti-echarts-instance:not([style*='visibility: hidden']) canvas").nth(4).wait_for()
     time.sleep(1.0)
     return pg
 

@@ -113,12 +113,17 @@ def browser():
             b.close()
 
 
+# the canvas a chart shows: each chart stacks ECharts instances (month 0 kept, the next month drawn ahead), and
+# those put away are hidden (vti_sim/app/echarts.py)
+SHOWN = ".vti-echarts-instance:not([style*='visibility: hidden']) canvas"
+
+
 def _open(server, browser):
     pg = browser.new_page(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
     pg.set_default_timeout(60_000)
     pg.goto(server.url)
     pg.locator(".vti-play").wait_for()
-    pg.locator(".vti-chart canvas").nth(4).wait_for()  # the five live charts have drawn
+    pg.locator(f".vti-chart {SHOWN}").nth(4).wait_for()  # the five live charts have drawn
     return pg
 
 
@@ -454,8 +459,8 @@ def test_compare_with_a_changed_setting(page):
     pg = page
     pg.locator(".vti-tab-compare").click()
     a, b = pg.locator(".vti-compare-a"), pg.locator(".vti-compare-b")
-    a.locator(".vti-chart canvas").nth(1).wait_for()
-    b.locator(".vti-chart canvas").nth(1).wait_for()
+    a.locator(f".vti-chart {SHOWN}").nth(1).wait_for()
+    b.locator(f".vti-chart {SHOWN}").nth(1).wait_for()
     ba, bb = a.bounding_box(), b.bounding_box()
     assert bb["x"] > ba["x"] + ba["width"] / 2  # side by side, not stacked
     table_before = b.locator(".vti-compare-table").inner_text()
@@ -530,7 +535,7 @@ def test_predict_then_reveal_and_presenter_view(page):
     pg.locator(".vti-play").click()
     pg.locator(".vti-reveal-button").click()
     pg.locator(".vti-reveal-text", has_text="Prédiction 1\u202f200").wait_for()
-    pg.locator(".vti-chart-value canvas").wait_for()
+    pg.locator(f".vti-chart-value {SHOWN}").wait_for()
     # revealed mid-run: the text says which month it compares with, and the chart's axis reaches the prediction
     assert f"au mois {month(pg)}, la simulation continue" in pg.locator(".vti-reveal-text").inner_text()
     pg.wait_for_function("!window.vtiChartsDue")
@@ -539,11 +544,11 @@ def test_predict_then_reveal_and_presenter_view(page):
     assert top >= 1200, top
     # presenter view: one chart at a time, large, next / previous
     pg.locator(".vti-presenter-toggle input").check(force=True)
-    pg.locator(".vti-presenter .vti-chart-timeline canvas").wait_for()
+    pg.locator(f".vti-presenter .vti-chart-timeline {SHOWN}").wait_for()
     assert pg.locator(".vti-presenter .vti-chart").count() == 1
     assert pg.locator(".vti-presenter .vti-chart").bounding_box()["height"] >= 600
     pg.locator(".vti-presenter-next").click()
-    pg.locator(".vti-presenter .vti-chart-value canvas").wait_for()
+    pg.locator(f".vti-presenter .vti-chart-value {SHOWN}").wait_for()
     play(pg)
     wait_month(pg, 36)
     assert "Mois" in pg.locator(".vti-presenter-title").inner_text()

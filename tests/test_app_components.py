@@ -447,6 +447,24 @@ def test_missions_means_and_realisations_are_different_indicators():
     assert {r["meteo"] for r in rows} <= {"sunny", "cloudy", "rainy", "stormy", "not_started"}
 
 
+def test_the_value_chart_net_is_created_minus_destroyed_as_written():
+    """Each type's net is what the tooltip's created and destroyed give, to the 0.1 UVP it writes them."""
+    from vti_sim.model import VTIModel
+
+    model = VTIModel(rng=1)
+    odd = 0
+    for _ in range(36):
+        model.step()
+        series = {s["name"]: s["data"] for s in charts.value_option(Frame.of(model), "fr")["series"]}
+        created, destroyed, net = series["créée"], series["détruite"], series["nette"]
+        for c, d, n in zip(created, destroyed, net, strict=True):
+            assert round(c + d, 1) == n, (c, d, n)  # destroyed is drawn downwards
+        raw = Frame.of(model).d
+        odd += sum(round(round(a, 1) - round(b, 1), 1) != round(a - b, 1) for a, b in zip(
+            raw[:, charts.CREATED].sum(axis=0), raw[:, charts.DESTROYED].sum(axis=0), strict=True))
+    assert odd  # rounding each on its own would have failed above: the check can fail
+
+
 def test_inclusion_gap_and_participation_are_readable_on_their_axis():
     model = app.WorkshopModel()
     for _ in range(144):

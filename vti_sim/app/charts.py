@@ -85,8 +85,10 @@ def timeline_option(f: Frame, lang: str) -> dict[str, Any]:
 
 def value_option(f: Frame, lang: str) -> dict[str, Any]:
     """Cumulative public value by type: created up, destroyed down, net as a marker."""
-    created = f.d[:, CREATED].sum(axis=0) if f.n else np.zeros(len(VALUE_TYPES))
-    destroyed = f.d[:, DESTROYED].sum(axis=0) if f.n else np.zeros(len(VALUE_TYPES))
+    # to 0.1 UVP, as the tooltip writes them, and the net from those: "créée 0,4, détruite 0, nette 0,3" (each
+    # rounded on its own) made a room ask where the 0,1 went
+    created = np.round(f.d[:, CREATED].sum(axis=0), 1) if f.n else np.zeros(len(VALUE_TYPES))
+    destroyed = np.round(f.d[:, DESTROYED].sum(axis=0), 1) if f.n else np.zeros(len(VALUE_TYPES))
     cats = [t(k, lang, "value") for k in VALUE_TYPES]
     opt = base(t("value_title", lang), lang)
     opt.update({

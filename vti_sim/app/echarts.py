@@ -54,6 +54,8 @@ module.exports = {
       });
       this.resizeObserver.observe(this.$refs.echarts);
     };
+    this.$refs.stack.addEventListener("mousemove", this.follow, {passive: true});
+    this.$refs.stack.addEventListener("mouseleave", this.follow, {passive: true});
     // A chart scrolled out of view (or in a hidden tab) is not redrawn; it catches up when it comes into view.
     this.visible = true;
     if (window.IntersectionObserver) {
@@ -69,6 +71,7 @@ module.exports = {
     }
   },
   beforeDestroy() {
+    this.destroyed = true;  // a redraw queued or a drawing ahead waiting for an idle moment: nothing to draw into
     this.markDone();  // an option it will never draw is no longer due
     for (const b of this.buffers || []) if (b) b.chart.dispose();
     if (this.intersection) this.intersection.disconnect();
@@ -138,6 +141,7 @@ module.exports = {
       requestAnimationFrame(drain);
     },
     create() {
+      if (this.destroyed) return;  // gone before ECharts had loaded
       this.buffers = [];
       this.run = 0;  // the run's instance on screen (or last drawn); the other one, 2 - run, draws ahead
       // for the browser tests: the option drawn ahead, once an instance holds it (a Step to it then draws nothing)
@@ -151,7 +155,7 @@ module.exports = {
     apply() {
       this.markDone();
       // ECharts is loaded asynchronously (mounted()); create() draws the option of that moment
-      if (!this.echarts) return;
+      if (!this.echarts || this.destroyed) return;
       const json = this.option_json || "{}";
       // a picture an instance already holds (month 0 again: a lever moved; the month drawn ahead: a Step): show
       // it, draw nothing
@@ -180,13 +184,14 @@ module.exports = {
       const idle = (f, how) => (window.requestIdleCallback || ((g) => setTimeout(() => g({didTimeout: true}), 0)))(
         f, how);
       const later = () => {
+        if (this.destroyed) return;
         const wait = (window.vtiUpdated || 0) + QUIET_MS - performance.now();
         if (wait > 0) {
           setTimeout(later, wait);
           return;
         }
         idle((deadline) => {
-          if (window.vtiPlaying || !this.visible || !this.echarts || !this.buffers) {
+          if (this.destroyed || window.vtiPlaying || !this.visible || !this.echarts || !this.buffers) {
             this.preparing = false;
             return;
           }
@@ -218,13 +223,26 @@ module.exports = {
         el.style.cssText = "position: absolute; left: 0; top: 0; width: 100%; height: 100%; visibility: hidden; "
                            + "opacity: 0; pointer-events: none";
         this.$refs.stack.appendChild(el);
-        this.buffers[i] = {el, chart: this.echarts.init(el), shape: null, sent: {}, json: null};
+        const buf = this.buffers[i] = {el, chart: this.echarts.init(el), shape: null, sent: {}, json: null,
+                                       legend: null};
+        // a legend item switched off (or on) by the trainer stays so in the other instances: they are drawn with
+        // it (draw), or given it when shown (show)
+        buf.chart.on("legendselectchanged", (e) => {
+          this.legend = Object.assign({}, e.selected);
+          buf.legend = JSON.stringify(this.legend);
+        });
       }
       return this.buffers[i];
+    },
+    follow(e) {
+      // where the pointer is over the chart, so that an instance shown under a still pointer shows its tooltip
+      const box = this.$refs.stack.getBoundingClientRect();
+      this.pointer = e.type === "mouseleave" ? null : [e.clientX - box.left, e.clientY - box.top];
     },
     show(buf) {
       // the other instances stay laid out (they keep their size) but are neither seen nor hovered; opacity too,
       // since a tooltip fading out sets its own visibility
+      if (buf.el.style.visibility !== "hidden") return;  // shown already
       for (const b of this.buffers) {
         if (!b) continue;
         const on = b === buf;
@@ -235,10 +253,22 @@ module.exports = {
         b.el.style.pointerEvents = on ? "" : "none";
       }
       this.$refs.echarts.vtiChart = buf.chart;  // what the chart shows, for the browser tests
+      if (this.legend && buf.hasLegend && buf.legend !== JSON.stringify(this.legend)) {
+        buf.chart.setOption({legend: {selected: this.legend}});  // drawn before the trainer's click on the legend
+        buf.legend = JSON.stringify(this.legend);
+      }
+      if (this.pointer) {
+        buf.chart.dispatchAction({type: "showTip", x: this.pointer[0], y: this.pointer[1]});
+      }
     },
     draw(buf, opt) {
       const lang = opt.vtiLocale;
       delete opt.vtiLocale;
+      buf.hasLegend = Boolean(opt.legend);
+      if (this.legend && opt.legend) {  // the legend items the trainer switched off stay off
+        opt.legend = Object.assign({}, opt.legend, {selected: this.legend});
+        buf.legend = JSON.stringify(this.legend);
+      }
       // Month to month only the data change: pass ECharts only the components that changed (the others keep their
       // models; a new phase in the title is a changed title), replacing the series.  When the chart's make-up
       // changes (language, number or names of series, legend, components), rebuild.

@@ -206,6 +206,17 @@ def wait_drawn_ahead(pg, month: int, names=("timeline", "value", "time", "social
                          ".vtiAhead(); return a && a.includes(tag); })", arg=[list(names), f"_month{month:03d}_"])
 
 
+def step_to(pg, month: int, key: str | None = None) -> None:
+    """Press Step (clicked, or a key pressed on it: the pointer stays where it is) and wait until the page shows
+    ``month`` with every chart in view drawn."""
+    if key:
+        pg.locator(".vti-step").press(key)
+    else:
+        pg.locator(".vti-step").click()
+    pg.locator(".vti-status-table", has_text=f"{month} / 144").wait_for()
+    pg.wait_for_function("!window.vtiChartsDue")
+
+
 def play(pg) -> None:
     pg.locator(".vti-play", has_text="▶").click()
     pg.locator(".vti-play", has_text="❚❚").wait_for()
@@ -297,25 +308,19 @@ def test_play_all_144_months_then_controls_work_again(page):
     # a Step then shows it as it was drawn: no chart draws at the Step
     pg.evaluate(COUNT_DRAWS)
     pg.evaluate(HOLD_IDLE)  # from now on, a page that never rests: nothing more is drawn ahead
-    pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text="1 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 1)
     assert drawn_name(pg, "social") == "vti_social_month001_fr"
     assert pg.evaluate("window.vtiDraws") == 0
     assert pg.evaluate(on_top)
     # a Step before the page could draw ahead: the month is drawn as it arrives
-    pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text="2 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 2)
     assert drawn_name(pg, "social") == "vti_social_month002_fr"  # a new month is drawn, over the old run's end
     assert pg.evaluate("window.vtiDraws") == 5  # every live chart, as it came; none drawn ahead
     # resting again: month 3 drawn ahead, then shown by the Step
     pg.evaluate(RELEASE_IDLE)
     wait_drawn_ahead(pg, 3)
     pg.evaluate(COUNT_DRAWS)
-    pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text="3 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 3)
     assert drawn_name(pg, "social") == "vti_social_month003_fr"
     assert pg.evaluate(DRAWN_ON_ARRIVAL) == 0
     # its tooltip names the month as the page writes numbers ("3", not ECharts' "3.00")
@@ -343,18 +348,14 @@ def test_a_step_after_a_rest_shows_the_month_drawn_ahead(page):
     # month 1 is the same whatever the budget: the page was sent it before, while its pictures of it were drawn over
     wait_drawn_ahead(pg, 1)
     pg.evaluate(COUNT_DRAWS)
-    pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text="1 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 1)
     assert drawn_name(pg, "timeline") == "vti_timeline_month001_fr"
     assert pg.evaluate(DRAWN_ON_ARRIVAL) == 0
     # the trainer switches a legend item off: it stays off in the month drawn ahead, and in month 0 kept drawn
     pg.mouse.click(*pg.evaluate(LEGEND_ITEM, ["value", "détruite"]))
     assert legend_off(pg, "value") == ["détruite"]
     wait_drawn_ahead(pg, 2)
-    pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text="2 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 2)
     assert drawn_name(pg, "value") == "vti_value_month002_fr"
     assert legend_off(pg, "value") == ["détruite"]
     # a tooltip under a still pointer (Step pressed with the keyboard) follows the month shown
@@ -364,9 +365,7 @@ def test_a_step_after_a_rest_shows_the_month_drawn_ahead(page):
     expect(tip).to_be_visible()
     first_line = tip.inner_text().split("\n")[0].strip()
     wait_drawn_ahead(pg, 3)
-    pg.locator(".vti-step").press("Enter")
-    pg.locator(".vti-status-table", has_text="3 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    step_to(pg, 3, key="Enter")
     expect(tip).to_be_visible()
     assert tip.inner_text().split("\n")[0].strip() != first_line, first_line  # the new month's values
     assert legend_off(pg, "value") == ["détruite"]

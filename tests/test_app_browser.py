@@ -206,15 +206,27 @@ def wait_drawn_ahead(pg, month: int, names=("timeline", "value", "time", "social
                          ".vtiAhead(); return a && a.includes(tag); })", arg=[list(names), f"_month{month:03d}_"])
 
 
+def seq(pg) -> int:
+    """The last frame whose updates have all arrived (the ack widget's comes last, ``pacing.py``)."""
+    return pg.evaluate("window.vtiSeq || 0")
+
+
+def wait_frame(pg, seq0: int, month: int) -> None:
+    """Wait until the page shows ``month`` from a frame published after ``seq0``, every update of that frame has
+    arrived (the status table's comes before the charts') and every chart in view has drawn it."""
+    pg.locator(".vti-status-table", has_text=f"{month} / 144").wait_for()
+    pg.wait_for_function("(seq0) => (window.vtiSeq || 0) > seq0 && !window.vtiChartsDue", arg=seq0)
+
+
 def step_to(pg, month: int, key: str | None = None) -> None:
     """Press Step (clicked, or a key pressed on it: the pointer stays where it is) and wait until the page shows
     ``month`` with every chart in view drawn."""
+    seq0 = seq(pg)
     if key:
         pg.locator(".vti-step").press(key)
     else:
         pg.locator(".vti-step").click()
-    pg.locator(".vti-status-table", has_text=f"{month} / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    wait_frame(pg, seq0, month)
 
 
 def play(pg) -> None:
@@ -286,10 +298,10 @@ def test_play_all_144_months_then_controls_work_again(page):
     at_horizon = pg.locator(".vti-chart-social").screenshot()
     pg.evaluate(COUNT_DRAWS)
     assert drawn_name(pg, "social") == "vti_social_month144_fr"
+    seq0 = seq(pg)
     thumb.press("End")
-    pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
+    wait_frame(pg, seq0, 0)
     assert pg.evaluate("window.vtiPlaying") is False  # not playing: each chart draws its option as it arrives
-    pg.wait_for_function("!window.vtiChartsDue")
     assert pg.locator(".vti-chart-social").screenshot() != at_horizon  # month 0 shown, not the old run's end
     assert drawn_title(pg, "timeline").endswith("· lancement")
     # month 0 is the picture the page opened with: the instance that kept it is shown again, nothing is redrawn
@@ -342,9 +354,9 @@ def test_a_step_after_a_rest_shows_the_month_drawn_ahead(page):
     pg.locator(".vti-play", has_text="❚❚").click()
     pg.locator(".vti-play", has_text="▶").wait_for()
     pg.locator(".vti-group-resources").click()
+    seq0 = seq(pg)
     pg.locator(".vti-lever-annual_budget_meur [role=slider]").first.press("End")
-    pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    wait_frame(pg, seq0, 0)
     # month 1 is the same whatever the budget: the page was sent it before, while its pictures of it were drawn over
     wait_drawn_ahead(pg, 1)
     pg.evaluate(COUNT_DRAWS)
@@ -370,9 +382,9 @@ def test_a_step_after_a_rest_shows_the_month_drawn_ahead(page):
     assert tip.inner_text().split("\n")[0].strip() != first_line, first_line  # the new month's values
     assert legend_off(pg, "value") == ["détruite"]
     # Reset: month 0, kept drawn before the click, shows the legend as the trainer left it
+    seq0 = seq(pg)
     pg.locator(".vti-reset").click()
-    pg.locator(".vti-status-table", has_text="0 / 144").wait_for()
-    pg.wait_for_function("!window.vtiChartsDue")
+    wait_frame(pg, seq0, 0)
     assert drawn_name(pg, "value") == "vti_value_month000_fr"
     assert legend_off(pg, "value") == ["détruite"]
 

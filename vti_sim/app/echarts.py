@@ -149,8 +149,7 @@ module.exports = {
         const json = this.ahead_json;
         return json && this.buffers.some((b) => b && b.json === json) ? json : null;
       };
-      this.apply();
-      this.prepare();
+      this.apply();  // and prepares the month drawn ahead
     },
     apply() {
       this.markDone();
@@ -203,10 +202,8 @@ module.exports = {
           const json = this.ahead_json;
           if (!json) return;
           if (!this.buffers.some((b) => b && b.json === json)) {
-            const opt = JSON.parse(json);
-            if (opt.vtiKeep) return;
             const buf = this.buffer(2 - this.run);  // the run's instance not on screen
-            this.draw(buf, opt);
+            this.draw(buf, JSON.parse(json));
             buf.json = json;
             window.vtiDrawnAhead = (window.vtiDrawnAhead || 0) + 1;  // for the browser tests
           }
@@ -228,8 +225,7 @@ module.exports = {
         // a legend item switched off (or on) by the trainer stays so in the other instances: they are drawn with
         // it (draw), or given it when shown (show)
         buf.chart.on("legendselectchanged", (e) => {
-          this.legend = Object.assign({}, e.selected);
-          buf.legend = JSON.stringify(this.legend);
+          this.legend = buf.legend = JSON.stringify(e.selected);  // as JSON: compared, then given as it is
         });
       }
       return this.buffers[i];
@@ -253,9 +249,9 @@ module.exports = {
         b.el.style.pointerEvents = on ? "" : "none";
       }
       this.$refs.echarts.vtiChart = buf.chart;  // what the chart shows, for the browser tests
-      if (this.legend && buf.hasLegend && buf.legend !== JSON.stringify(this.legend)) {
-        buf.chart.setOption({legend: {selected: this.legend}});  // drawn before the trainer's click on the legend
-        buf.legend = JSON.stringify(this.legend);
+      if (this.legend && buf.hasLegend && buf.legend !== this.legend) {
+        buf.chart.setOption({legend: {selected: JSON.parse(this.legend)}});  // drawn before the trainer's click
+        buf.legend = this.legend;
       }
       if (this.pointer) {
         buf.chart.dispatchAction({type: "showTip", x: this.pointer[0], y: this.pointer[1]});
@@ -266,8 +262,8 @@ module.exports = {
       delete opt.vtiLocale;
       buf.hasLegend = Boolean(opt.legend);
       if (this.legend && opt.legend) {  // the legend items the trainer switched off stay off
-        opt.legend = Object.assign({}, opt.legend, {selected: this.legend});
-        buf.legend = JSON.stringify(this.legend);
+        opt.legend = Object.assign({}, opt.legend, {selected: JSON.parse(this.legend)});
+        buf.legend = this.legend;
       }
       // Month to month only the data change: pass ECharts only the components that changed (the others keep their
       // models; a new phase in the title is a changed title), replacing the series.  When the chart's make-up

@@ -304,10 +304,12 @@ class Live:
         return solara.Div(children=[w])
 
     def chart(self, name: str, build, f: Frame, lang: str, height: int = CHART_HEIGHT, scale: float = 1.0):
+        def option(fr: Frame) -> str:
+            return chart_json(name, build, fr, lang, scale)
         return self.widget(("chart", name, lang, height, scale, id(build) if name == "reveal" else 0),
                            lambda: JsonEcharts(**_chart_traits(name, build, f, lang, height, scale)),
-                           lambda fr: {"option_json": chart_json(name, build, fr, lang, scale)}, CHART_PERIOD_S,
-                           lambda fr: {"ahead_json": chart_json(name, build, fr, lang, scale)})
+                           lambda fr: {"option_json": option(fr)}, CHART_PERIOD_S,
+                           lambda fr: {"ahead_json": option(fr)})
 
     def ack(self, player: Player):
         """The invisible widget by which the browser reports each frame drawn (the loop waits for it)."""
